@@ -1,0 +1,41 @@
+//! The command line: [`args`] holds the raw clap structures, [`cmd`] one module per
+//! subcommand. Errors here carry context (`anyhow`) because they end at a person.
+
+pub mod args;
+pub mod cmd;
+
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+/// Exit code for harness, configuration and usage errors (clap's own usage errors exit 2 too).
+pub const HARNESS_ERROR: u8 = 2;
+
+/// What a subcommand concluded about the thing it checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunVerdict {
+    /// Every applicable check passed.
+    Passed,
+    /// At least one check failed.
+    Failed,
+}
+
+impl RunVerdict {
+    /// 0 for [`RunVerdict::Passed`], 1 for [`RunVerdict::Failed`].
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            RunVerdict::Passed => ExitCode::SUCCESS,
+            RunVerdict::Failed => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Any harness error, with context naming the file, record or request involved.
+pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
+    match cli.command {
+        Command::Vectors(args) => cmd::vectors::run(&args),
+    }
+}

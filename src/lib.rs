@@ -1,0 +1,17 @@
+//! mfa-harness: a simulation and conformance test harness for multi-factor authentication.
+//!
+//! Map of the crate (uses point one way, top to bottom):
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
+//! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
+//! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
+//! | [`error`] | the crate's error type |
+
+pub mod cli;
+pub mod error;
+pub mod otp;
+pub mod vectors;
+
+pub use error::{Error, Result};

@@ -6,12 +6,14 @@
 //! |---|---|
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
+//! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
 //! | [`error`] | the crate's error type |
 
 pub mod cli;
 pub mod error;
 pub mod otp;
+pub mod provision;
 pub mod vectors;
 
 pub use error::{Error, Result};

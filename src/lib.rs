@@ -8,9 +8,11 @@
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
+//! | [`clock`] | true virtual time ([`clock::SimTime`]) |
 //! | [`error`] | the crate's error type |
 
 pub mod cli;
+pub mod clock;
 pub mod error;
 pub mod otp;
 pub mod provision;

@@ -241,7 +241,7 @@ impl RawRecord {
                     (None, Some(kind)) => UriExpectation::Error(kind.clone()),
                     _ => {
                         return Err(
-                            "uri record needs exactly one of \"expected_uri\" and \"expected_error\"".into()
+                            "uri record needs exactly one of \"expected_uri\" and \"expected_error\"".into(),
                         );
                     }
                 },

@@ -19,3 +19,8 @@ pub mod provision;
 pub mod vectors;
 
 pub use error::{Error, Result};
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

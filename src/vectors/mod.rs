@@ -64,6 +64,16 @@ pub enum Case {
     },
 }
 
+impl Case {
+    /// The code parameters of an HOTP or TOTP record (`None` for URI records).
+    pub fn params(&self) -> Option<&CodeParams> {
+        match self {
+            Case::Hotp { params, .. } | Case::Totp { params, .. } => Some(params),
+            Case::Uri { .. } => None,
+        }
+    }
+}
+
 /// Parameters shared by HOTP and TOTP records.
 #[derive(Clone, Debug)]
 pub struct CodeParams {

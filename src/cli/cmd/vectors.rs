@@ -137,6 +137,20 @@ fn render_text(files: &[VectorFile], rows: &[Row<'_>], tallies: &[(Implementatio
             let _ = writeln!(out, "  {implementation}: {count} records: {reason}");
         }
     }
+    let weak: Vec<&str> = files
+        .iter()
+        .flat_map(|f| &f.vectors)
+        .filter(|v| v.case.params().is_some_and(|p| p.secret.strength_warning().is_some()))
+        .map(|v| v.id.as_str())
+        .collect();
+    if !weak.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nwarning: {} records use keys below the 128-bit minimum of RFC 4226 section 4: {}",
+            weak.len(),
+            weak.join(", ")
+        );
+    }
     out.push('\n');
     for (i, t) in tallies {
         let verdict = if t.failed == 0 { "PASS" } else { "FAIL" };

@@ -5,6 +5,7 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
+//! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod error;
 pub mod otp;
 pub mod provision;
+pub mod report;
 pub mod vectors;
 
 pub use error::{Error, Result};

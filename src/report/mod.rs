@@ -1,0 +1,324 @@
+//! Reports of a conformance run. Everything comes from one saved [`RunRecord`]: the JSON file
+//! *is* the record, and the Markdown, HTML and JUnit files are renderings of it, so they can
+//! never disagree. JSON, Markdown and HTML hold no wall-clock readings (the same seed gives
+//! byte-identical files); JUnit carries wall durations because CI dashboards expect them.
+
+mod html;
+mod junit;
+mod markdown;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use html::render as render_html;
+pub use junit::render as render_junit;
+pub use markdown::render as render_markdown;
+
+/// The outcome of one scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every step passed.
+    Passed,
+    /// A step's expectation did not hold: the target does not conform.
+    Failed,
+    /// It failed, and the expected-failures file lists it (with a reason).
+    ExpectedFailure,
+    /// The target lacks a capability the scenario needs; never counted as passed.
+    NotApplicable,
+    /// The harness could not get an answer (target down, garbage reply, bad feature text).
+    Error,
+}
+
+impl Status {
+    /// Lowercase label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "FAILED",
+            Status::ExpectedFailure => "expected failure",
+            Status::NotApplicable => "not applicable",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
+/// Where the run pointed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// `reference`, a URL (without credentials), or a mutant's name.
+    pub name: String,
+    /// `in-process` or `http`.
+    pub kind: String,
+    /// The profile file, for HTTP targets mapped by one.
+    pub profile: Option<String>,
+}
+
+/// Why a step failed, with the expectation and the observation when the step gave them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepFailure {
+    /// The step as written (`Then Alice's code is rejected`).
+    pub step: String,
+    /// Its line in the feature file.
+    pub line: usize,
+    /// What went wrong, in words.
+    pub message: String,
+    /// What the scenario expected.
+    pub expected: Option<String>,
+    /// What the target did.
+    pub actual: Option<String>,
+}
+
+/// One scenario's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Stable id: `<feature path>:<line>` of the scenario (or of its Examples row).
+    pub id: String,
+    /// The feature file, relative to the suite root (`features/replay/sequential.feature`).
+    pub feature: String,
+    /// The feature's title.
+    pub feature_name: String,
+    /// The scenario's title (outline rows with their values filled in).
+    pub name: String,
+    /// Line of the scenario or Examples row.
+    pub line: usize,
+    /// Tags, feature's and scenario's, without `@`.
+    pub tags: Vec<String>,
+    /// The outcome.
+    pub status: Status,
+    /// Why: the missing capability, the expected-failure entry's reason, or the harness error.
+    pub reason: Option<String>,
+    /// The failing step, for failed and errored scenarios.
+    pub failure: Option<StepFailure>,
+    /// Simulated time the scenario covered, in milliseconds.
+    pub simulated_ms: u64,
+    /// Real time the scenario took; only JUnit shows it (it would break byte-identical JSON).
+    #[serde(skip)]
+    pub wall: Duration,
+}
+
+/// Counts per status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All scenarios, applicable or not.
+    pub total: usize,
+    /// [`Status::Passed`].
+    pub passed: usize,
+    /// [`Status::Failed`].
+    pub failed: usize,
+    /// [`Status::ExpectedFailure`].
+    pub expected_failures: usize,
+    /// [`Status::NotApplicable`].
+    pub not_applicable: usize,
+    /// [`Status::Error`].
+    pub errors: usize,
+}
+
+impl Summary {
+    /// Counts the statuses of `scenarios`.
+    pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioResult>) -> Summary {
+        let mut s = Summary::default();
+        for r in scenarios {
+            s.total += 1;
+            match r.status {
+                Status::Passed => s.passed += 1,
+                Status::Failed => s.failed += 1,
+                Status::ExpectedFailure => s.expected_failures += 1,
+                Status::NotApplicable => s.not_applicable += 1,
+                Status::Error => s.errors += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Everything a run found: the single source of every report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// `mfa-harness`.
+    pub tool: String,
+    /// The harness version.
+    pub version: String,
+    /// The run's master seed: the same seed reproduces the run.
+    pub seed: u64,
+    /// Simulated start time, Unix milliseconds.
+    pub epoch_ms: u64,
+    /// The target.
+    pub target: TargetInfo,
+    /// The tag expression that selected scenarios, if any.
+    pub tags: Option<String>,
+    /// Counts.
+    pub summary: Summary,
+    /// Every scenario, sorted by id.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Real time waited for a real-clock target, in milliseconds (0 for simulated time).
+    pub real_wait_ms: u64,
+}
+
+/// What a run's outcome means for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Every applicable scenario passed or is an expected failure.
+    Conforms,
+    /// At least one scenario failed.
+    DoesNotConform,
+    /// At least one scenario could not be run (harness or target error).
+    Errored,
+}
+
+impl RunRecord {
+    /// Builds a record, sorting scenarios by feature and line so the order never depends on
+    /// which scenario finished first.
+    pub fn new(
+        seed: u64,
+        epoch_ms: u64,
+        target: TargetInfo,
+        tags: Option<String>,
+        mut scenarios: Vec<ScenarioResult>,
+        real_wait_ms: u64,
+    ) -> RunRecord {
+        scenarios.sort_by(|a, b| (&a.feature, a.line, &a.name).cmp(&(&b.feature, b.line, &b.name)));
+        RunRecord {
+            tool: "mfa-harness".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            seed,
+            epoch_ms,
+            target,
+            tags,
+            summary: Summary::of(&scenarios),
+            scenarios,
+            real_wait_ms,
+        }
+    }
+
+    /// Errors outrank failures: a run that could not ask every question has no verdict.
+    pub fn outcome(&self) -> RunOutcome {
+        if self.summary.errors > 0 {
+            RunOutcome::Errored
+        } else if self.summary.failed > 0 {
+            RunOutcome::DoesNotConform
+        } else {
+            RunOutcome::Conforms
+        }
+    }
+
+    /// The JSON rendering (the record itself), pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).expect("RunRecord serialises") + "\n"
+    }
+
+    /// Writes `results.json`, `summary.md`, `report.html` and `junit.xml` into `dir`
+    /// (created if needed) and returns their paths.
+    ///
+    /// # Errors
+    /// [`crate::Error::Io`] naming the file that could not be written.
+    pub fn write_all(&self, dir: &Path) -> crate::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(|source| crate::Error::Io { path: dir.to_owned(), source })?;
+        let files = [
+            ("results.json", self.to_json()),
+            ("summary.md", render_markdown(self)),
+            ("report.html", render_html(self)),
+            ("junit.xml", render_junit(self)),
+        ];
+        files
+            .into_iter()
+            .map(|(name, text)| {
+                let path = dir.join(name);
+                std::fs::write(&path, text)
+                    .map_err(|source| crate::Error::Io { path: path.clone(), source })?;
+                Ok(path)
+            })
+            .collect()
+    }
+}
+
+/// Replaces characters XML 1.0 forbids (a garbage reply from a target can contain them) and
+/// escapes markup, so a report is always well-formed whatever a target sent.
+pub(crate) fn xml_text(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || matches!(c as u32, 0xFFFE | 0xFFFF) => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    quick_xml::escape::escape(clean.as_str()).into_owned()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> RunRecord {
+        let base = ScenarioResult {
+            id: String::new(),
+            feature: "features/replay/sequential.feature".into(),
+            feature_name: "Replay of an accepted code".into(),
+            name: String::new(),
+            line: 0,
+            tags: vec!["area.replay".into()],
+            status: Status::Passed,
+            reason: None,
+            failure: None,
+            simulated_ms: 31_000,
+            wall: Duration::from_millis(3),
+        };
+        let scenario = |line: usize, name: &str, status: Status| ScenarioResult {
+            id: format!("features/replay/sequential.feature:{line}"),
+            name: name.into(),
+            line,
+            status,
+            ..base.clone()
+        };
+        let mut failed = scenario(12, "a code accepted once is rejected the second time", Status::Failed);
+        failed.failure = Some(StepFailure {
+            step: "Then the code is rejected as a replay".into(),
+            line: 15,
+            message: "the target accepted a replayed code <\u{0}>".into(),
+            expected: Some("rejected (replayed)".into()),
+            actual: Some("accepted".into()),
+        });
+        let mut na = scenario(20, "replay across login & operation protection", Status::NotApplicable);
+        na.reason = Some("target lacks capability operation-protection".into());
+        RunRecord::new(
+            7,
+            1_767_225_600_000,
+            TargetInfo { name: "reference".into(), kind: "in-process".into(), profile: None },
+            None,
+            vec![na, failed, scenario(5, "a fresh code is accepted", Status::Passed)],
+            0,
+        )
+    }
+
+    #[test]
+    fn scenarios_are_sorted_and_counted() {
+        let r = sample();
+        assert_eq!(r.scenarios.iter().map(|s| s.line).collect::<Vec<_>>(), [5, 12, 20]);
+        assert_eq!(
+            r.summary,
+            Summary { total: 3, passed: 1, failed: 1, not_applicable: 1, ..Summary::default() }
+        );
+        assert_eq!(r.outcome(), RunOutcome::DoesNotConform);
+    }
+
+    #[test]
+    fn json_round_trips_and_has_no_wall_time() {
+        let r = sample();
+        let json = r.to_json();
+        assert!(!json.contains("wall"));
+        let mut back: RunRecord = serde_json::from_str(&json).unwrap();
+        for s in &mut back.scenarios {
+            s.wall = Duration::from_millis(3);
+        }
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn xml_text_drops_forbidden_characters_and_escapes_markup() {
+        assert_eq!(xml_text("a<b>&\"\u{0}\u{1b}ok\n"), "a&lt;b&gt;&amp;&quot;\u{FFFD}\u{FFFD}ok\n");
+    }
+}

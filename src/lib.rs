@@ -5,6 +5,8 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
+//! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
+//! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
@@ -18,6 +20,8 @@ pub mod error;
 pub mod otp;
 pub mod provision;
 pub mod report;
+pub mod scenario;
+pub mod target;
 pub mod vectors;
 
 pub use error::{Error, Result};

@@ -1,0 +1,6 @@
+//! The conformance suite: feature files, the steps that drive the simulator and a target, and
+//! the runner behind `mfa-harness run`.
+
+pub mod suite;
+
+pub use suite::{Suite, SuiteError, SuiteScenario, TagFilter};

@@ -1,0 +1,359 @@
+//! The feature files: the built-in suite (embedded in the binary, so an installed
+//! `mfa-harness run` works from any folder) plus any vendor folders, parsed, outline rows
+//! expanded, and every tag checked against the documented list before anything runs.
+
+use std::path::{Path, PathBuf};
+
+use cucumber::feature::Ext as _;
+use cucumber::gherkin::tagexpr::TagOperation;
+use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::tag::Ext as _;
+use include_dir::{Dir, include_dir};
+
+use crate::target::Capability;
+
+/// The built-in features, `features/**/*.feature`.
+static FEATURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/features");
+
+/// Area tags (`@area.<name>`): what part of MFA a scenario exercises.
+pub const AREAS: &[&str] = &[
+    "hardware",
+    "virtual",
+    "sms",
+    "login",
+    "operation",
+    "iam",
+    "window",
+    "drift",
+    "replay",
+    "lockout",
+    "rfc",
+];
+
+/// Tags with a meaning to the runner: `@concurrent` scenarios send parallel requests;
+/// `@serial` ones must not share a target with any other scenario.
+pub const RUNNER_TAGS: &[&str] = &["concurrent", "serial"];
+
+/// Why the suite could not be loaded or filtered. Every variant names the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// A feature file or folder could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Gherkin syntax error.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The feature file.
+        file: String,
+        /// The parser's message (with line and column).
+        message: String,
+    },
+    /// A scenario with no steps, or with text that is not a step: gherkin reads a misspelled
+    /// keyword (`Givn ...`) as description, which would leave a scenario that checks nothing.
+    #[error("{file}:{line}: {message}")]
+    NotAStep {
+        /// The feature file.
+        file: String,
+        /// Line of the scenario.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A tag outside the documented list.
+    #[error(
+        "{file}:{line}: unknown tag @{tag} (known: @needs.<capability>, @area.<area>, @concurrent, @serial, @x.<vendor tag>)"
+    )]
+    UnknownTag {
+        /// The feature file.
+        file: String,
+        /// Line of the tagged element.
+        line: usize,
+        /// The tag, without `@`.
+        tag: String,
+    },
+    /// A `--tags` expression that does not parse, or names an unknown tag.
+    #[error("--tags {expression:?}: {message}")]
+    TagExpression {
+        /// The expression.
+        expression: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two features at the same path (a vendor folder shadowing a built-in file).
+    #[error("{file}: defined twice")]
+    Duplicate {
+        /// The path.
+        file: String,
+    },
+}
+
+/// A scenario ready to run: an outline row is one scenario.
+#[derive(Clone, Debug)]
+pub struct SuiteScenario {
+    /// `<feature path>:<line>`.
+    pub id: String,
+    /// Every tag that applies (feature, rule, scenario, examples), without `@`.
+    pub tags: Vec<String>,
+    /// The capabilities its `@needs.*` tags name.
+    pub needs: Vec<Capability>,
+}
+
+/// The parsed suite.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    /// Features with outline rows expanded, sorted by path.
+    pub features: Vec<gherkin::Feature>,
+}
+
+impl Suite {
+    /// The built-in features plus every `*.feature` below each of `extra_dirs`.
+    ///
+    /// # Errors
+    /// [`SuiteError`] naming the file and line of the first problem.
+    pub fn load(extra_dirs: &[PathBuf]) -> Result<Suite, SuiteError> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        collect_embedded(&FEATURES, &mut sources);
+        for dir in extra_dirs {
+            collect_dir(dir, &mut sources)?;
+        }
+        sources.sort();
+        if let Some(w) = sources.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(SuiteError::Duplicate { file: w[0].0.clone() });
+        }
+        let features = sources.iter().map(|(name, text)| parse(name, text)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Suite { features })
+    }
+
+    /// Every scenario with its id, tags and needs, in file order.
+    pub fn scenarios(&self) -> Vec<SuiteScenario> {
+        self.features
+            .iter()
+            .flat_map(|f| {
+                let path = feature_path(f);
+                f.scenarios.iter().map(move |s| (path.clone(), f.tags.iter().chain(&s.tags), s)).chain(
+                    f.rules.iter().flat_map(move |r| {
+                        let path = feature_path(f);
+                        r.scenarios.iter().map(move |s| (path.clone(), f.tags.iter().chain(&s.tags), s))
+                    }),
+                )
+            })
+            .map(|(path, tags, s)| {
+                let tags: Vec<String> = tags.cloned().collect();
+                let needs = tags.iter().filter_map(|t| t.strip_prefix("needs.")?.parse().ok()).collect();
+                SuiteScenario { id: format!("{path}:{}", s.position.line), tags, needs }
+            })
+            .collect()
+    }
+}
+
+/// A parsed `--tags` expression (Cucumber tag expression syntax: `@a and not (@b or @c)`).
+#[derive(Clone, Debug)]
+pub struct TagFilter {
+    expression: String,
+    operation: TagOperation,
+}
+
+impl TagFilter {
+    /// Parses `expression`, refusing tags outside the documented list so a typo cannot
+    /// silently select nothing.
+    ///
+    /// # Errors
+    /// [`SuiteError::TagExpression`].
+    pub fn parse(expression: &str) -> Result<TagFilter, SuiteError> {
+        let error =
+            |message: String| SuiteError::TagExpression { expression: expression.to_owned(), message };
+        let operation: TagOperation = expression.parse().map_err(|e| error(format!("{e}")))?;
+        let mut tags = Vec::new();
+        collect_tags(&operation, &mut tags);
+        if let Some(bad) = tags.iter().find(|t| !known_tag(t)) {
+            return Err(error(format!("unknown tag @{bad}")));
+        }
+        Ok(TagFilter { expression: expression.to_owned(), operation })
+    }
+
+    /// Whether a scenario with these tags is selected.
+    pub fn matches(&self, tags: &[String]) -> bool {
+        self.operation.eval(tags.iter())
+    }
+
+    /// The expression as given.
+    pub fn expression(&self) -> &str {
+        &self.expression
+    }
+}
+
+/// The path a feature reports (`features/…` for built-in ones).
+pub fn feature_path(feature: &gherkin::Feature) -> String {
+    feature.path.as_deref().map(|p| p.display().to_string()).unwrap_or_else(|| feature.name.clone())
+}
+
+fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
+    let mut feature = gherkin::Feature::parse(text, GherkinEnv::default())
+        .map_err(|e| SuiteError::Syntax { file: name.to_owned(), message: e.to_string() })?;
+    feature.path = Some(PathBuf::from(name));
+    let tagged = std::iter::once((feature.position.line, &feature.tags))
+        .chain(feature.rules.iter().map(|r| (r.position.line, &r.tags)))
+        .chain(feature.scenarios.iter().chain(feature.rules.iter().flat_map(|r| &r.scenarios)).flat_map(
+            |s| {
+                std::iter::once((s.position.line, &s.tags))
+                    .chain(s.examples.iter().map(|e| (e.position.line, &e.tags)))
+            },
+        ));
+    for s in feature.scenarios.iter().chain(feature.rules.iter().flat_map(|r| &r.scenarios)) {
+        let not_a_step =
+            |message: String| SuiteError::NotAStep { file: name.to_owned(), line: s.position.line, message };
+        if let Some(text) = &s.description {
+            let first = text.lines().next().unwrap_or_default().trim();
+            return Err(not_a_step(format!(
+                "{first:?} is not a step (misspelled keyword?); use # for comments"
+            )));
+        }
+        if s.steps.is_empty() {
+            return Err(not_a_step(format!("scenario {:?} has no steps", s.name)));
+        }
+        if let Some(e) = s.examples.iter().find(|e| e.table.as_ref().is_none_or(|t| t.rows.len() < 2)) {
+            return Err(SuiteError::NotAStep {
+                file: name.to_owned(),
+                line: e.position.line,
+                message: format!("Examples of {:?} have no rows: the outline would run zero times", s.name),
+            });
+        }
+    }
+    for (line, tags) in tagged {
+        if let Some(tag) = tags.iter().find(|t| !known_tag(t)) {
+            return Err(SuiteError::UnknownTag { file: name.to_owned(), line, tag: tag.clone() });
+        }
+    }
+    feature
+        .expand_examples()
+        .map_err(|e| SuiteError::Syntax { file: name.to_owned(), message: e.to_string() })
+}
+
+fn known_tag(tag: &str) -> bool {
+    if let Some(cap) = tag.strip_prefix("needs.") {
+        return cap.parse::<Capability>().is_ok();
+    }
+    if let Some(area) = tag.strip_prefix("area.") {
+        return AREAS.contains(&area);
+    }
+    RUNNER_TAGS.contains(&tag) || tag.strip_prefix("x.").is_some_and(|t| !t.is_empty())
+}
+
+fn collect_tags(op: &TagOperation, out: &mut Vec<String>) {
+    match op {
+        TagOperation::And(a, b) | TagOperation::Or(a, b) => {
+            collect_tags(a, out);
+            collect_tags(b, out);
+        }
+        TagOperation::Not(a) => collect_tags(a, out),
+        TagOperation::Tag(t) => out.push(t.trim_start_matches('@').to_owned()),
+    }
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
+    for file in dir.files() {
+        if file.path().extension().is_some_and(|e| e == "feature") {
+            // The suite's own files are UTF-8 (a test checks every built-in feature parses).
+            let text = file.contents_utf8().unwrap_or_default();
+            out.push((format!("features/{}", file.path().display()), text.to_owned()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), SuiteError> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| SuiteError::Read { path: dir.to_owned(), source })?;
+    for entry in entries {
+        let path = entry.map_err(|source| SuiteError::Read { path: dir.to_owned(), source })?.path();
+        if path.is_dir() {
+            collect_dir(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| SuiteError::Read { path: path.clone(), source })?;
+            out.push((path.display().to_string(), text));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTLINE: &str = "@area.window
+Feature: Window
+  @needs.clock-control
+  Scenario Outline: a phone <n> seconds fast
+    Given the phone clock is <n> seconds fast
+    Then the code is <outcome>
+
+    Examples:
+      | n  | outcome  |
+      | 20 | accepted |
+      | 90 | rejected |
+";
+
+    #[test]
+    fn outline_rows_become_scenarios_with_row_lines_and_needs() {
+        let suite = Suite { features: vec![parse("features/window/x.feature", OUTLINE).unwrap()] };
+        let scenarios = suite.scenarios();
+        assert_eq!(
+            scenarios.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["features/window/x.feature:10", "features/window/x.feature:11"]
+        );
+        assert_eq!(scenarios[0].needs, [Capability::ClockControl]);
+        assert!(scenarios[1].tags.contains(&"area.window".to_owned()));
+        assert_eq!(suite.features[0].scenarios[1].name, "a phone 90 seconds fast");
+    }
+
+    #[test]
+    fn unknown_tags_are_located_errors() {
+        let text = OUTLINE.replace("@needs.clock-control", "@needs.time-travel");
+        let err = parse("features/window/x.feature", &text).unwrap_err();
+        assert_eq!(
+            err.to_string().split(" (known").next().unwrap(),
+            "features/window/x.feature:4: unknown tag @needs.time-travel"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file() {
+        let err = parse("features/bad.feature", "Scenario: y\n    Given a\n").unwrap_err();
+        assert!(err.to_string().starts_with("features/bad.feature: "), "{err}");
+        // An outline whose Examples have no rows would silently run zero times.
+        let text = "Feature: x\n  Scenario Outline: y\n    Given a <n>\n  Examples:\n";
+        let err = parse("features/bad.feature", text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "features/bad.feature:4: Examples of \"y\" have no rows: the outline would run zero times"
+        );
+    }
+
+    #[test]
+    fn a_misspelled_keyword_is_not_silently_a_description() {
+        let err = parse("features/bad.feature", "Feature: x\n  Scenario: y\n    Givn a step\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "features/bad.feature:2: \"Givn a step\" is not a step (misspelled keyword?); use # for comments"
+        );
+        let err = parse("features/bad.feature", "Feature: x\n  Scenario: y\n").unwrap_err();
+        assert_eq!(err.to_string(), "features/bad.feature:2: scenario \"y\" has no steps");
+    }
+
+    #[test]
+    fn tag_expressions_select_and_reject_unknown_tags() {
+        let filter = TagFilter::parse("@area.window and not @needs.sms").unwrap();
+        assert!(filter.matches(&["area.window".into()]));
+        assert!(!filter.matches(&["area.window".into(), "needs.sms".into()]));
+        assert!(TagFilter::parse("@area.windw").unwrap_err().to_string().contains("unknown tag @area.windw"));
+        assert!(TagFilter::parse("@area.window and").is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! What a target can do. Scenarios name what they need with `@needs.<capability>` tags; a
+//! scenario whose needs a target lacks is reported *not applicable* with the missing
+//! capability as the reason, never run and never counted as passed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// One capability a target may declare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// The harness can read and set the target's clock.
+    ClockControl,
+    /// The harness can create root accounts and IAM users.
+    Accounts,
+    /// IAM users and admin rights over other users' settings.
+    Iam,
+    /// Virtual MFA devices (authenticator apps) enrolled by `otpauth://` URI or QR.
+    VirtualMfa,
+    /// Hardware tokens imported by seed file and bound by serial number.
+    HardwareMfa,
+    /// Hardware MFA restricted to accounts on a beta list.
+    BetaList,
+    /// SMS codes the harness can receive.
+    Sms,
+    /// Login protection (second factor at sign-in).
+    LoginProtection,
+    /// Operation protection (second factor for sensitive operations).
+    OperationProtection,
+    /// Resynchronisation of a drifted device with consecutive codes.
+    Resync,
+    /// The support path for a lost device (an audited admin reset).
+    SupportReset,
+}
+
+impl Capability {
+    /// Every capability, in tag order.
+    pub const ALL: [Capability; 11] = [
+        Capability::ClockControl,
+        Capability::Accounts,
+        Capability::Iam,
+        Capability::VirtualMfa,
+        Capability::HardwareMfa,
+        Capability::BetaList,
+        Capability::Sms,
+        Capability::LoginProtection,
+        Capability::OperationProtection,
+        Capability::Resync,
+        Capability::SupportReset,
+    ];
+
+    /// The name after `@needs.` in feature tags.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::ClockControl => "clock-control",
+            Capability::Accounts => "accounts",
+            Capability::Iam => "iam",
+            Capability::VirtualMfa => "virtual-mfa",
+            Capability::HardwareMfa => "hardware-mfa",
+            Capability::BetaList => "beta-list",
+            Capability::Sms => "sms",
+            Capability::LoginProtection => "login-protection",
+            Capability::OperationProtection => "operation-protection",
+            Capability::Resync => "resync",
+            Capability::SupportReset => "support-reset",
+        }
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Capability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Capability::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| format!("unknown capability {s:?}"))
+    }
+}
+
+/// A set of capabilities (what a target declares).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities(std::collections::BTreeSet<Capability>);
+
+impl Capabilities {
+    /// Every capability.
+    pub fn all() -> Self {
+        Capabilities(Capability::ALL.into_iter().collect())
+    }
+
+    /// Whether `capability` is in the set.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.0.contains(&capability)
+    }
+
+    /// The set without `capability`.
+    pub fn without(mut self, capability: Capability) -> Self {
+        self.0.remove(&capability);
+        self
+    }
+
+    /// The needs of `needed` this set lacks, in tag order.
+    pub fn missing<'a>(&'a self, needed: impl IntoIterator<Item = Capability> + 'a) -> Vec<Capability> {
+        let mut missing: Vec<Capability> = needed.into_iter().filter(|c| !self.has(*c)).collect();
+        missing.sort();
+        missing.dedup();
+        missing
+    }
+}
+
+impl FromIterator<Capability> for Capabilities {
+    fn from_iter<I: IntoIterator<Item = Capability>>(iter: I) -> Self {
+        Capabilities(iter.into_iter().collect())
+    }
+}

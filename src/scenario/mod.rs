@@ -1,6 +1,8 @@
 //! The conformance suite: feature files, the steps that drive the simulator and a target, and
 //! the runner behind `mfa-harness run`.
 
+pub mod expected;
 pub mod suite;
 
+pub use expected::{ExpectedError, ExpectedFailures};
 pub use suite::{Suite, SuiteError, SuiteScenario, TagFilter};

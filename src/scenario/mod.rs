@@ -1,7 +1,9 @@
 //! The conformance suite: feature files, the steps that drive the simulator and a target, and
 //! the runner behind `mfa-harness run`.
 
+pub mod collect;
 pub mod expected;
+pub mod fault;
 pub mod suite;
 
 pub use expected::{ExpectedError, ExpectedFailures};

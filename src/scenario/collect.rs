@@ -1,0 +1,139 @@
+//! A cucumber [`Writer`] that turns the event stream into [`ScenarioResult`]s. Events of
+//! concurrently running scenarios interleave, so everything is keyed by scenario id; the
+//! record sorts the results afterwards, so the order scenarios finish in never shows.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step, StepError};
+use cucumber::{Event, Writer, cli, gherkin, parser};
+
+use super::fault::Fault;
+use super::suite::feature_path;
+use crate::report::{ScenarioResult, Status, StepFailure};
+
+/// Collects one [`ScenarioResult`] per scenario that ran.
+#[derive(Debug, Default)]
+pub struct Collector {
+    running: HashMap<String, Running>,
+    finished: Vec<ScenarioResult>,
+    parse_errors: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Running {
+    result: ScenarioResult,
+    started: SystemTime,
+}
+
+impl Collector {
+    /// The results, and the parser errors (none when the suite was loaded by [`super::Suite`]).
+    pub fn into_results(self) -> (Vec<ScenarioResult>, Vec<String>) {
+        (self.finished, self.parse_errors)
+    }
+
+    fn on_scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        ev: Scenario<impl Sized>,
+        at: SystemTime,
+    ) {
+        let path = feature_path(feature);
+        let id = format!("{path}:{}", scenario.position.line);
+        match ev {
+            Scenario::Started => {
+                let tags = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+                let result = ScenarioResult {
+                    id: id.clone(),
+                    feature: path,
+                    feature_name: feature.name.clone(),
+                    name: scenario.name.clone(),
+                    line: scenario.position.line,
+                    tags,
+                    status: Status::Passed,
+                    reason: None,
+                    failure: None,
+                    simulated_ms: 0,
+                    wall: Duration::ZERO,
+                };
+                self.running.insert(id, Running { result, started: at });
+            }
+            Scenario::Step(step, Step::Failed(_, _, _, error))
+            | Scenario::Background(step, Step::Failed(_, _, _, error)) => {
+                self.fail(&id, Some(&step), error_fault(&error));
+            }
+            Scenario::Step(step, Step::Skipped) | Scenario::Background(step, Step::Skipped) => {
+                self.fail(&id, Some(&step), Fault::Panic("no step definition matches this text".into()));
+            }
+            Scenario::Hook(_, event::Hook::Failed(_, info)) => self.fail(&id, None, Fault::of(info.as_ref())),
+            Scenario::Finished => {
+                if let Some(mut r) = self.running.remove(&id) {
+                    r.result.wall = at.duration_since(r.started).unwrap_or_default();
+                    self.finished.push(r.result);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the first failure of a scenario (later steps are skipped by cucumber anyway).
+    fn fail(&mut self, id: &str, step: Option<&gherkin::Step>, fault: Fault) {
+        let Some(r) = self.running.get_mut(id) else { return };
+        if r.result.failure.is_some() || r.result.status == Status::Error {
+            return;
+        }
+        let (status, message, expected, actual) = match fault {
+            Fault::Mismatch(m) => (Status::Failed, m.context, Some(m.expected), Some(m.actual)),
+            Fault::NoAnswer(n) => (Status::Error, n.message, None, None),
+            Fault::Panic(p) => (Status::Error, p, None, None),
+        };
+        r.result.status = status;
+        if status == Status::Error {
+            r.result.reason = Some(message.lines().next().unwrap_or_default().to_owned());
+        }
+        r.result.failure = Some(StepFailure {
+            step: step
+                .map(|s| format!("{} {}", s.keyword.trim(), s.value))
+                .unwrap_or_else(|| "(before the first step)".into()),
+            line: step.map_or(r.result.line, |s| s.position.line),
+            message,
+            expected,
+            actual,
+        });
+    }
+}
+
+fn error_fault(error: &StepError) -> Fault {
+    match error {
+        StepError::Panic(info) => Fault::of(info.as_ref()),
+        StepError::NotFound => Fault::Panic("no step definition matches this text".into()),
+        StepError::AmbiguousMatch(e) => Fault::Panic(format!("more than one step definition matches: {e}")),
+    }
+}
+
+impl<W: 'static> Writer<W> for Collector {
+    type Cli = cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                self.parse_errors.push(e.to_string());
+                return;
+            }
+        };
+        let at = event.at;
+        if let Cucumber::Feature(feature, ev) = event.value {
+            match ev {
+                Feature::Scenario(scenario, retryable) => {
+                    self.on_scenario(&feature, &scenario, retryable.event, at)
+                }
+                Feature::Rule(_, Rule::Scenario(scenario, retryable)) => {
+                    self.on_scenario(&feature, &scenario, retryable.event, at)
+                }
+                _ => {}
+            }
+        }
+    }
+}

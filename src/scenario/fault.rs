@@ -1,0 +1,90 @@
+//! How a step says what went wrong. Steps panic (that is how cucumber learns a step failed),
+//! but with a typed payload, so the report can tell a target that does not conform
+//! ([`Mismatch`]) from a harness that could not get an answer ([`NoAnswer`]), and show
+//! expected and actual separately.
+
+use std::any::Any;
+
+/// A `Then` whose expectation did not hold: the target does not conform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What the scenario expected, in the step's words.
+    pub expected: String,
+    /// What the target did.
+    pub actual: String,
+    /// Where in simulated time, and what led up to it.
+    pub context: String,
+}
+
+/// The target gave no usable answer (refused connection, timeout, garbage): no verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoAnswer {
+    /// The request and the start of the response, secrets redacted.
+    pub message: String,
+}
+
+/// Fails the current step as a conformance failure.
+pub fn mismatch(expected: impl Into<String>, actual: impl Into<String>, context: impl Into<String>) -> ! {
+    std::panic::panic_any(Mismatch {
+        expected: expected.into(),
+        actual: actual.into(),
+        context: context.into(),
+    })
+}
+
+/// Fails the current step as a harness error.
+pub fn no_answer(message: impl Into<String>) -> ! {
+    std::panic::panic_any(NoAnswer { message: message.into() })
+}
+
+/// What a panic payload says about the failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A conformance failure with expected and actual.
+    Mismatch(Mismatch),
+    /// No answer from the target.
+    NoAnswer(NoAnswer),
+    /// Any other panic: a bug in a step or in the harness, reported as a harness error.
+    Panic(String),
+}
+
+impl Fault {
+    /// Reads a panic payload.
+    pub fn of(payload: &(dyn Any + Send)) -> Fault {
+        if let Some(m) = payload.downcast_ref::<Mismatch>() {
+            Fault::Mismatch(m.clone())
+        } else if let Some(n) = payload.downcast_ref::<NoAnswer>() {
+            Fault::NoAnswer(n.clone())
+        } else if let Some(s) = payload.downcast_ref::<&str>() {
+            Fault::Panic((*s).to_owned())
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            Fault::Panic(s.clone())
+        } else {
+            Fault::Panic("a step panicked with an unreadable payload".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_classified() {
+        let caught =
+            std::panic::catch_unwind(|| mismatch("rejected", "accepted", "at unix:1.000")).unwrap_err();
+        assert_eq!(
+            Fault::of(caught.as_ref()),
+            Fault::Mismatch(Mismatch {
+                expected: "rejected".into(),
+                actual: "accepted".into(),
+                context: "at unix:1.000".into()
+            })
+        );
+        let caught =
+            std::panic::catch_unwind(|| no_answer("POST /v1/login: connection refused")).unwrap_err();
+        assert!(matches!(Fault::of(caught.as_ref()), Fault::NoAnswer(_)));
+        let caught = std::panic::catch_unwind(|| panic!("index {} out of range", 3)).unwrap_err();
+        assert_eq!(Fault::of(caught.as_ref()), Fault::Panic("index 3 out of range".into()));
+    }
+}

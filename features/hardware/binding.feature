@@ -29,6 +29,7 @@ Feature: Binding a hardware MFA device by serial number and authentication code
     Then the binding is rejected
     And Rita has no hardware MFA device bound
 
+  @needs.login-protection
   Scenario: The bound device then answers login protection
     Given Rita has bound the hardware MFA device "HW-1001"
     And Rita has login protection by hardware MFA

@@ -18,10 +18,10 @@ Feature: Each protection takes one or both methods
     Then Alice is asked for a second factor by <methods>
 
     Examples:
-      | methods                 |
-      | SMS                     |
-      | virtual MFA             |
-      | SMS and virtual MFA     |
+      | methods             |
+      | SMS                 |
+      | virtual MFA         |
+      | SMS and virtual MFA |
 
   Scenario Outline: Adam sets operation protection by <methods> for Alice
     Given Alice has no login protection
@@ -31,7 +31,7 @@ Feature: Each protection takes one or both methods
     Then Alice is asked for a second factor by <methods>
 
     Examples:
-      | methods                 |
-      | SMS                     |
-      | virtual MFA             |
-      | SMS and virtual MFA     |
+      | methods             |
+      | SMS                 |
+      | virtual MFA         |
+      | SMS and virtual MFA |

@@ -21,9 +21,9 @@ Feature: With both methods enabled, either one suffices
     And Alice is signed in
 
     Examples:
-      | code                                      |
-      | the code from the latest SMS              |
-      | the code her virtual MFA device shows     |
+      | code                                  |
+      | the code from the latest SMS          |
+      | the code her virtual MFA device shows |
 
   Scenario Outline: Alice confirms a sensitive operation with <code>
     Given Alice has no login protection
@@ -35,6 +35,6 @@ Feature: With both methods enabled, either one suffices
     Then the operation goes ahead
 
     Examples:
-      | code                                      |
-      | the code from the latest SMS              |
-      | the code her virtual MFA device shows     |
+      | code                                  |
+      | the code from the latest SMS          |
+      | the code her virtual MFA device shows |

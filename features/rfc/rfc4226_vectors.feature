@@ -20,14 +20,14 @@ Feature: RFC 4226 Appendix D codes bind a SHA-1, 6-digit time-based token at the
     Then the binding is accepted
 
     Examples:
-      | counter | time | code   | encoding | seed |
+      | counter | time | code   | encoding | seed                                     |
       | 0       | 10   | 755224 | hex      | 3132333435363738393031323334353637383930 |
-      | 1       | 40   | 287082 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ |
+      | 1       | 40   | 287082 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ         |
       | 2       | 70   | 359152 | hex      | 3132333435363738393031323334353637383930 |
-      | 3       | 100  | 969429 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ |
+      | 3       | 100  | 969429 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ         |
       | 4       | 130  | 338314 | hex      | 3132333435363738393031323334353637383930 |
-      | 5       | 160  | 254676 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ |
+      | 5       | 160  | 254676 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ         |
       | 6       | 190  | 287922 | hex      | 3132333435363738393031323334353637383930 |
-      | 7       | 220  | 162583 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ |
+      | 7       | 220  | 162583 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ         |
       | 8       | 250  | 399871 | hex      | 3132333435363738393031323334353637383930 |
-      | 9       | 280  | 520489 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ |
+      | 9       | 280  | 520489 | base32   | GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ         |

@@ -21,8 +21,8 @@ Feature: Only two consecutive codes from the scanned key complete a virtual bind
     And Alice has <bound>
 
     Examples:
-      | codes                     | outcome  | bound                          |
-      | two consecutive codes     | accepted | a virtual MFA device bound     |
-      | the same code twice       | rejected | no virtual MFA device bound    |
-      | two non-consecutive codes | rejected | no virtual MFA device bound    |
-      | two codes from another key | rejected | no virtual MFA device bound   |
+      | codes                      | outcome  | bound                       |
+      | two consecutive codes      | accepted | a virtual MFA device bound  |
+      | the same code twice        | rejected | no virtual MFA device bound |
+      | two non-consecutive codes  | rejected | no virtual MFA device bound |
+      | two codes from another key | rejected | no virtual MFA device bound |

@@ -33,7 +33,7 @@ Feature: Binding virtual MFA during a secondary authentication completes it
     Then the operation goes ahead
 
   @needs.login-protection
-  Scenario: A failed binding at login does not sign Alice in
+  Scenario: A failed binding at login binds nothing
     Given Alice has login protection by virtual MFA
     When Alice signs in with her password
     And Alice scans the QR code

@@ -10,17 +10,18 @@ Feature: A user who lost the virtual MFA app is unbound through support
     Given Rita has a root account
     And Alice is an IAM user under Rita
     And Alice has bound a virtual MFA device
-    And Alice has login protection by virtual MFA
     And Alice has lost her virtual MFA device
 
   Scenario: Without the device Alice cannot unbind it herself
     When Alice starts unbinding her virtual MFA device
     And Alice confirms the unbinding
-    And Alice enters a wrong code
+    Then Alice is asked for a second factor by virtual MFA
+    When Alice enters a wrong code
     Then the unbinding is rejected
     And Alice has a virtual MFA device bound
 
   Scenario: Support unbinds the lost device and Alice binds a new one at her next login
+    Given Alice has login protection by virtual MFA
     When support unbinds Alice's virtual MFA device
     Then the reset is accepted
     And Alice has no virtual MFA device bound

@@ -25,12 +25,9 @@ Feature: A phone clock off by less than a step either way is tolerated, more is 
     Examples: the server 15 seconds into a step
       | position | offset          | outcome  |
       | 15       | on time         | accepted |
-      | 15       | 10 seconds fast | accepted |
       | 15       | 40 seconds fast | accepted |
       | 15       | 44 seconds fast | accepted |
       | 15       | 45 seconds fast | rejected |
-      | 15       | 2 minutes fast  | rejected |
-      | 15       | 40 seconds slow | accepted |
       | 15       | 45 seconds slow | accepted |
       | 15       | 46 seconds slow | rejected |
 
@@ -39,6 +36,5 @@ Feature: A phone clock off by less than a step either way is tolerated, more is 
       | 25       | 40 seconds fast | rejected |
       | 0        | 59 seconds fast | accepted |
       | 0        | 60 seconds fast | rejected |
-      | 0        | 30 seconds slow | accepted |
       | 0        | 31 seconds slow | rejected |
       | 29       | 1 second fast   | accepted |

@@ -4,7 +4,7 @@ Feature: RFC 6238 Appendix B codes bind a hardware token imported with the RFC's
   T0 = 0); with the server clock at each test time, the code from the RFC's table is the
   token's authentication code and binds it. The SHA-256 and SHA-512 seeds are the 32- and
   64-byte ones from the RFC's reference code (see vectors/README.md on the erratum).
-  The last rows lie past 2^31 and 2^32 seconds, so 32-bit time fails them.
+  The 20000000000 rows lie past 2^32 seconds (year 2603), so 32-bit time fails them.
 
   Source: RFC 6238 Section 4 (TOTP = HOTP(K, T), T = floor((time - T0) / X)) and Appendix B
   (test vectors); tencent-mfa.txt, "Binding a hardware MFA device", step 4: "Select a hardware

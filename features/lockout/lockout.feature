@@ -1,0 +1,47 @@
+@area.lockout @needs.accounts @needs.iam @needs.virtual-mfa @needs.login-protection @needs.clock-control
+Feature: After too many wrong codes even the right code is refused until the lockout ends
+  Six digits can be guessed given enough tries; the account locks after as many consecutive
+  wrong codes as the lockout threshold (5 by default, configurable; NIST allows at most 100) and
+  stays locked for the lockout period (15 minutes by default). The password step still leads to
+  the second factor; it is the code that is refused.
+
+  Source: NIST SP 800-63B Section 5.2.2 ("Rate Limiting (Throttling)": no more than 100
+  consecutive failed attempts); RFC 4226 Section 7.3 (throttling at the server); RFC 6238
+  Section 5.2.
+
+  Background:
+    Given Rita has a root account
+    And Alice is an IAM user under Rita
+    And Alice has bound a virtual MFA device
+    And Alice has login protection by virtual MFA
+    And Mallory has stolen Alice's password
+
+  Scenario: Guessing locks the account and the right code is refused
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code as many times as the lockout threshold
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is refused as locked out
+
+  Scenario: One wrong code fewer than the threshold does not lock
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code one time fewer than the lockout threshold
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+
+  Scenario: The right code works again once the lockout ends
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code as many times as the lockout threshold
+    And time passes until the lockout ends
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+
+  Scenario: The lockout is still on a minute before it ends
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code as many times as the lockout threshold
+    And time passes 14 minutes
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is refused as locked out

@@ -1,0 +1,32 @@
+@area.lockout @needs.accounts @needs.iam @needs.virtual-mfa @needs.login-protection @needs.clock-control
+Feature: A successful code resets the count of consecutive failures
+  The threshold counts consecutive failures: a user who mistypes a few times and then succeeds
+  starts from zero again.
+
+  Source: NIST SP 800-63B Section 5.2.2 ("consecutive failed authentication attempts").
+
+  Background:
+    Given Rita has a root account
+    And Alice is an IAM user under Rita
+    And Alice has bound a virtual MFA device
+    And Alice has login protection by virtual MFA
+
+  Scenario: Mistakes before a success do not add up to a lockout
+    When Alice signs in with her password
+    And Alice enters a wrong code one time fewer than the lockout threshold
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+    When time passes 30 seconds
+    And Alice signs in with her password
+    And Alice enters a wrong code one time fewer than the lockout threshold
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+
+  Scenario: Without a success in between the failures do add up
+    When Alice signs in with her password
+    And Alice enters a wrong code one time fewer than the lockout threshold
+    And time passes 30 seconds
+    And Alice signs in with her password
+    And Alice enters a wrong code once
+    And Alice enters the code her virtual MFA device shows
+    Then the code is refused as locked out

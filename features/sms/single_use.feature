@@ -1,0 +1,34 @@
+@area.sms @needs.accounts @needs.iam @needs.sms @needs.login-protection @needs.operation-protection
+Feature: An SMS code is accepted once
+  A code that answered one secondary authentication is spent: it cannot answer another, whether
+  at login or for a sensitive operation.
+
+  Source: baidu-2fa.txt: "SMS authentication: Verify the user's identity by sending a
+  time-limited verification code to the secure mobile phone number bound to the cloud account";
+  RFC 6238 Section 5.2 (a one-time password is not accepted twice).
+
+  Background:
+    Given Rita has a root account
+    And Alice is an IAM user under Rita
+    And Alice has a secure phone number bound
+    And Alice has login protection by SMS
+    And Alice has operation protection by SMS
+
+  Scenario: The same SMS code cannot sign in twice
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And Alice enters the code from the latest SMS
+    Then the code is accepted
+    When Alice signs in with her password
+    And Alice enters the same code again
+    Then the code is rejected
+
+  Scenario: The SMS code used at login cannot confirm a sensitive operation
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And Alice enters the code from the latest SMS
+    Then Alice is signed in
+    When Alice tries to create an access key
+    Then Alice is asked for a second factor by SMS
+    When Alice enters the same code again
+    Then the code is rejected

@@ -315,6 +315,20 @@ Feature: Window
     }
 
     #[test]
+    fn the_built_in_suite_loads_and_every_scenario_has_an_area() {
+        let suite = Suite::load(&[]).unwrap();
+        let scenarios = suite.scenarios();
+        assert!(scenarios.len() >= 150, "{} scenarios", scenarios.len());
+        for s in &scenarios {
+            assert!(s.tags.iter().any(|t| t.starts_with("area.")), "{} has no @area tag", s.id);
+        }
+        let mut ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), scenarios.len(), "scenario ids must be unique");
+    }
+
+    #[test]
     fn unknown_tags_are_located_errors() {
         let text = OUTLINE.replace("@needs.clock-control", "@needs.time-travel");
         let err = parse("features/window/x.feature", &text).unwrap_err();

@@ -4,6 +4,7 @@
 pub mod collect;
 pub mod expected;
 pub mod fault;
+pub mod params;
 pub mod suite;
 
 pub use expected::{ExpectedError, ExpectedFailures};

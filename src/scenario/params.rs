@@ -1,0 +1,376 @@
+//! The words steps take (`features/STEPS.md`, "Parameters"), as typed cucumber parameters.
+//! Each type's regex is the one STEPS.md documents, and `FromStr` turns the words into
+//! meaning once, so step functions never look at strings.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use cucumber::Parameter;
+
+/// `{user}`: a member of the cast (Rita, Adam, Alice, Bob, Mallory).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Parameter)]
+#[param(name = "user", regex = "[A-Z][a-z]+")]
+pub struct User(pub String);
+
+impl FromStr for User {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(User(s.to_owned()))
+    }
+}
+
+/// `{duration}`: `40 seconds`, `1 minute`, `2 weeks`, `5 years` (a year is 365 days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "duration", regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)")]
+pub struct Span(pub Duration);
+
+impl FromStr for Span {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (n, unit) = s.split_once(' ').ok_or_else(|| format!("bad duration {s:?}"))?;
+        let n: u64 = n.parse().map_err(|_| format!("bad duration {s:?}"))?;
+        let unit_secs = match unit.trim_end_matches('s') {
+            "second" => 1,
+            "minute" => 60,
+            "hour" => 3_600,
+            "day" => 86_400,
+            "week" => 7 * 86_400,
+            "year" => 365 * 86_400,
+            _ => return Err(format!("bad duration unit {unit:?}")),
+        };
+        Ok(Span(Duration::from_secs(n * unit_secs)))
+    }
+}
+
+/// `{offset}`: `on time`, `40 seconds fast`, `2 minutes slow`: a clock's offset in ms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "offset", regex = "on time|[0-9]+ (?:seconds?|minutes?|hours?) (?:fast|slow)")]
+pub struct Offset(pub i64);
+
+impl FromStr for Offset {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "on time" {
+            return Ok(Offset(0));
+        }
+        let (span, direction) = s.rsplit_once(' ').ok_or_else(|| format!("bad offset {s:?}"))?;
+        let ms = Span::from_str(span)?.0.as_millis() as i64;
+        Ok(Offset(if direction == "fast" { ms } else { -ms }))
+    }
+}
+
+/// `{rate}`: `20 ppm fast`, `5 ppm slow`: a clock's rate error in ppm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "rate", regex = "[0-9]+ ppm (?:fast|slow)")]
+pub struct Rate(pub i64);
+
+impl FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut words = s.split(' ');
+        let n: i64 = words.next().and_then(|n| n.parse().ok()).ok_or_else(|| format!("bad rate {s:?}"))?;
+        Ok(Rate(if s.ends_with("fast") { n } else { -n }))
+    }
+}
+
+/// `{times}`: how many attempts; the named limits are read from the target's policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "times",
+    regex = "once|twice|[0-9]+ times|as many times as the lockout threshold|one time fewer than the lockout threshold|as many times as the SMS attempt limit"
+)]
+pub enum Times {
+    /// A fixed number.
+    Exactly(u32),
+    /// The target's lockout threshold.
+    LockoutThreshold,
+    /// One fewer than the lockout threshold.
+    BelowLockoutThreshold,
+    /// The target's SMS attempt limit.
+    SmsAttemptLimit,
+}
+
+impl FromStr for Times {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "once" => Times::Exactly(1),
+            "twice" => Times::Exactly(2),
+            "as many times as the lockout threshold" => Times::LockoutThreshold,
+            "one time fewer than the lockout threshold" => Times::BelowLockoutThreshold,
+            "as many times as the SMS attempt limit" => Times::SmsAttemptLimit,
+            n => Times::Exactly(
+                n.trim_end_matches(" times").parse().map_err(|_| format!("bad count of times {s:?}"))?,
+            ),
+        })
+    }
+}
+
+/// `{count}`: a number of parallel requests, or the lockout threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "count", regex = "[0-9]+|the lockout threshold")]
+pub enum Count {
+    /// A fixed number.
+    Exactly(u32),
+    /// The target's lockout threshold.
+    LockoutThreshold,
+}
+
+impl FromStr for Count {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "the lockout threshold" => Ok(Count::LockoutThreshold),
+            n => n.parse().map(Count::Exactly).map_err(|_| format!("bad count {s:?}")),
+        }
+    }
+}
+
+/// `{attempt}`: which kind of action a `Then the ... is ...` step checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Parameter)]
+#[param(name = "attempt", regex = "code|binding|unbinding|sign-in|operation|change|request|resync|reset")]
+pub enum Attempt {
+    /// An answer to a second-factor or identity prompt.
+    Code,
+    /// Finishing a binding.
+    Binding,
+    /// An unbinding.
+    Unbinding,
+    /// A password sign-in.
+    SignIn,
+    /// A console operation.
+    Operation,
+    /// A protection-setting change.
+    Change,
+    /// An SMS request.
+    Request,
+    /// A resynchronisation.
+    Resync,
+    /// A support reset.
+    Reset,
+}
+
+impl FromStr for Attempt {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "code" => Attempt::Code,
+            "binding" => Attempt::Binding,
+            "unbinding" => Attempt::Unbinding,
+            "sign-in" => Attempt::SignIn,
+            "operation" => Attempt::Operation,
+            "change" => Attempt::Change,
+            "request" => Attempt::Request,
+            "resync" => Attempt::Resync,
+            "reset" => Attempt::Reset,
+            _ => return Err(format!("unknown attempt {s:?}")),
+        })
+    }
+}
+
+/// `{outcome}`: what a verdict must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Parameter)]
+#[param(
+    name = "outcome",
+    regex = "accepted|not accepted|rejected|rejected as a replay|rejected as expired|refused as locked out|refused as not allowed|refused as too soon"
+)]
+pub enum Expect {
+    /// It succeeded.
+    Accepted,
+    /// Anything but success.
+    NotAccepted,
+    /// A code or binding was turned down for any reason.
+    Rejected,
+    /// Rejected because the code's step was used before.
+    Replay,
+    /// Rejected because the code or prompt expired.
+    Expired,
+    /// Not checked at all: the account is locked.
+    LockedOut,
+    /// The actor lacks the right.
+    NotAllowed,
+    /// An SMS asked for again too soon.
+    TooSoon,
+}
+
+impl FromStr for Expect {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "accepted" => Expect::Accepted,
+            "not accepted" => Expect::NotAccepted,
+            "rejected" => Expect::Rejected,
+            "rejected as a replay" => Expect::Replay,
+            "rejected as expired" => Expect::Expired,
+            "refused as locked out" => Expect::LockedOut,
+            "refused as not allowed" => Expect::NotAllowed,
+            "refused as too soon" => Expect::TooSoon,
+            _ => return Err(format!("unknown outcome {s:?}")),
+        })
+    }
+}
+
+/// `{code}`: where the code a user enters comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "code",
+    regex = "the code (?:her|his|their) (?:virtual|hardware) MFA device shows|the code it shows|the code from the (?:first|latest) SMS|a wrong code|the same code again|the code [A-Z][a-z]+ just used|the code \"[0-9]+\""
+)]
+pub enum CodeWords {
+    /// The user's own device of this kind, now, by its own clock.
+    Device(DeviceWord),
+    /// The hardware device named in the same step.
+    ItShows,
+    /// The first SMS code the user received.
+    FirstSms,
+    /// The latest SMS code the user received.
+    LatestSms,
+    /// A well-formed code valid nowhere in any window.
+    Wrong,
+    /// The code this user entered last.
+    Again,
+    /// The code another user entered last.
+    UsedBy(String),
+    /// Exactly these digits.
+    Literal(String),
+}
+
+impl FromStr for CodeWords {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "the code it shows" => CodeWords::ItShows,
+            "the code from the first SMS" => CodeWords::FirstSms,
+            "the code from the latest SMS" => CodeWords::LatestSms,
+            "a wrong code" => CodeWords::Wrong,
+            "the same code again" => CodeWords::Again,
+            s if s.ends_with("MFA device shows") => CodeWords::Device(if s.contains("virtual") {
+                DeviceWord::Virtual
+            } else {
+                DeviceWord::Hardware
+            }),
+            s if s.ends_with(" just used") => {
+                CodeWords::UsedBy(s.trim_start_matches("the code ").trim_end_matches(" just used").to_owned())
+            }
+            s => CodeWords::Literal(
+                s.strip_prefix("the code \"")
+                    .and_then(|r| r.strip_suffix('"'))
+                    .ok_or_else(|| format!("unknown code words {s:?}"))?
+                    .to_owned(),
+            ),
+        })
+    }
+}
+
+/// `{device}`: which of a user's devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Parameter)]
+#[param(name = "device", regex = "virtual MFA device|hardware MFA device")]
+pub enum DeviceWord {
+    /// The authenticator app.
+    Virtual,
+    /// The hardware token.
+    Hardware,
+}
+
+impl FromStr for DeviceWord {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "virtual MFA device" => Ok(DeviceWord::Virtual),
+            "hardware MFA device" => Ok(DeviceWord::Hardware),
+            _ => Err(format!("unknown device {s:?}")),
+        }
+    }
+}
+
+/// `{codepair}`: the two codes of a binding or resync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "codepair",
+    regex = "two consecutive codes|the same code twice|two non-consecutive codes|two codes from another key"
+)]
+pub enum CodePair {
+    /// The code now and the next one.
+    Consecutive,
+    /// The code now, twice.
+    SameTwice,
+    /// The code now and the one two steps later.
+    NonConsecutive,
+    /// Two consecutive codes of a key the service never issued.
+    OtherKey,
+}
+
+impl FromStr for CodePair {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "two consecutive codes" => CodePair::Consecutive,
+            "the same code twice" => CodePair::SameTwice,
+            "two non-consecutive codes" => CodePair::NonConsecutive,
+            "two codes from another key" => CodePair::OtherKey,
+            _ => return Err(format!("unknown code pair {s:?}")),
+        })
+    }
+}
+
+/// `{encoding}`: how a seed is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "encoding", regex = "hex|base32")]
+pub enum Encoding {
+    /// Hex digits.
+    Hex,
+    /// RFC 4648 base32.
+    Base32,
+}
+
+impl FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "hex" => Ok(Encoding::Hex),
+            "base32" => Ok(Encoding::Base32),
+            _ => Err(format!("unknown encoding {s:?}")),
+        }
+    }
+}
+
+/// `{algorithm}`: a token's HMAC hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "algorithm", regex = "SHA1|SHA256|SHA512")]
+pub struct AlgorithmWord(pub crate::otp::Algorithm);
+
+impl FromStr for AlgorithmWord {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(AlgorithmWord).map_err(|e: crate::otp::OtpError| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_parse_to_meaning() {
+        assert_eq!("5 years".parse::<Span>().unwrap().0, Duration::from_secs(5 * 365 * 86_400));
+        assert_eq!("1 minute".parse::<Span>().unwrap().0, Duration::from_secs(60));
+        assert_eq!("40 seconds fast".parse::<Offset>().unwrap(), Offset(40_000));
+        assert_eq!("2 minutes slow".parse::<Offset>().unwrap(), Offset(-120_000));
+        assert_eq!("on time".parse::<Offset>().unwrap(), Offset(0));
+        assert_eq!("20 ppm slow".parse::<Rate>().unwrap(), Rate(-20));
+        assert_eq!("31 times".parse::<Times>().unwrap(), Times::Exactly(31));
+        assert_eq!(
+            "the code Alice just used".parse::<CodeWords>().unwrap(),
+            CodeWords::UsedBy("Alice".into())
+        );
+        assert_eq!(
+            "the code \"94287082\"".parse::<CodeWords>().unwrap(),
+            CodeWords::Literal("94287082".into())
+        );
+        assert_eq!(
+            "the code his hardware MFA device shows".parse::<CodeWords>().unwrap(),
+            CodeWords::Device(DeviceWord::Hardware)
+        );
+        assert!("3 fortnights".parse::<Span>().is_err());
+    }
+}

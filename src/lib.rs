@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
-//! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
+//! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
 //! | [`clock`] | true virtual time ([`clock::SimTime`]) |
 //! | [`error`] | the crate's error type |

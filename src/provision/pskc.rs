@@ -1,0 +1,503 @@
+//! PSKC seed files (RFC 6030, Portable Symmetric Key Container).
+//!
+//! One `KeyPackage` per token:
+//!
+//! ```xml
+//! <pskc:KeyPackage>
+//!   <pskc:DeviceInfo><pskc:Manufacturer>mfa-harness</pskc:Manufacturer>
+//!     <pskc:SerialNo>MFA0000001</pskc:SerialNo></pskc:DeviceInfo>
+//!   <pskc:Key Id="MFA0000001" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp">
+//!     <pskc:AlgorithmParameters>
+//!       <pskc:Suite>SHA1</pskc:Suite>
+//!       <pskc:ResponseFormat Length="6" Encoding="DECIMAL"/>
+//!     </pskc:AlgorithmParameters>
+//!     <pskc:Data>
+//!       <pskc:Secret><pskc:PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=</pskc:PlainValue></pskc:Secret>
+//!       <pskc:Time><pskc:PlainValue>0</pskc:PlainValue></pskc:Time>
+//!       <pskc:TimeInterval><pskc:PlainValue>30</pskc:PlainValue></pskc:TimeInterval>
+//!     </pskc:Data>
+//!   </pskc:Key>
+//! </pskc:KeyPackage>
+//! ```
+//!
+//! Conventions, where RFC 6030 leaves room:
+//! * **Hash algorithm.** Core PSKC has no hash field; RFC 6030 section 4.3.4 defines
+//!   `AlgorithmParameters/Suite` for "additional characteristics of the algorithm", naming the
+//!   HMAC hash as its example. We write `<Suite>SHA256</Suite>` and read the text (any of
+//!   `SHA1`, `sha-256`, `HMAC-SHA512`, ...), as privacyIDEA's importer does, or a `hashalgo`
+//!   attribute on `<Suite>`, which privacyIDEA's exporter writes. Default SHA1.
+//! * **Serial.** `DeviceInfo/SerialNo` (RFC 6030 section 4.3.1), else `Key/@Id`, as
+//!   privacyIDEA reads it. We write both.
+//! * **T0 and step.** `Data/Time` carries T0 (Unix seconds) and `Data/TimeInterval` the step
+//!   (section 4.3.5); defaults 0 and 30. `Data/Counter` is checked and ignored (TOTP);
+//!   a non-zero `Data/TimeDrift` is refused, because [`TokenSeed`] has no drift field.
+//! * **Token type.** Only `urn:ietf:params:xml:ns:keyprov:pskc:totp`; HOTP and other
+//!   algorithms are refused with the URI they carry.
+//! * **Encryption.** `EncryptedValue` (section 6) is refused with a clear error: this reader
+//!   handles plain values only.
+//!
+//! The reader builds a small element tree from quick-xml events, so errors can name the element
+//! and the line its start tag is on. No DTD is processed (no entity expansion).
+
+use std::io;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::{NsReader, Writer, XmlVersion};
+
+use crate::otp::{Algorithm, Period, Secret};
+
+use super::TokenSeed;
+use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
+
+/// The PSKC XML namespace (RFC 6030 section 4).
+pub const NAMESPACE: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
+
+/// The `Key/@Algorithm` URI of TOTP keys.
+pub const TOTP_ALGORITHM: &str = "urn:ietf:params:xml:ns:keyprov:pskc:totp";
+
+/// What the writer puts in `DeviceInfo/Manufacturer`.
+pub const MANUFACTURER: &str = "mfa-harness";
+
+/// Writes `seeds` as a PSKC 1.0 `KeyContainer` with plain (unencrypted) key values.
+///
+/// # Errors
+/// [`SeedFileError::Write`] for a serial that cannot survive a round trip (empty, surrounded
+/// by whitespace, control characters).
+pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
+    for (index, seed) in seeds.iter().enumerate() {
+        if let Some(reason) = seed_file::unwritable_serial(&seed.serial) {
+            return Err(SeedFileError::Write {
+                format: SeedFormat::Pskc,
+                index,
+                serial: seed.serial.clone(),
+                reason,
+            });
+        }
+    }
+    let mut writer = Writer::new_with_indent(Vec::with_capacity(256 + seeds.len() * 900), b' ', 2);
+    write_container(&mut writer, seeds).map_err(|_| SeedFileError::Write {
+        format: SeedFormat::Pskc,
+        index: 0,
+        serial: String::new(),
+        reason: "the XML writer failed",
+    })?;
+    let mut bytes = writer.into_inner();
+    bytes.push(b'\n');
+    // Every piece written is a `&str` or ASCII markup, so the bytes are UTF-8.
+    String::from_utf8(bytes).map_err(|_| SeedFileError::Write {
+        format: SeedFormat::Pskc,
+        index: 0,
+        serial: String::new(),
+        reason: "the XML writer produced invalid UTF-8",
+    })
+}
+
+/// Parses a PSKC document. `name` is only used in error messages.
+///
+/// # Errors
+/// The first problem found, as [`SeedFileError::Read`] with line and element: malformed XML,
+/// a root that is not a PSKC 1.0 `KeyContainer`, a missing serial or key, a duplicate serial,
+/// bad base64, a non-TOTP algorithm, an unknown hash, an otp length outside 6..=10, a time
+/// step of 0, an encrypted value, a non-zero time drift.
+pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
+    let root = Element::parse_document(name, text)?;
+    let at = |element: &Element| Place { file: name, line: element.line, element: Some(element.tag()) };
+    if !(root.in_pskc && root.local == "KeyContainer") {
+        return Err(at(&root).error(SeedProblem::NotPskc { found: root.qualified.clone() }));
+    }
+    match root.attribute("Version") {
+        Some("1.0") => {}
+        other => return Err(at(&root).error(SeedProblem::Version(other.unwrap_or("").to_owned()))),
+    }
+    let mut serials = SerialRegister::default();
+    let mut seeds = Vec::new();
+    for package in root.children_named("KeyPackage") {
+        let seed = key_package(name, package)?;
+        serials.insert(at(package.child("Key").unwrap_or(package)), &seed.serial)?;
+        seeds.push(seed);
+    }
+    Ok(seeds)
+}
+
+/// One `KeyPackage` to a seed.
+fn key_package(file: &str, package: &Element) -> Result<TokenSeed, SeedFileError> {
+    let at = |element: &Element| Place { file, line: element.line, element: Some(element.tag()) };
+    let device_serial =
+        package.child("DeviceInfo").and_then(|info| info.child("SerialNo")).map(Element::trimmed);
+    let mut keys = package.children_named("Key");
+    let Some(key) = keys.next() else {
+        return Err(match device_serial {
+            Some(serial) => at(package)
+                .error(SeedProblem::MissingKey { serial: serial.to_owned(), where_: " (no <Key>)" }),
+            None => {
+                at(package).error(SeedProblem::MissingSerial(" (no <DeviceInfo><SerialNo> and no <Key>)"))
+            }
+        });
+    };
+    let serial = match device_serial.filter(|s| !s.is_empty()).or(key.attribute("Id").map(str::trim)) {
+        Some(serial) if !serial.is_empty() => serial.to_owned(),
+        _ => {
+            return Err(
+                at(key).error(SeedProblem::MissingSerial(" (no <DeviceInfo><SerialNo> and no Key Id)"))
+            );
+        }
+    };
+    if let Some(extra) = keys.next() {
+        return Err(at(extra)
+            .error(SeedProblem::Unsupported { serial, what: "a second <Key> in one <KeyPackage>".into() }));
+    }
+    let missing = |element: &Element, field| {
+        at(element).error(SeedProblem::MissingField { serial: serial.clone(), field })
+    };
+
+    match key.attribute("Algorithm") {
+        Some(uri) if uri.trim().eq_ignore_ascii_case(TOTP_ALGORITHM) => {}
+        Some(uri) => {
+            return Err(at(key).error(SeedProblem::UnsupportedType { serial, found: uri.to_owned() }));
+        }
+        None => return Err(missing(key, "Key Algorithm attribute")),
+    }
+
+    let parameters = key.child("AlgorithmParameters").ok_or_else(|| missing(key, "<AlgorithmParameters>"))?;
+    let algorithm = match parameters.child("Suite") {
+        None => Algorithm::Sha1,
+        Some(suite) => {
+            let name = suite.attribute("hashalgo").map(str::trim).unwrap_or_else(|| suite.trimmed());
+            parse_hash(name).ok_or_else(|| {
+                at(suite)
+                    .error(SeedProblem::UnknownAlgorithm { serial: serial.clone(), found: name.to_owned() })
+            })?
+        }
+    };
+    let format = parameters.child("ResponseFormat").ok_or_else(|| missing(parameters, "<ResponseFormat>"))?;
+    if let Some(encoding) = format.attribute("Encoding").filter(|e| !e.trim().eq_ignore_ascii_case("DECIMAL"))
+    {
+        return Err(at(format).error(SeedProblem::Unsupported {
+            serial,
+            what: format!("response Encoding {encoding:?} (only DECIMAL)"),
+        }));
+    }
+    let length =
+        format.attribute("Length").ok_or_else(|| missing(format, "ResponseFormat Length attribute"))?;
+    let digits = seed_file::digits(at(format), &serial, length)?;
+
+    let data = key.child("Data").ok_or_else(|| {
+        at(key).error(SeedProblem::MissingKey { serial: serial.clone(), where_: " (no <Data>)" })
+    })?;
+    let secret = secret(file, &serial, data)?;
+    if let Some(counter) = data.child("Counter") {
+        number(file, &serial, counter, "Counter")?;
+    }
+    let t0 = match data.child("Time") {
+        Some(time) => number(file, &serial, time, "Time (T0)")?,
+        None => 0,
+    };
+    let period = match data.child("TimeInterval") {
+        Some(interval) => seed_file::period(at(interval), &serial, plain_value(file, &serial, interval)?)?,
+        None => Period::THIRTY_SECONDS,
+    };
+    if let Some(drift) = data.child("TimeDrift") {
+        let text = plain_value(file, &serial, drift)?;
+        match text.parse::<i64>() {
+            Ok(0) => {}
+            Ok(_) => {
+                return Err(at(drift)
+                    .error(SeedProblem::Unsupported { serial, what: "a non-zero <TimeDrift>".into() }));
+            }
+            Err(_) => {
+                return Err(at(drift).error(SeedProblem::BadNumber {
+                    serial,
+                    field: "TimeDrift",
+                    found: text.to_owned(),
+                }));
+            }
+        }
+    }
+    Ok(TokenSeed { serial, secret, algorithm, digits, period, t0 })
+}
+
+/// `Data/Secret/PlainValue`, base64 (whitespace allowed, as vendors wrap long values).
+fn secret(file: &str, serial: &str, data: &Element) -> Result<Secret, SeedFileError> {
+    let at = |element: &Element| Place { file, line: element.line, element: Some(element.tag()) };
+    let missing = |element: &Element, where_| {
+        at(element).error(SeedProblem::MissingKey { serial: serial.to_owned(), where_ })
+    };
+    let holder = data.child("Secret").ok_or_else(|| missing(data, " (no <Secret> in <Data>)"))?;
+    if holder.child("EncryptedValue").is_some() {
+        return Err(at(holder).error(SeedProblem::Encrypted { serial: serial.to_owned() }));
+    }
+    let plain =
+        holder.child("PlainValue").ok_or_else(|| missing(holder, " (no <PlainValue> in <Secret>)"))?;
+    let compact: String = plain.text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact.is_empty() {
+        return Err(missing(plain, " (empty <PlainValue>)"));
+    }
+    let bad = || {
+        at(plain).error(SeedProblem::BadKey {
+            serial: serial.to_owned(),
+            encoding: "base64",
+            detail: String::new(),
+        })
+    };
+    let bytes = BASE64.decode(compact.as_bytes()).map_err(|_| bad())?;
+    Secret::from_bytes(bytes).map_err(|_| missing(plain, " (<PlainValue> decodes to no bytes)"))
+}
+
+/// A `PlainValue` child's trimmed text; an encrypted value is refused.
+fn plain_value<'e>(file: &str, serial: &str, element: &'e Element) -> Result<&'e str, SeedFileError> {
+    let at = Place { file, line: element.line, element: Some(element.tag()) };
+    if element.child("EncryptedValue").is_some() {
+        return Err(at.error(SeedProblem::Encrypted { serial: serial.to_owned() }));
+    }
+    match element.child("PlainValue") {
+        Some(plain) => Ok(plain.trimmed()),
+        None => Err(at.error(SeedProblem::MissingField { serial: serial.to_owned(), field: "<PlainValue>" })),
+    }
+}
+
+/// A `PlainValue` child as a whole number.
+fn number(file: &str, serial: &str, element: &Element, field: &'static str) -> Result<u64, SeedFileError> {
+    let text = plain_value(file, serial, element)?;
+    text.parse().map_err(|_| {
+        Place { file, line: element.line, element: Some(element.tag()) }.error(SeedProblem::BadNumber {
+            serial: serial.to_owned(),
+            field,
+            found: text.to_owned(),
+        })
+    })
+}
+
+/// `SHA256`, `sha-256`, `HMAC-SHA256`, `hmac-sha256`: all spellings vendors use.
+fn parse_hash(name: &str) -> Option<Algorithm> {
+    let upper = name.to_ascii_uppercase();
+    let bare = upper.strip_prefix("HMAC").map(|rest| rest.trim_start_matches('-')).unwrap_or(&upper);
+    bare.parse().ok()
+}
+
+fn write_container(writer: &mut Writer<Vec<u8>>, seeds: &[TokenSeed]) -> io::Result<()> {
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    writer
+        .create_element("pskc:KeyContainer")
+        .with_attribute(("xmlns:pskc", NAMESPACE))
+        .with_attribute(("Version", "1.0"))
+        .write_inner_content(|writer| seeds.iter().try_for_each(|seed| write_package(writer, seed)))?;
+    Ok(())
+}
+
+fn write_package(writer: &mut Writer<Vec<u8>>, seed: &TokenSeed) -> io::Result<()> {
+    let text = |writer: &mut Writer<Vec<u8>>, tag: &str, value: &str| -> io::Result<()> {
+        writer.create_element(tag).write_text_content(BytesText::new(value))?;
+        Ok(())
+    };
+    let plain = |writer: &mut Writer<Vec<u8>>, tag: &str, value: &str| -> io::Result<()> {
+        writer.create_element(tag).write_inner_content(|w| text(w, "pskc:PlainValue", value))?;
+        Ok(())
+    };
+    writer.create_element("pskc:KeyPackage").write_inner_content(|writer| {
+        writer.create_element("pskc:DeviceInfo").write_inner_content(|writer| {
+            text(writer, "pskc:Manufacturer", MANUFACTURER)?;
+            text(writer, "pskc:SerialNo", &seed.serial)
+        })?;
+        writer
+            .create_element("pskc:Key")
+            .with_attribute(("Id", seed.serial.as_str()))
+            .with_attribute(("Algorithm", TOTP_ALGORITHM))
+            .write_inner_content(|writer| {
+                writer.create_element("pskc:AlgorithmParameters").write_inner_content(|writer| {
+                    text(writer, "pskc:Suite", seed.algorithm.name())?;
+                    let length = seed.digits.get().to_string();
+                    writer
+                        .create_element("pskc:ResponseFormat")
+                        .with_attribute(("Length", length.as_str()))
+                        .with_attribute(("Encoding", "DECIMAL"))
+                        .write_empty()?;
+                    Ok(())
+                })?;
+                writer.create_element("pskc:Data").write_inner_content(|writer| {
+                    plain(writer, "pskc:Secret", &BASE64.encode(seed.secret.expose()))?;
+                    plain(writer, "pskc:Time", &seed.t0.to_string())?;
+                    plain(writer, "pskc:TimeInterval", &seed.period.seconds().to_string())
+                })?;
+                Ok(())
+            })?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// An XML element as the reader needs it: enough to walk PSKC and point at lines.
+#[derive(Debug)]
+struct Element {
+    /// The name as written, prefix included (for messages about the root).
+    qualified: String,
+    /// The local name.
+    local: String,
+    /// Whether the element is in the PSKC namespace.
+    in_pskc: bool,
+    /// Unprefixed attributes (local name, value); namespace declarations left out.
+    attributes: Vec<(String, String)>,
+    /// Character data directly inside (entities resolved).
+    text: String,
+    children: Vec<Element>,
+    /// 1-based line of the start tag.
+    line: u64,
+}
+
+impl Element {
+    /// Reads a whole document into a tree, or reports the first syntax error with its line.
+    fn parse_document(file: &str, text: &str) -> Result<Element, SeedFileError> {
+        let mut reader = NsReader::from_str(text);
+        let mut lines = LineCounter::default();
+        let mut open: Vec<Element> = Vec::new();
+        let syntax = |line, reason: String| {
+            Place { file, line, element: None }.error(SeedProblem::Syntax { format: "XML", reason })
+        };
+        loop {
+            let start = reader.buffer_position();
+            let (namespace, event) = match reader.read_resolved_event() {
+                Ok(read) => read,
+                Err(e) => return Err(syntax(lines.line_at(text, reader.error_position()), e.to_string())),
+            };
+            let in_pskc = matches!(namespace, ResolveResult::Bound(ns) if ns.0 == NAMESPACE);
+            let line = lines.line_at(text, start);
+            let syntax_here = |reason: String| syntax(line, reason);
+            match event {
+                Event::Start(tag) => open.push(Element::from_tag(&tag, in_pskc, line).map_err(syntax_here)?),
+                Event::Empty(tag) => {
+                    let element = Element::from_tag(&tag, in_pskc, line).map_err(syntax_here)?;
+                    match open.last_mut() {
+                        Some(parent) => parent.children.push(element),
+                        None => return Ok(element),
+                    }
+                }
+                Event::End(_) => {
+                    let Some(element) = open.pop() else {
+                        return Err(syntax_here("end tag without a start tag".into()));
+                    };
+                    match open.last_mut() {
+                        Some(parent) => parent.children.push(element),
+                        None => return Ok(element),
+                    }
+                }
+                Event::Text(t) => {
+                    if let Some(current) = open.last_mut() {
+                        current.text.push_str(&t.xml10_content());
+                    }
+                }
+                Event::CData(t) => {
+                    if let Some(current) = open.last_mut() {
+                        current.text.push_str(&t.xml10_content());
+                    }
+                }
+                Event::GeneralRef(reference) => {
+                    let name = reference.xml10_content();
+                    let resolved = match reference.resolve_char_ref() {
+                        Ok(Some(ch)) => ch.to_string(),
+                        Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
+                            Some(s) => s.to_owned(),
+                            None => return Err(syntax_here(format!("unknown entity &{name};"))),
+                        },
+                        Err(_) => return Err(syntax_here("invalid character reference".into())),
+                    };
+                    if let Some(current) = open.last_mut() {
+                        current.text.push_str(&resolved);
+                    }
+                }
+                Event::Eof => {
+                    return Err(syntax_here(match open.last() {
+                        Some(e) => format!("document ends inside <{}>", e.qualified),
+                        None => "no root element".to_owned(),
+                    }));
+                }
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    fn from_tag(
+        tag: &quick_xml::events::BytesStart<'_>,
+        in_pskc: bool,
+        line: u64,
+    ) -> Result<Element, String> {
+        let qualified = tag.name().as_ref().to_owned();
+        let local = tag.local_name().as_ref().to_owned();
+        let mut attributes = Vec::new();
+        for attribute in tag.attributes() {
+            let attribute = attribute.map_err(|e| e.to_string())?;
+            let key = attribute.key.as_ref();
+            if key == "xmlns" || key.contains(':') {
+                continue;
+            }
+            let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(|e| e.to_string())?;
+            attributes.push((key.to_owned(), value.into_owned()));
+        }
+        Ok(Element { qualified, local, in_pskc, attributes, text: String::new(), children: Vec::new(), line })
+    }
+
+    /// The element's local name for messages, as a static string when it is a PSKC name we
+    /// look at (so errors carry no allocation), else a generic label.
+    fn tag(&self) -> &'static str {
+        const KNOWN: [&str; 17] = [
+            "KeyContainer",
+            "KeyPackage",
+            "DeviceInfo",
+            "SerialNo",
+            "Key",
+            "AlgorithmParameters",
+            "Suite",
+            "ResponseFormat",
+            "Data",
+            "Secret",
+            "PlainValue",
+            "EncryptedValue",
+            "Counter",
+            "Time",
+            "TimeInterval",
+            "TimeDrift",
+            "Manufacturer",
+        ];
+        KNOWN.iter().find(|k| **k == self.local).copied().unwrap_or("element")
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// PSKC-namespace children with this local name.
+    fn children_named<'s>(&'s self, local: &'s str) -> impl Iterator<Item = &'s Element> + 's {
+        self.children.iter().filter(move |c| c.in_pskc && c.local == local)
+    }
+
+    fn child(&self, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.in_pskc && c.local == local)
+    }
+
+    fn trimmed(&self) -> &str {
+        self.text.trim()
+    }
+}
+
+/// Byte offset to 1-based line, counting forward from the last offset asked (the reader only
+/// moves forward, so the whole document is scanned once).
+#[derive(Debug, Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, offset: u64) -> u64 {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+        if offset >= self.offset {
+            self.newlines +=
+                text.as_bytes()[self.offset..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        } else {
+            self.newlines = text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        }
+        self.offset = offset;
+        self.newlines + 1
+    }
+}

@@ -79,22 +79,31 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
 /// missing serial or key, a duplicate serial, bad hex, a type other than TOTP, an otp length
 /// outside 6..=10, a time step of 0, an unknown hash name or an extra column.
 pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let user_columns = if is_version_2(text) { 3 } else { 0 };
+    // privacyIDEA drops every line that starts with `#`. Blanking them (line endings kept)
+    // rather than using the csv crate's comment support keeps our line numbers exact.
+    let cleaned: String =
+        text.split_inclusive('\n')
+            .map(|line| {
+                if line.starts_with('#') { &line[line.trim_end_matches(['\r', '\n']).len()..] } else { line }
+            })
+            .collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
+        .from_reader(cleaned.as_bytes());
+    let mut lines = RecordLines { text: &cleaned, offset: 0, line: 1 };
     let mut seeds = Vec::new();
     let mut serials = SerialRegister::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
+            let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
             Place { file: name, line, element: None }
                 .error(SeedProblem::Syntax { format: "CSV", reason: syntax_reason(&e) })
         })?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
         let place = Place { file: name, line, element: None };
         if record.iter().all(str::is_empty) {
             continue;
@@ -150,6 +159,31 @@ fn parse_row(
         }));
     }
     Ok(Some(TokenSeed { serial, secret, algorithm, digits, period, t0: 0 }))
+}
+
+/// Line numbers of records. The csv crate reports a record's byte offset before any blank
+/// lines it skipped, so the line is counted from the first byte that is not a line ending.
+struct RecordLines<'t> {
+    text: &'t str,
+    offset: usize,
+    line: u64,
+}
+
+impl RecordLines<'_> {
+    /// The 1-based line of the record at `byte`; offsets only grow, so each byte is seen once.
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let bytes = self.text.as_bytes();
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        if start < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += bytes[self.offset..start].iter().filter(|b| **b == b'\n').count() as u64;
+        self.offset = start;
+        self.line
+    }
 }
 
 /// privacyIDEA's rule: a first line `# version: 2` announces the user columns.

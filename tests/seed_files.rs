@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use mfa_harness::otp::{Algorithm, Digits, Period, Secret};
-use mfa_harness::provision::{self, SeedFileError, SeedFormat, TokenSeed, oath_csv, pskc};
+use mfa_harness::provision::{self, PreSharedKey, SeedFileError, SeedFormat, TokenSeed, oath_csv, pskc};
 use proptest::prelude::*;
 
 /// RFC 6030's example key, "12345678901234567890".
@@ -65,6 +65,66 @@ const RFC6030_FIGURE_3: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     </KeyPackage>
 </KeyContainer>
 "#;
+
+/// RFC 6030 Figure 6 (AES-128-CBC with a pre-shared key, HMAC-SHA1 MAC), with the algorithm
+/// changed from HOTP to TOTP so that this harness reads it. Values as printed in the RFC.
+const RFC6030_FIGURE_6_TOTP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<KeyContainer Version="1.0"
+    xmlns="urn:ietf:params:xml:ns:keyprov:pskc"
+    xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
+    xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">
+    <EncryptionKey>
+        <ds:KeyName>Pre-shared-key</ds:KeyName>
+    </EncryptionKey>
+    <MACMethod Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1">
+        <MACKey>
+            <xenc:EncryptionMethod
+            Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+            <xenc:CipherData>
+                <xenc:CipherValue>
+    ESIzRFVmd4iZABEiM0RVZgKn6WjLaTC1sbeBMSvIhRejN9vJa2BOlSaMrR7I5wSX
+                </xenc:CipherValue>
+            </xenc:CipherData>
+        </MACKey>
+    </MACMethod>
+    <KeyPackage>
+        <DeviceInfo>
+            <Manufacturer>Manufacturer</Manufacturer>
+            <SerialNo>987654321</SerialNo>
+        </DeviceInfo>
+        <Key Id="12345678"
+            Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp">
+            <Issuer>Issuer</Issuer>
+            <AlgorithmParameters>
+                <ResponseFormat Length="8" Encoding="DECIMAL"/>
+            </AlgorithmParameters>
+            <Data>
+                <Secret>
+                    <EncryptedValue>
+                        <xenc:EncryptionMethod
+            Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+                        <xenc:CipherData>
+                            <xenc:CipherValue>
+    AAECAwQFBgcICQoLDA0OD+cIHItlB3Wra1DUpxVvOx2lef1VmNPCMl8jwZqIUqGv
+                            </xenc:CipherValue>
+                        </xenc:CipherData>
+                    </EncryptedValue>
+                    <ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=
+                    </ValueMAC>
+                </Secret>
+                <Counter>
+                    <PlainValue>0</PlainValue>
+                </Counter>
+            </Data>
+        </Key>
+    </KeyPackage>
+</KeyContainer>
+"#;
+
+/// RFC 6030 section 6.1's pre-shared key.
+fn rfc_psk() -> PreSharedKey {
+    PreSharedKey::from_hex("12345678901234567890123456789012").unwrap()
+}
 
 fn seed(serial: &str, key: &[u8]) -> TokenSeed {
     TokenSeed {
@@ -421,17 +481,75 @@ fn pskc_missing_response_format_is_refused() {
 }
 
 #[test]
-fn pskc_encrypted_values_are_refused_clearly() {
-    let text = PSKC_ONE.replace(
-        &format!("<PlainValue>{RFC_KEY_B64}</PlainValue>"),
-        "<EncryptedValue><CipherValue>AAECAwQFBgcICQoLDA0OD+cIHItlB3Wra1DUpxVvOx2lef1VmNPCMl8jwZqIUqGv</CipherValue>\
-         </EncryptedValue>",
-    );
+fn pskc_encrypted_values_without_the_key_are_refused_clearly() {
     assert_eq!(
-        pskc_error(&text),
-        "batch.xml:11 <Secret>: token \"T1\": encrypted key values (<EncryptedValue>) are not supported; \
-         export the seeds with <PlainValue>"
+        pskc_error(RFC6030_FIGURE_6_TOTP),
+        "batch.xml:33 <EncryptedValue>: token \"987654321\": the key is encrypted (<EncryptedValue>); \
+         the pre-shared key is needed to read it"
     );
+}
+
+// ---- encrypted PSKC (RFC 6030 section 6.1) ----
+
+#[test]
+fn rfc6030_figure_6_decrypts_with_its_pre_shared_key() {
+    let seeds = pskc::parse_encrypted("figure6.xml", RFC6030_FIGURE_6_TOTP, &rfc_psk()).unwrap();
+    assert_eq!(seeds.len(), 1);
+    assert_eq!(seeds[0].serial, "987654321");
+    assert_eq!(seeds[0].secret.expose(), b"12345678901234567890");
+    assert_eq!(seeds[0].digits.get(), 8);
+}
+
+#[test]
+fn rfc6030_figure_6_with_a_wrong_key_is_refused() {
+    let wrong = PreSharedKey::from_hex("12345678901234567890123456789013").unwrap();
+    let shown = message(pskc::parse_encrypted("f6.xml", RFC6030_FIGURE_6_TOTP, &wrong), &[RFC_KEY_HEX]);
+    assert!(shown.starts_with("f6.xml:10 <MACKey>: <MACMethod>: "), "{shown}");
+    assert!(shown.contains("wrong pre-shared key"), "{shown}");
+}
+
+#[test]
+fn rfc6030_figure_6_with_an_altered_mac_is_refused() {
+    let altered =
+        RFC6030_FIGURE_6_TOTP.replace("Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Tu+NvtQfmvfJzF6bmQiJqoLRExc=");
+    assert_eq!(
+        message(pskc::parse_encrypted("f6.xml", &altered, &rfc_psk()), &[RFC_KEY_HEX]),
+        "f6.xml:42 <ValueMAC>: token \"987654321\": <ValueMAC> does not match: wrong pre-shared key or altered value"
+    );
+    let no_mac = RFC6030_FIGURE_6_TOTP
+        .replace("<ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=\n                    </ValueMAC>", "");
+    assert_eq!(
+        message(pskc::parse_encrypted("f6.xml", &no_mac, &rfc_psk()), &[RFC_KEY_HEX]),
+        "f6.xml:32 <Secret>: token \"987654321\": missing <ValueMAC>"
+    );
+}
+
+#[test]
+fn pskc_unsupported_encryption_algorithms_are_named() {
+    let aes256 = RFC6030_FIGURE_6_TOTP.replacen("xmlenc#aes128-cbc", "xmlenc#aes256-cbc", 2);
+    let shown = message(pskc::parse_encrypted("f6.xml", &aes256, &rfc_psk()), &[RFC_KEY_HEX]);
+    assert_eq!(
+        shown,
+        "f6.xml:10 <MACKey>: <MACMethod>: encryption algorithm \"http://www.w3.org/2001/04/xmlenc#aes256-cbc\" \
+         is not supported (only http://www.w3.org/2001/04/xmlenc#aes128-cbc)"
+    );
+}
+
+#[test]
+fn encrypted_files_round_trip_deterministically() {
+    let key = PreSharedKey::from_hex("000102030405060708090a0b0c0d0e0f").unwrap();
+    let batch = varied_batch(200, 3, true);
+    let text = pskc::write_encrypted(&batch, &key, 11).unwrap();
+    assert_eq!(text, pskc::write_encrypted(&batch, &key, 11).unwrap());
+    assert_ne!(text, pskc::write_encrypted(&batch, &key, 12).unwrap(), "the seed drives IVs and MAC key");
+    for s in &batch {
+        assert!(!text.contains(&BASE64.encode(s.secret.expose())), "a key is in the clear");
+    }
+    assert_eq!(pskc::parse_encrypted("e.xml", &text, &key).unwrap(), batch);
+    assert!(matches!(
+        pskc::parse("e.xml", &text).unwrap_err().problem(),
+        Some(provision::SeedProblem::Encrypted { .. })
+    ));
 }
 
 #[test]

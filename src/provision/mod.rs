@@ -16,6 +16,7 @@
 //! ```
 
 pub mod oath_csv;
+pub mod pre_shared_key;
 pub mod pskc;
 pub mod seed_file;
 
@@ -24,6 +25,7 @@ use rand_chacha::ChaCha20Rng;
 
 use crate::otp::{Algorithm, Digits, Period, Secret, Totp};
 
+pub use pre_shared_key::{PreSharedKey, PreSharedKeyError};
 pub use seed_file::{Location, SeedFileError, SeedFormat, SeedProblem, read};
 
 /// One hardware token's seed record, as vendors ship them (OATH CSV, PSKC RFC 6030).

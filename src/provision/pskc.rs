@@ -33,8 +33,13 @@
 //!   a non-zero `Data/TimeDrift` is refused, because [`TokenSeed`] has no drift field.
 //! * **Token type.** Only `urn:ietf:params:xml:ns:keyprov:pskc:totp`; HOTP and other
 //!   algorithms are refused with the URI they carry.
-//! * **Encryption.** `EncryptedValue` (section 6) is refused with a clear error: this reader
-//!   handles plain values only.
+//! * **Encryption.** [`parse_encrypted`] reads keys encrypted with a pre-shared AES-128-CBC
+//!   key (section 6.1: `xmlenc#aes128-cbc`, IV prepended) and checks each `ValueMAC`
+//!   (HMAC-SHA1 over IV and ciphertext, under the `MACMethod/MACKey` decrypted with the same
+//!   key); a wrong key or a tampered value is an error, never a wrong seed. [`parse`] refuses
+//!   encrypted values with an error asking for the key. Password-derived keys (section 6.2,
+//!   PBKDF2) and asymmetric encryption (section 6.3) are not supported. Encrypted `Counter`,
+//!   `Time` and the like are refused.
 //!
 //! The reader builds a small element tree from quick-xml events, so errors can name the element
 //! and the line its start tag is on. No DTD is processed (no entity expansion).
@@ -46,10 +51,14 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, Writer, XmlVersion};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use zeroize::Zeroizing;
 
 use crate::otp::{Algorithm, Period, Secret};
 
 use super::TokenSeed;
+use super::pre_shared_key::{self, AES128_CBC, HMAC_SHA1, PreSharedKey, Undecryptable};
 use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
 
 /// The PSKC XML namespace (RFC 6030 section 4).
@@ -57,6 +66,12 @@ pub const NAMESPACE: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
 
 /// The `Key/@Algorithm` URI of TOTP keys.
 pub const TOTP_ALGORITHM: &str = "urn:ietf:params:xml:ns:keyprov:pskc:totp";
+
+/// The XML Encryption namespace, of `EncryptionMethod` and `CipherData` (RFC 6030 section 6).
+pub const XMLENC_NAMESPACE: &str = "http://www.w3.org/2001/04/xmlenc#";
+
+/// The XML Signature namespace, of `EncryptionKey/KeyName`.
+pub const XMLDSIG_NAMESPACE: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// What the writer puts in `DeviceInfo/Manufacturer`.
 pub const MANUFACTURER: &str = "mfa-harness";
@@ -67,6 +82,23 @@ pub const MANUFACTURER: &str = "mfa-harness";
 /// [`SeedFileError::Write`] for a serial that cannot survive a round trip (empty, surrounded
 /// by whitespace, control characters).
 pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
+    write_with(seeds, None)
+}
+
+/// Writes `seeds` as a PSKC 1.0 `KeyContainer` whose keys are encrypted with `key`
+/// (AES-128-CBC, RFC 6030 section 6.1) and authenticated with HMAC-SHA1 `ValueMAC`s. The MAC
+/// key and the IVs come from ChaCha20 seeded with `seed`, so the same inputs give the same file.
+///
+/// # Errors
+/// As [`write`].
+pub fn write_encrypted(seeds: &[TokenSeed], key: &PreSharedKey, seed: u64) -> Result<String, SeedFileError> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let mut mac_key = Zeroizing::new([0u8; 20]);
+    rng.fill_bytes(mac_key.as_mut_slice());
+    write_with(seeds, Some(Sealer { key, mac_key, rng }))
+}
+
+fn write_with(seeds: &[TokenSeed], mut sealer: Option<Sealer<'_>>) -> Result<String, SeedFileError> {
     for (index, seed) in seeds.iter().enumerate() {
         if let Some(reason) = seed_file::unwritable_serial(&seed.serial) {
             return Err(SeedFileError::Write {
@@ -78,7 +110,7 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
         }
     }
     let mut writer = Writer::new_with_indent(Vec::with_capacity(256 + seeds.len() * 900), b' ', 2);
-    write_container(&mut writer, seeds).map_err(|_| SeedFileError::Write {
+    write_container(&mut writer, seeds, &mut sealer).map_err(|_| SeedFileError::Write {
         format: SeedFormat::Pskc,
         index: 0,
         serial: String::new(),
@@ -103,19 +135,38 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
 /// bad base64, a non-TOTP algorithm, an unknown hash, an otp length outside 6..=10, a time
 /// step of 0, an encrypted value, a non-zero time drift.
 pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
+    parse_with(name, text, None)
+}
+
+/// Parses a PSKC document whose keys may be encrypted with the pre-shared `key`
+/// (RFC 6030 section 6.1). Plain values are read as by [`parse`].
+///
+/// # Errors
+/// As [`parse`], plus [`SeedProblem::Decrypt`] for an unsupported encryption or MAC
+/// algorithm, a missing or mismatching `ValueMAC` (wrong key or tampered file) or a value that
+/// does not decrypt.
+pub fn parse_encrypted(name: &str, text: &str, key: &PreSharedKey) -> Result<Vec<TokenSeed>, SeedFileError> {
+    parse_with(name, text, Some(key))
+}
+
+fn parse_with(name: &str, text: &str, key: Option<&PreSharedKey>) -> Result<Vec<TokenSeed>, SeedFileError> {
     let root = Element::parse_document(name, text)?;
     let at = |element: &Element| Place { file: name, line: element.line, element: Some(element.tag()) };
-    if !(root.in_pskc && root.local == "KeyContainer") {
+    if !(root.namespace == Namespace::Pskc && root.local == "KeyContainer") {
         return Err(at(&root).error(SeedProblem::NotPskc { found: root.qualified.clone() }));
     }
     match root.attribute("Version") {
         Some("1.0") => {}
         other => return Err(at(&root).error(SeedProblem::Version(other.unwrap_or("").to_owned()))),
     }
+    let opener = match key {
+        Some(key) => Some(Opener { key, mac_key: mac_key(name, &root, key)? }),
+        None => None,
+    };
     let mut serials = SerialRegister::default();
     let mut seeds = Vec::new();
     for package in root.children_named("KeyPackage") {
-        let seed = key_package(name, package)?;
+        let seed = key_package(name, package, opener.as_ref())?;
         serials.insert(at(package.child("Key").unwrap_or(package)), &seed.serial)?;
         seeds.push(seed);
     }
@@ -123,7 +174,11 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
 }
 
 /// One `KeyPackage` to a seed.
-fn key_package(file: &str, package: &Element) -> Result<TokenSeed, SeedFileError> {
+fn key_package(
+    file: &str,
+    package: &Element,
+    opener: Option<&Opener<'_>>,
+) -> Result<TokenSeed, SeedFileError> {
     let at = |element: &Element| Place { file, line: element.line, element: Some(element.tag()) };
     let device_serial =
         package.child("DeviceInfo").and_then(|info| info.child("SerialNo")).map(Element::trimmed);
@@ -187,7 +242,7 @@ fn key_package(file: &str, package: &Element) -> Result<TokenSeed, SeedFileError
     let data = key.child("Data").ok_or_else(|| {
         at(key).error(SeedProblem::MissingKey { serial: serial.clone(), where_: " (no <Data>)" })
     })?;
-    let secret = secret(file, &serial, data)?;
+    let secret = secret(file, &serial, data, opener)?;
     if let Some(counter) = data.child("Counter") {
         number(file, &serial, counter, "Counter")?;
     }
@@ -219,38 +274,138 @@ fn key_package(file: &str, package: &Element) -> Result<TokenSeed, SeedFileError
     Ok(TokenSeed { serial, secret, algorithm, digits, period, t0 })
 }
 
-/// `Data/Secret/PlainValue`, base64 (whitespace allowed, as vendors wrap long values).
-fn secret(file: &str, serial: &str, data: &Element) -> Result<Secret, SeedFileError> {
+/// `Data/Secret`: a base64 `PlainValue` (whitespace allowed, as vendors wrap long values), or
+/// an `EncryptedValue` with its `ValueMAC` when an [`Opener`] is given.
+fn secret(
+    file: &str,
+    serial: &str,
+    data: &Element,
+    opener: Option<&Opener<'_>>,
+) -> Result<Secret, SeedFileError> {
     let at = |element: &Element| Place { file, line: element.line, element: Some(element.tag()) };
     let missing = |element: &Element, where_| {
         at(element).error(SeedProblem::MissingKey { serial: serial.to_owned(), where_ })
     };
     let holder = data.child("Secret").ok_or_else(|| missing(data, " (no <Secret> in <Data>)"))?;
-    if holder.child("EncryptedValue").is_some() {
-        return Err(at(holder).error(SeedProblem::Encrypted { serial: serial.to_owned() }));
-    }
-    let plain =
-        holder.child("PlainValue").ok_or_else(|| missing(holder, " (no <PlainValue> in <Secret>)"))?;
-    let compact: String = plain.text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if compact.is_empty() {
-        return Err(missing(plain, " (empty <PlainValue>)"));
-    }
-    let bad = || {
-        at(plain).error(SeedProblem::BadKey {
-            serial: serial.to_owned(),
-            encoding: "base64",
-            detail: String::new(),
-        })
+    let bytes = if let Some(encrypted) = holder.child("EncryptedValue") {
+        let Some(opener) = opener else {
+            return Err(at(encrypted).error(SeedProblem::Encrypted { serial: serial.to_owned() }));
+        };
+        opener.open(file, &format!("token {serial:?}"), holder, encrypted)?
+    } else {
+        let plain =
+            holder.child("PlainValue").ok_or_else(|| missing(holder, " (no <PlainValue> in <Secret>)"))?;
+        if plain.text.trim().is_empty() {
+            return Err(missing(plain, " (empty <PlainValue>)"));
+        }
+        Zeroizing::new(base64(&plain.text).ok_or_else(|| {
+            at(plain).error(SeedProblem::BadKey {
+                serial: serial.to_owned(),
+                encoding: "base64",
+                detail: String::new(),
+            })
+        })?)
     };
-    let bytes = BASE64.decode(compact.as_bytes()).map_err(|_| bad())?;
-    Secret::from_bytes(bytes).map_err(|_| missing(plain, " (<PlainValue> decodes to no bytes)"))
+    Secret::from_bytes(bytes.to_vec()).map_err(|_| missing(holder, " (the value has no bytes)"))
+}
+
+/// Base64 with any whitespace inside (vendors wrap long values); `None` if it does not decode.
+fn base64(text: &str) -> Option<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    BASE64.decode(compact.as_bytes()).ok()
+}
+
+/// What decrypting a file needs: the pre-shared key and the decrypted MAC key.
+struct Opener<'k> {
+    key: &'k PreSharedKey,
+    mac_key: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Opener<'_> {
+    /// Decrypts `encrypted` (an `EncryptedValue`) after checking the `ValueMAC` next to it in
+    /// `holder` (MAC first, so a tampered value is reported as such, not as a bad key).
+    fn open(
+        &self,
+        file: &str,
+        subject: &str,
+        holder: &Element,
+        encrypted: &Element,
+    ) -> Result<Zeroizing<Vec<u8>>, SeedFileError> {
+        let fail = |element: &Element, reason: String| {
+            Place { file, line: element.line, element: Some(element.tag()) }
+                .error(SeedProblem::Decrypt { subject: subject.to_owned(), reason })
+        };
+        let sealed = cipher_value(encrypted).map_err(|reason| fail(encrypted, reason))?;
+        let Some(mac_key) = &self.mac_key else {
+            return Err(fail(encrypted, "encrypted value but no <MACMethod> in the <KeyContainer>".into()));
+        };
+        let mac_element =
+            holder.child("ValueMAC").ok_or_else(|| fail(holder, "missing <ValueMAC>".into()))?;
+        let mac = base64(&mac_element.text)
+            .ok_or_else(|| fail(mac_element, "<ValueMAC> is not valid base64".into()))?;
+        if !pre_shared_key::value_mac_matches(mac_key, &sealed, &mac) {
+            return Err(fail(
+                mac_element,
+                "<ValueMAC> does not match: wrong pre-shared key or altered value".into(),
+            ));
+        }
+        self.key.decrypt(&sealed).map_err(|e| fail(encrypted, undecryptable(e)))
+    }
+}
+
+/// The container's MAC key (`MACMethod/MACKey`, encrypted with the pre-shared key), if any.
+fn mac_key(
+    file: &str,
+    root: &Element,
+    key: &PreSharedKey,
+) -> Result<Option<Zeroizing<Vec<u8>>>, SeedFileError> {
+    let Some(method) = root.child("MACMethod") else { return Ok(None) };
+    let fail = |element: &Element, reason: String| {
+        Place { file, line: element.line, element: Some(element.tag()) }
+            .error(SeedProblem::Decrypt { subject: "<MACMethod>".to_owned(), reason })
+    };
+    match method.attribute("Algorithm") {
+        Some(HMAC_SHA1) => {}
+        other => {
+            let found = other.unwrap_or("");
+            return Err(fail(method, format!("MAC algorithm {found:?} is not supported (only {HMAC_SHA1})")));
+        }
+    }
+    let mac_key = method.child("MACKey").ok_or_else(|| fail(method, "missing <MACKey>".into()))?;
+    let sealed = cipher_value(mac_key).map_err(|reason| fail(mac_key, reason))?;
+    let opened = key.decrypt(&sealed).map_err(|e| fail(mac_key, undecryptable(e)))?;
+    Ok(Some(opened))
+}
+
+/// `EncryptionMethod` must be AES-128-CBC; returns the decoded `CipherData/CipherValue`.
+fn cipher_value(encrypted: &Element) -> Result<Vec<u8>, String> {
+    match encrypted.xenc_child("EncryptionMethod").and_then(|m| m.attribute("Algorithm")) {
+        Some(AES128_CBC) => {}
+        Some(other) => {
+            return Err(format!("encryption algorithm {other:?} is not supported (only {AES128_CBC})"));
+        }
+        None => return Err("missing xenc:EncryptionMethod Algorithm".into()),
+    }
+    let value = encrypted
+        .xenc_child("CipherData")
+        .and_then(|data| data.xenc_child("CipherValue"))
+        .ok_or("missing xenc:CipherData/xenc:CipherValue")?;
+    base64(&value.text).ok_or_else(|| "xenc:CipherValue is not valid base64".to_owned())
+}
+
+fn undecryptable(error: Undecryptable) -> String {
+    match error {
+        Undecryptable::Length => "ciphertext is not an IV plus whole AES blocks".to_owned(),
+        Undecryptable::Padding => "value does not decrypt: wrong pre-shared key".to_owned(),
+    }
 }
 
 /// A `PlainValue` child's trimmed text; an encrypted value is refused.
 fn plain_value<'e>(file: &str, serial: &str, element: &'e Element) -> Result<&'e str, SeedFileError> {
     let at = Place { file, line: element.line, element: Some(element.tag()) };
     if element.child("EncryptedValue").is_some() {
-        return Err(at.error(SeedProblem::Encrypted { serial: serial.to_owned() }));
+        let what = format!("an encrypted <{}>", element.tag());
+        return Err(at.error(SeedProblem::Unsupported { serial: serial.to_owned(), what }));
     }
     match element.child("PlainValue") {
         Some(plain) => Ok(plain.trimmed()),
@@ -277,25 +432,89 @@ fn parse_hash(name: &str) -> Option<Algorithm> {
     bare.parse().ok()
 }
 
-fn write_container(writer: &mut Writer<Vec<u8>>, seeds: &[TokenSeed]) -> io::Result<()> {
+/// Encrypts values for [`write_encrypted`]: the pre-shared key, the MAC key, and the IV stream.
+struct Sealer<'k> {
+    key: &'k PreSharedKey,
+    mac_key: Zeroizing<[u8; 20]>,
+    rng: ChaCha20Rng,
+}
+
+impl Sealer<'_> {
+    /// `IV || ciphertext` of `plain` under a fresh IV.
+    fn seal(&mut self, plain: &[u8]) -> Vec<u8> {
+        let mut iv = [0u8; 16];
+        self.rng.fill_bytes(&mut iv);
+        self.key.encrypt(iv, plain)
+    }
+
+    /// The MAC key, sealed for `MACMethod/MACKey`.
+    fn seal_mac_key(&mut self) -> Vec<u8> {
+        let mut iv = [0u8; 16];
+        self.rng.fill_bytes(&mut iv);
+        self.key.encrypt(iv, self.mac_key.as_slice())
+    }
+}
+
+type XmlWriter = Writer<Vec<u8>>;
+
+fn write_container(
+    writer: &mut XmlWriter,
+    seeds: &[TokenSeed],
+    sealer: &mut Option<Sealer<'_>>,
+) -> io::Result<()> {
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    writer
-        .create_element("pskc:KeyContainer")
-        .with_attribute(("xmlns:pskc", NAMESPACE))
-        .with_attribute(("Version", "1.0"))
-        .write_inner_content(|writer| seeds.iter().try_for_each(|seed| write_package(writer, seed)))?;
+    let mut container = writer.create_element("pskc:KeyContainer").with_attribute(("xmlns:pskc", NAMESPACE));
+    if sealer.is_some() {
+        container = container
+            .with_attribute(("xmlns:ds", XMLDSIG_NAMESPACE))
+            .with_attribute(("xmlns:xenc", XMLENC_NAMESPACE));
+    }
+    container.with_attribute(("Version", "1.0")).write_inner_content(|writer| {
+        if let Some(sealer) = sealer.as_mut() {
+            writer
+                .create_element("pskc:EncryptionKey")
+                .write_inner_content(|w| text(w, "ds:KeyName", "Pre-shared-key"))?;
+            let sealed_mac_key = sealer.seal_mac_key();
+            writer
+                .create_element("pskc:MACMethod")
+                .with_attribute(("Algorithm", HMAC_SHA1))
+                .write_inner_content(|w| encrypted_value(w, "pskc:MACKey", &sealed_mac_key))?;
+        }
+        seeds.iter().try_for_each(|seed| write_package(writer, seed, sealer))
+    })?;
     Ok(())
 }
 
-fn write_package(writer: &mut Writer<Vec<u8>>, seed: &TokenSeed) -> io::Result<()> {
-    let text = |writer: &mut Writer<Vec<u8>>, tag: &str, value: &str| -> io::Result<()> {
-        writer.create_element(tag).write_text_content(BytesText::new(value))?;
+fn text(writer: &mut XmlWriter, tag: &str, value: &str) -> io::Result<()> {
+    writer.create_element(tag).write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn plain(writer: &mut XmlWriter, tag: &str, value: &str) -> io::Result<()> {
+    writer.create_element(tag).write_inner_content(|w| text(w, "pskc:PlainValue", value))?;
+    Ok(())
+}
+
+/// `<tag><xenc:EncryptionMethod/><xenc:CipherData><xenc:CipherValue>` around `sealed`.
+fn encrypted_value(writer: &mut XmlWriter, tag: &str, sealed: &[u8]) -> io::Result<()> {
+    writer.create_element(tag).write_inner_content(|writer| {
+        writer
+            .create_element("xenc:EncryptionMethod")
+            .with_attribute(("Algorithm", AES128_CBC))
+            .write_empty()?;
+        writer
+            .create_element("xenc:CipherData")
+            .write_inner_content(|w| text(w, "xenc:CipherValue", &BASE64.encode(sealed)))?;
         Ok(())
-    };
-    let plain = |writer: &mut Writer<Vec<u8>>, tag: &str, value: &str| -> io::Result<()> {
-        writer.create_element(tag).write_inner_content(|w| text(w, "pskc:PlainValue", value))?;
-        Ok(())
-    };
+    })?;
+    Ok(())
+}
+
+fn write_package(
+    writer: &mut XmlWriter,
+    seed: &TokenSeed,
+    sealer: &mut Option<Sealer<'_>>,
+) -> io::Result<()> {
     writer.create_element("pskc:KeyPackage").write_inner_content(|writer| {
         writer.create_element("pskc:DeviceInfo").write_inner_content(|writer| {
             text(writer, "pskc:Manufacturer", MANUFACTURER)?;
@@ -317,7 +536,17 @@ fn write_package(writer: &mut Writer<Vec<u8>>, seed: &TokenSeed) -> io::Result<(
                     Ok(())
                 })?;
                 writer.create_element("pskc:Data").write_inner_content(|writer| {
-                    plain(writer, "pskc:Secret", &BASE64.encode(seed.secret.expose()))?;
+                    match sealer.as_mut() {
+                        None => plain(writer, "pskc:Secret", &BASE64.encode(seed.secret.expose()))?,
+                        Some(sealer) => {
+                            let sealed = sealer.seal(seed.secret.expose());
+                            let mac = pre_shared_key::value_mac(sealer.mac_key.as_slice(), &sealed);
+                            writer.create_element("pskc:Secret").write_inner_content(|writer| {
+                                encrypted_value(writer, "pskc:EncryptedValue", &sealed)?;
+                                text(writer, "pskc:ValueMAC", &BASE64.encode(mac))
+                            })?;
+                        }
+                    }
                     plain(writer, "pskc:Time", &seed.t0.to_string())?;
                     plain(writer, "pskc:TimeInterval", &seed.period.seconds().to_string())
                 })?;
@@ -335,8 +564,8 @@ struct Element {
     qualified: String,
     /// The local name.
     local: String,
-    /// Whether the element is in the PSKC namespace.
-    in_pskc: bool,
+    /// The element's namespace, as far as PSKC cares.
+    namespace: Namespace,
     /// Unprefixed attributes (local name, value); namespace declarations left out.
     attributes: Vec<(String, String)>,
     /// Character data directly inside (entities resolved).
@@ -361,13 +590,19 @@ impl Element {
                 Ok(read) => read,
                 Err(e) => return Err(syntax(lines.line_at(text, reader.error_position()), e.to_string())),
             };
-            let in_pskc = matches!(namespace, ResolveResult::Bound(ns) if ns.0 == NAMESPACE);
+            let namespace = match namespace {
+                ResolveResult::Bound(ns) if ns.0 == NAMESPACE => Namespace::Pskc,
+                ResolveResult::Bound(ns) if ns.0 == XMLENC_NAMESPACE => Namespace::XmlEnc,
+                _ => Namespace::Other,
+            };
             let line = lines.line_at(text, start);
             let syntax_here = |reason: String| syntax(line, reason);
             match event {
-                Event::Start(tag) => open.push(Element::from_tag(&tag, in_pskc, line).map_err(syntax_here)?),
+                Event::Start(tag) => {
+                    open.push(Element::from_tag(&tag, namespace, line).map_err(syntax_here)?)
+                }
                 Event::Empty(tag) => {
-                    let element = Element::from_tag(&tag, in_pskc, line).map_err(syntax_here)?;
+                    let element = Element::from_tag(&tag, namespace, line).map_err(syntax_here)?;
                     match open.last_mut() {
                         Some(parent) => parent.children.push(element),
                         None => return Ok(element),
@@ -419,7 +654,7 @@ impl Element {
 
     fn from_tag(
         tag: &quick_xml::events::BytesStart<'_>,
-        in_pskc: bool,
+        namespace: Namespace,
         line: u64,
     ) -> Result<Element, String> {
         let qualified = tag.name().as_ref().to_owned();
@@ -434,13 +669,26 @@ impl Element {
             let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(|e| e.to_string())?;
             attributes.push((key.to_owned(), value.into_owned()));
         }
-        Ok(Element { qualified, local, in_pskc, attributes, text: String::new(), children: Vec::new(), line })
+        Ok(Element {
+            qualified,
+            local,
+            namespace,
+            attributes,
+            text: String::new(),
+            children: Vec::new(),
+            line,
+        })
     }
 
     /// The element's local name for messages, as a static string when it is a PSKC name we
     /// look at (so errors carry no allocation), else a generic label.
     fn tag(&self) -> &'static str {
-        const KNOWN: [&str; 17] = [
+        const KNOWN: [&str; 22] = [
+            "MACMethod",
+            "MACKey",
+            "ValueMAC",
+            "EncryptionMethod",
+            "CipherValue",
             "KeyContainer",
             "KeyPackage",
             "DeviceInfo",
@@ -468,16 +716,32 @@ impl Element {
 
     /// PSKC-namespace children with this local name.
     fn children_named<'s>(&'s self, local: &'s str) -> impl Iterator<Item = &'s Element> + 's {
-        self.children.iter().filter(move |c| c.in_pskc && c.local == local)
+        self.children.iter().filter(move |c| c.namespace == Namespace::Pskc && c.local == local)
     }
 
     fn child(&self, local: &str) -> Option<&Element> {
-        self.children.iter().find(|c| c.in_pskc && c.local == local)
+        self.children.iter().find(|c| c.namespace == Namespace::Pskc && c.local == local)
+    }
+
+    /// An XML Encryption child (`EncryptionMethod`, `CipherData`, `CipherValue`).
+    fn xenc_child(&self, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.namespace == Namespace::XmlEnc && c.local == local)
     }
 
     fn trimmed(&self) -> &str {
         self.text.trim()
     }
+}
+
+/// The namespaces the reader tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Namespace {
+    /// `urn:ietf:params:xml:ns:keyprov:pskc`.
+    Pskc,
+    /// XML Encryption.
+    XmlEnc,
+    /// Anything else, or none.
+    Other,
 }
 
 /// Byte offset to 1-based line, counting forward from the last offset asked (the reader only

@@ -247,13 +247,21 @@ pub enum SeedProblem {
         /// The element or attribute, as the format names it.
         field: &'static str,
     },
-    /// A key encrypted for transport (RFC 6030 section 6): not supported by this reader.
+    /// A key encrypted for transport (RFC 6030 section 6) in a file read without its key.
     #[error(
-        "token {serial:?}: encrypted key values (<EncryptedValue>) are not supported; export the seeds with <PlainValue>"
+        "token {serial:?}: the key is encrypted (<EncryptedValue>); the pre-shared key is needed to read it"
     )]
     Encrypted {
         /// The token.
         serial: String,
+    },
+    /// An encrypted value that could not be decrypted or authenticated.
+    #[error("{subject}: {reason}")]
+    Decrypt {
+        /// `token "serial"`, or the container element (`<MACKey>`).
+        subject: String,
+        /// What failed; never any key material.
+        reason: String,
     },
     /// A valid feature of the format that this harness cannot represent in a [`TokenSeed`].
     #[error("token {serial:?}: {what} is not supported")]

@@ -34,3 +34,19 @@ fn tokens_reports_an_unwritable_file_with_exit_code_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("writing seed file /nonexistent-dir/seeds.xml"), "{stderr}");
 }
+
+#[test]
+fn tokens_encrypts_pskc_with_a_pre_shared_key() {
+    let psk = "000102030405060708090a0b0c0d0e0f";
+    let out = tokens(&["--count", "5", "--seed", "3", "--psk", psk]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let key = provision::PreSharedKey::from_hex(psk).unwrap();
+    assert_eq!(provision::pskc::parse_encrypted("-", &text, &key).unwrap(), provision::sample_batch(5, 3));
+    let csv = tokens(&["--count", "1", "--format", "oath-csv", "--psk", psk]);
+    assert_eq!(csv.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&csv.stderr).contains("--psk needs --format pskc"));
+    let short = tokens(&["--count", "1", "--psk", "0011"]);
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("pre-shared key must be 16 bytes"));
+}

@@ -73,6 +73,10 @@ pub struct TokensArgs {
     /// Write here instead of to standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// PSKC only: encrypt the keys with this pre-shared AES-128 key (32 hex digits), as
+    /// RFC 6030 section 6.1 describes. IVs and the MAC key come from --seed.
+    #[arg(long, value_name = "HEX")]
+    pub psk: Option<String>,
 }
 
 /// `--format` values of `tokens`.

@@ -133,7 +133,7 @@ fn write_with(seeds: &[TokenSeed], mut sealer: Option<Sealer<'_>>) -> Result<Str
 /// The first problem found, as [`SeedFileError::Read`] with line and element: malformed XML,
 /// a root that is not a PSKC 1.0 `KeyContainer`, a missing serial or key, a duplicate serial,
 /// bad base64, a non-TOTP algorithm, an unknown hash, an otp length outside 6..=10, a time
-/// step of 0, an encrypted value, a non-zero time drift.
+/// step of 0, an encrypted value (read those with [`parse_encrypted`]), a non-zero time drift.
 pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
     parse_with(name, text, None)
 }

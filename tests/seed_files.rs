@@ -689,3 +689,74 @@ fn base64_of_sample_keys_matches_the_pskc_text() {
         );
     }
 }
+
+#[test]
+fn errors_deep_in_a_large_file_point_at_the_right_line() {
+    let batch = provision::sample_batch(1000, 4);
+    let xml = pskc::write(&batch).unwrap();
+    let needle = "<pskc:SerialNo>MFA0000500</pskc:SerialNo>";
+    let at = xml.find(needle).unwrap();
+    let length_at = at + xml[at..].find("Length=\"6\"").unwrap();
+    let broken = format!("{}Length=\"4\"{}", &xml[..length_at], &xml[length_at + "Length=\"6\"".len()..]);
+    let line = xml[..length_at].matches('\n').count() + 1;
+    assert_eq!(
+        pskc_error(&broken),
+        format!(
+            "batch.xml:{line} <ResponseFormat>: token \"MFA0000500\": otp length \"4\" is not a number from 6 to 10"
+        )
+    );
+    let csv = oath_csv::write(&batch).unwrap().replace("MFA0000700,", "MFA0000001,");
+    assert_eq!(csv_error(&csv), "batch.csv:701: duplicate serial \"MFA0000001\" (first on line 2)");
+}
+
+#[test]
+fn a_byte_order_mark_and_a_doctype_do_not_change_the_reading() {
+    let text = format!("\u{feff}{}", PSKC_ONE.replacen("?>\n", "?>\n<!DOCTYPE KeyContainer>", 1));
+    assert_eq!(pskc::parse("bom.xml", &text).unwrap()[0].serial, "T1");
+    assert_eq!(provision::read("bom", &text).unwrap()[0].serial, "T1");
+    let csv = format!("\u{feff}T1,{RFC_KEY_HEX},totp\n");
+    assert_eq!(oath_csv::parse("bom.csv", &csv).unwrap()[0].serial, "T1");
+}
+
+#[test]
+fn entity_definitions_in_a_doctype_are_not_expanded() {
+    let text = PSKC_ONE
+        .replacen("?>\n", "?>\n<!DOCTYPE KeyContainer [<!ENTITY boom \"aaaaaaaaaa\">]>", 1)
+        .replace("<SerialNo>T1", "<SerialNo>&boom;T1");
+    assert_eq!(pskc_error(&text), "batch.xml:4: malformed XML: unknown entity &boom;");
+}
+
+#[test]
+fn rfc6030_figure_4_style_pin_key_packages_are_refused_by_uri() {
+    // Figure 4: a key protected by a PIN that travels as a second KeyPackage (algorithm
+    // pskc:pin). The OTP key's <Policy> is ignored; the PIN key is not a TOTP token.
+    let figure_4 = r#"<?xml version="1.0" encoding="UTF-8"?>
+<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">
+    <KeyPackage>
+        <DeviceInfo><Manufacturer>Manufacturer</Manufacturer><SerialNo>987654321</SerialNo></DeviceInfo>
+        <Key Id="12345678" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp">
+            <AlgorithmParameters><ResponseFormat Length="8" Encoding="DECIMAL"/></AlgorithmParameters>
+            <Data><Secret><PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=</PlainValue></Secret></Data>
+            <Policy>
+                <PINPolicy MinLength="4" MaxLength="4" PINKeyId="123456781" PINEncoding="DECIMAL" PINUsageMode="Local"/>
+                <KeyUsage>OTP</KeyUsage>
+            </Policy>
+        </Key>
+    </KeyPackage>
+    <KeyPackage>
+        <DeviceInfo><Manufacturer>Manufacturer</Manufacturer><SerialNo>987654321</SerialNo></DeviceInfo>
+        <Key Id="123456781" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:pin">
+            <AlgorithmParameters><ResponseFormat Length="4" Encoding="DECIMAL"/></AlgorithmParameters>
+            <Data><Secret><PlainValue>MTIzNA==</PlainValue></Secret></Data>
+        </Key>
+    </KeyPackage>
+</KeyContainer>"#;
+    assert_eq!(
+        message(pskc::parse("figure4.xml", figure_4), &["MTIzNA==", RFC_KEY_B64]),
+        "figure4.xml:16 <Key>: token \"987654321\": token type \"urn:ietf:params:xml:ns:keyprov:pskc:pin\" \
+         is not supported (only TOTP tokens are)"
+    );
+    let first_only = format!("{}</KeyContainer>", &figure_4[..figure_4.rfind("    <KeyPackage>").unwrap()]);
+    let seeds = pskc::parse("figure4.xml", &first_only).unwrap();
+    assert_eq!((seeds[0].serial.as_str(), seeds[0].digits.get()), ("987654321", 8));
+}

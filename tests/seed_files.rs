@@ -401,10 +401,14 @@ fn entities_and_cdata_in_serials_are_resolved() {
 
 #[test]
 fn pskc_malformed_xml_names_the_line() {
-    let text = PSKC_ONE.replace("</Suite>", "</Suit>");
-    let shown = pskc_error(&text);
-    assert!(shown.starts_with("batch.xml:7: malformed XML: "), "{shown}");
-    assert!(shown.contains("Suit"), "{shown}");
+    assert_eq!(
+        pskc_error(&PSKC_ONE.replace("</Suite>", "</Suit>")),
+        "batch.xml:7: malformed XML: an end tag does not close <Suite>"
+    );
+    assert_eq!(
+        pskc_error(&PSKC_ONE.replace("</Suite>", "</Data>")),
+        "batch.xml:7: malformed XML: end tag </Data> does not close <Suite>"
+    );
     assert_eq!(
         pskc_error(
             "<KeyContainer xmlns=\"urn:ietf:params:xml:ns:keyprov:pskc\" Version=\"1.0\">\n<KeyPackage>"
@@ -413,8 +417,23 @@ fn pskc_malformed_xml_names_the_line() {
     );
     assert_eq!(
         pskc_error(&PSKC_ONE.replace("<SerialNo>T1", "<SerialNo>&ent;T1")),
-        "batch.xml:4: malformed XML: unknown entity &ent;"
+        "batch.xml:4: malformed XML: unknown entity (only &lt; &gt; &amp; &apos; &quot; and character references)"
     );
+}
+
+#[test]
+fn markup_damage_inside_a_key_never_shows_key_text() {
+    for damage in [
+        "MTIzNDU2&Nzg5MDEy",
+        "MTIzNDU2<Nzg5MDEy",
+        "MTIzNDU2&#xZZ;Nzg5",
+        "MTIzNDU2</Nzg5MDEy>",
+        "MTIzNDU2<a:Nzg5/>",
+    ] {
+        let text = PSKC_ONE.replace(RFC_KEY_B64, damage);
+        let shown = message(pskc::parse("batch.xml", &text), &["MTIzNDU2", "Nzg5"]);
+        assert!(shown.starts_with("batch.xml:11"), "{shown}");
+    }
 }
 
 #[test]
@@ -612,6 +631,16 @@ fn csv_missing_serial_is_refused() {
 }
 
 #[test]
+fn csv_line_without_its_serial_does_not_show_the_key_it_shifted() {
+    // The key lands in the serial column and "totp" in the key column.
+    assert_eq!(
+        csv_error(&format!("{RFC_KEY_HEX},totp,6,30\n")),
+        "batch.csv:1: token \"<40 characters hidden: they look like a key>\": token type \"6\" is not supported \
+         (only TOTP tokens are)"
+    );
+}
+
+#[test]
 fn csv_duplicate_serial_names_both_lines() {
     let text = format!("T1,{RFC_KEY_HEX},totp\n\n# again\nT1,{RFC_KEY_HEX},totp\n");
     assert_eq!(csv_error(&text), "batch.csv:4: duplicate serial \"T1\" (first on line 1)");
@@ -758,7 +787,10 @@ fn entity_definitions_in_a_doctype_are_not_expanded() {
     let text = PSKC_ONE
         .replacen("?>\n", "?>\n<!DOCTYPE KeyContainer [<!ENTITY boom \"aaaaaaaaaa\">]>", 1)
         .replace("<SerialNo>T1", "<SerialNo>&boom;T1");
-    assert_eq!(pskc_error(&text), "batch.xml:4: malformed XML: unknown entity &boom;");
+    assert_eq!(
+        pskc_error(&text),
+        "batch.xml:4: malformed XML: unknown entity (only &lt; &gt; &amp; &apos; &quot; and character references)"
+    );
 }
 
 #[test]

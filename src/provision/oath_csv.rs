@@ -129,32 +129,36 @@ fn parse_row(
         Some(serial) => serial.to_owned(),
     };
     serials.insert(place, &serial)?;
+    // Messages quote `shown`: a line missing its serial has the key in the first column.
+    let shown = seed_file::quotable(&serial);
     let key = field(1).unwrap_or("");
     if key.is_empty() {
-        return Err(place.error(SeedProblem::MissingKey { serial, where_: " (second column)" }));
+        return Err(place.error(SeedProblem::MissingKey { serial: shown, where_: " (second column)" }));
     }
     let kind = field(2).unwrap_or("hotp");
     if !kind.eq_ignore_ascii_case("totp") {
-        return Err(place.error(SeedProblem::UnsupportedType { serial, found: kind.to_owned() }));
+        let found = seed_file::quotable(kind);
+        return Err(place.error(SeedProblem::UnsupportedType { serial: shown, found }));
     }
     let secret = Secret::from_hex(key).map_err(|e| {
         let detail = match e {
             crate::otp::OtpError::Hex { position, reason } => format!(": {reason} at position {position}"),
             _ => String::new(),
         };
-        place.error(SeedProblem::BadKey { serial: serial.clone(), encoding: "hex", detail })
+        place.error(SeedProblem::BadKey { serial: shown.clone(), encoding: "hex", detail })
     })?;
     let digits = seed_file::digits(place, &serial, field(3).unwrap_or("6"))?;
     let period = seed_file::period(place, &serial, field(4).unwrap_or("30"))?;
     let algorithm = match field(5) {
         None => inferred_algorithm(secret.len()),
         Some(hash) => hash.parse::<Algorithm>().map_err(|_| {
-            place.error(SeedProblem::UnknownAlgorithm { serial: serial.clone(), found: hash.to_owned() })
+            let found = seed_file::quotable(hash);
+            place.error(SeedProblem::UnknownAlgorithm { serial: shown.clone(), found })
         })?,
     };
     if fields.len() > 6 {
         return Err(place.error(SeedProblem::Unsupported {
-            serial,
+            serial: shown,
             what: format!("column {} (a line has at most 6 token columns)", fields.len()),
         }));
     }

@@ -588,15 +588,22 @@ impl Element {
             let start = reader.buffer_position();
             let (namespace, event) = match reader.read_resolved_event() {
                 Ok(read) => read,
-                Err(e) => return Err(syntax(lines.line_at(text, reader.error_position()), e.to_string())),
-            };
-            let namespace = match namespace {
-                ResolveResult::Bound(ns) if ns.0 == NAMESPACE => Namespace::Pskc,
-                ResolveResult::Bound(ns) if ns.0 == XMLENC_NAMESPACE => Namespace::XmlEnc,
-                _ => Namespace::Other,
+                Err(e) => {
+                    return Err(syntax(lines.line_at(text, reader.error_position()), xml_error_reason(&e)));
+                }
             };
             let line = lines.line_at(text, start);
             let syntax_here = |reason: String| syntax(line, reason);
+            let namespace = match namespace {
+                ResolveResult::Bound(ns) if ns.0 == NAMESPACE => Namespace::Pskc,
+                ResolveResult::Bound(ns) if ns.0 == XMLENC_NAMESPACE => Namespace::XmlEnc,
+                ResolveResult::Unknown(_) => {
+                    return Err(syntax_here(
+                        "an element uses a namespace prefix that is not declared".into(),
+                    ));
+                }
+                _ => Namespace::Other,
+            };
             match event {
                 Event::Start(tag) => {
                     open.push(Element::from_tag(&tag, namespace, line).map_err(syntax_here)?)
@@ -612,6 +619,13 @@ impl Element {
                     let Some(element) = open.pop() else {
                         return Err(syntax_here("end tag without a start tag".into()));
                     };
+                    // PSKC has no mixed content: text beside child elements means damage
+                    // (say a stray `<` in a value), and reading either part would be a guess.
+                    if !element.children.is_empty() && !element.text.trim().is_empty() {
+                        let reason =
+                            format!("text mixed with child elements in {}", shown(&element.qualified));
+                        return Err(syntax(element.line, reason));
+                    }
                     match open.last_mut() {
                         Some(parent) => parent.children.push(element),
                         None => return Ok(element),
@@ -633,7 +647,12 @@ impl Element {
                         Ok(Some(ch)) => ch.to_string(),
                         Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
                             Some(s) => s.to_owned(),
-                            None => return Err(syntax_here(format!("unknown entity &{name};"))),
+                            None => {
+                                return Err(syntax_here(
+                                    "unknown entity (only &lt; &gt; &amp; &apos; &quot; and character references)"
+                                        .to_owned(),
+                                ));
+                            }
                         },
                         Err(_) => return Err(syntax_here("invalid character reference".into())),
                     };
@@ -643,7 +662,7 @@ impl Element {
                 }
                 Event::Eof => {
                     return Err(syntax_here(match open.last() {
-                        Some(e) => format!("document ends inside <{}>", e.qualified),
+                        Some(e) => format!("document ends inside {}", shown(&e.qualified)),
                         None => "no root element".to_owned(),
                     }));
                 }
@@ -661,12 +680,14 @@ impl Element {
         let local = tag.local_name().as_ref().to_owned();
         let mut attributes = Vec::new();
         for attribute in tag.attributes() {
-            let attribute = attribute.map_err(|e| e.to_string())?;
+            let attribute = attribute.map_err(|_| "malformed attribute".to_owned())?;
             let key = attribute.key.as_ref();
             if key == "xmlns" || key.contains(':') {
                 continue;
             }
-            let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(|e| e.to_string())?;
+            let value = attribute
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|_| "invalid entity or character reference in an attribute".to_owned())?;
             attributes.push((key.to_owned(), value.into_owned()));
         }
         Ok(Element {
@@ -680,34 +701,10 @@ impl Element {
         })
     }
 
-    /// The element's local name for messages, as a static string when it is a PSKC name we
-    /// look at (so errors carry no allocation), else a generic label.
+    /// The element's local name for messages when it is a PSKC or XML Encryption name (so
+    /// errors carry no allocation and no text from the document), else a generic label.
     fn tag(&self) -> &'static str {
-        const KNOWN: [&str; 22] = [
-            "MACMethod",
-            "MACKey",
-            "ValueMAC",
-            "EncryptionMethod",
-            "CipherValue",
-            "KeyContainer",
-            "KeyPackage",
-            "DeviceInfo",
-            "SerialNo",
-            "Key",
-            "AlgorithmParameters",
-            "Suite",
-            "ResponseFormat",
-            "Data",
-            "Secret",
-            "PlainValue",
-            "EncryptedValue",
-            "Counter",
-            "Time",
-            "TimeInterval",
-            "TimeDrift",
-            "Manufacturer",
-        ];
-        KNOWN.iter().find(|k| **k == self.local).copied().unwrap_or("element")
+        known_name(&self.local).unwrap_or("element")
     }
 
     fn attribute(&self, name: &str) -> Option<&str> {
@@ -730,6 +727,92 @@ impl Element {
 
     fn trimmed(&self) -> &str {
         self.text.trim()
+    }
+}
+
+/// Element names that messages may quote. Anything else in a document might be key material
+/// mangled into markup (a stray `<` inside a `PlainValue` makes the rest look like a tag), so
+/// messages show only names from this list.
+const ELEMENT_NAMES: [&str; 31] = [
+    "KeyContainer",
+    "EncryptionKey",
+    "KeyName",
+    "MACMethod",
+    "MACKey",
+    "KeyPackage",
+    "DeviceInfo",
+    "Manufacturer",
+    "SerialNo",
+    "Model",
+    "UserId",
+    "CryptoModuleInfo",
+    "Id",
+    "Key",
+    "Issuer",
+    "AlgorithmParameters",
+    "Suite",
+    "ResponseFormat",
+    "Data",
+    "Secret",
+    "PlainValue",
+    "EncryptedValue",
+    "ValueMAC",
+    "EncryptionMethod",
+    "CipherData",
+    "CipherValue",
+    "Counter",
+    "Time",
+    "TimeInterval",
+    "TimeDrift",
+    "Policy",
+];
+
+/// The static name if `local` is one messages may quote.
+fn known_name(local: &str) -> Option<&'static str> {
+    ELEMENT_NAMES.iter().find(|known| **known == local).copied()
+}
+
+/// A qualified name from the document as messages may show it: `<pskc:Key>` for known
+/// names, `an element` otherwise.
+fn shown(qualified: &str) -> String {
+    let local = qualified.rsplit_once(':').map_or(qualified, |(_, local)| local);
+    match known_name(local) {
+        Some(_) => format!("<{qualified}>"),
+        None => "an element".to_owned(),
+    }
+}
+
+/// quick-xml's error as a message that quotes no document text except known element names.
+fn xml_error_reason(error: &quick_xml::Error) -> String {
+    use quick_xml::errors::IllFormedError;
+    match error {
+        quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            format!("{} does not close {}", shown_end(found), shown(expected))
+        }
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(name)) => {
+            format!("{} is never closed", shown(name))
+        }
+        quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            format!("{} without a start tag", shown_end(name))
+        }
+        quick_xml::Error::IllFormed(IllFormedError::UnclosedReference) => {
+            "an `&` starts a reference that is never closed with `;`".to_owned()
+        }
+        quick_xml::Error::IllFormed(_) => "ill-formed document".to_owned(),
+        quick_xml::Error::Syntax(syntax) => syntax.to_string(),
+        quick_xml::Error::InvalidAttr(_) => "malformed attribute".to_owned(),
+        quick_xml::Error::Escape(_) => "invalid entity or character reference".to_owned(),
+        quick_xml::Error::Namespace(_) => "unknown or invalid namespace prefix".to_owned(),
+        quick_xml::Error::Encoding(_) => "text is not valid in its encoding".to_owned(),
+        quick_xml::Error::Io(_) => "read error".to_owned(),
+    }
+}
+
+/// An end tag as messages may show it: `end tag </pskc:Key>` or `an end tag`.
+fn shown_end(qualified: &str) -> String {
+    match shown(qualified).strip_prefix('<') {
+        Some(name) => format!("end tag </{name}"),
+        None => "an end tag".to_owned(),
     }
 }
 

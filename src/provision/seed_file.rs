@@ -303,17 +303,30 @@ pub(crate) fn unwritable_serial(serial: &str) -> Option<&'static str> {
     }
 }
 
+/// A value from a file as messages may quote it. Text of 20 or more hex, base32 or base64
+/// characters is hidden, because a shifted column can put a key where a serial or a number
+/// belongs (a CSV line missing its serial), and messages must never show keys.
+pub(crate) fn quotable(text: &str) -> String {
+    let key_like =
+        text.len() >= 20 && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
+    if key_like {
+        format!("<{} characters hidden: they look like a key>", text.len())
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Code length from a field, 6..=10.
 pub(crate) fn digits(place: Place<'_>, serial: &str, text: &str) -> Result<Digits, SeedFileError> {
     text.trim().parse::<u8>().ok().and_then(|n| Digits::new(n).ok()).ok_or_else(|| {
-        place.error(SeedProblem::BadDigits { serial: serial.to_owned(), found: text.to_owned() })
+        place.error(SeedProblem::BadDigits { serial: quotable(serial), found: quotable(text) })
     })
 }
 
 /// Time step from a field, at least one second.
 pub(crate) fn period(place: Place<'_>, serial: &str, text: &str) -> Result<Period, SeedFileError> {
     text.trim().parse::<u64>().ok().and_then(|n| Period::new(n).ok()).ok_or_else(|| {
-        place.error(SeedProblem::BadPeriod { serial: serial.to_owned(), found: text.to_owned() })
+        place.error(SeedProblem::BadPeriod { serial: quotable(serial), found: quotable(text) })
     })
 }
 
@@ -326,7 +339,7 @@ impl SerialRegister {
     pub(crate) fn insert(&mut self, place: Place<'_>, serial: &str) -> Result<(), SeedFileError> {
         match self.0.entry(serial.to_owned()) {
             std::collections::hash_map::Entry::Occupied(first) => Err(place
-                .error(SeedProblem::DuplicateSerial { serial: serial.to_owned(), first_line: *first.get() })),
+                .error(SeedProblem::DuplicateSerial { serial: quotable(serial), first_line: *first.get() })),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(place.line);
                 Ok(())
@@ -351,6 +364,17 @@ mod tests {
         assert_eq!(SeedFormat::detect("batch", "\u{feff}  \n<?xml version=\"1.0\"?>"), SeedFormat::Pskc);
         assert_eq!(SeedFormat::detect("batch.txt", "# comment\nS1,00,totp"), SeedFormat::OathCsv);
         assert_eq!(SeedFormat::detect("-", ""), SeedFormat::OathCsv);
+    }
+
+    #[test]
+    fn key_like_values_are_hidden_from_messages() {
+        assert_eq!(quotable("MFA0000001"), "MFA0000001");
+        assert_eq!(quotable("serial with spaces and more than 20"), "serial with spaces and more than 20");
+        assert_eq!(
+            quotable("3132333435363738393031323334353637383930"),
+            "<40 characters hidden: they look like a key>"
+        );
+        assert_eq!(quotable("MTIzNDU2Nzg5MDEyMzQ1Njc4OTA="), "<28 characters hidden: they look like a key>");
     }
 
     #[test]

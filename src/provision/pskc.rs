@@ -21,15 +21,18 @@
 //! ```
 //!
 //! Conventions, where RFC 6030 leaves room:
-//! * **Hash algorithm.** Core PSKC has no hash field; RFC 6030 section 4.3.4 defines
+//! * **Hash algorithm.** Core PSKC has no hash field; RFC 6030 defines
 //!   `AlgorithmParameters/Suite` for "additional characteristics of the algorithm", naming the
 //!   HMAC hash as its example. We write `<Suite>SHA256</Suite>` and read the text (any of
-//!   `SHA1`, `sha-256`, `HMAC-SHA512`, ...), as privacyIDEA's importer does, or a `hashalgo`
-//!   attribute on `<Suite>`, which privacyIDEA's exporter writes. Default SHA1.
-//! * **Serial.** `DeviceInfo/SerialNo` (RFC 6030 section 4.3.1), else `Key/@Id`, as
-//!   privacyIDEA reads it. We write both.
+//!   `SHA1`, `sha-256`, `HMAC-SHA512`, ...), as privacyIDEA's importer (`parsePSKCdata` in
+//!   `privacyidea/lib/importotp.py`) does, or a `hashalgo` attribute on `<Suite>`, which
+//!   privacyIDEA's exporter (`export_pskc`, same file) writes. Default SHA1.
+//! * **Serial.** `DeviceInfo/SerialNo`, else `Key/@Id`, as privacyIDEA reads it. We write both.
+//! * **Code length.** `AlgorithmParameters/ResponseFormat/@Length` is required, with no silent
+//!   default (an 8-digit token provisioned as 6-digit would fail every login); `Encoding` must
+//!   be `DECIMAL`.
 //! * **T0 and step.** `Data/Time` carries T0 (Unix seconds) and `Data/TimeInterval` the step
-//!   (section 4.3.5); defaults 0 and 30. `Data/Counter` is checked and ignored (TOTP);
+//!   (RFC 6030 `Data` elements); defaults 0 and 30. `Data/Counter` is checked and ignored (TOTP);
 //!   a non-zero `Data/TimeDrift` is refused, because [`TokenSeed`] has no drift field.
 //! * **Token type.** Only `urn:ietf:params:xml:ns:keyprov:pskc:totp`; HOTP and other
 //!   algorithms are refused with the URI they carry.
@@ -61,7 +64,7 @@ use super::TokenSeed;
 use super::pre_shared_key::{self, AES128_CBC, HMAC_SHA1, PreSharedKey, Undecryptable};
 use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
 
-/// The PSKC XML namespace (RFC 6030 section 4).
+/// The PSKC XML namespace (RFC 6030).
 pub const NAMESPACE: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
 
 /// The `Key/@Algorithm` URI of TOTP keys.
@@ -90,7 +93,7 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
 /// key and the IVs come from ChaCha20 seeded with `seed`, so the same inputs give the same file.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_encrypted(seeds: &[TokenSeed], key: &PreSharedKey, seed: u64) -> Result<String, SeedFileError> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let mut mac_key = Zeroizing::new([0u8; 20]);

@@ -1,6 +1,5 @@
 //! Token provisioning data: the seed records a vendor ships with a batch of hardware tokens,
 //! which a server imports so it knows each token's key by serial number.
-
 //!
 //! Two seed-file formats are read and written: [`pskc`] (RFC 6030 XML) and [`oath_csv`] (the
 //! CSV privacyIDEA imports). [`SeedFormat`] picks one by file name or content, and every

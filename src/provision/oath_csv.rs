@@ -58,9 +58,8 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
         }
         let digits = seed.digits.get().to_string();
         let period = seed.period.seconds().to_string();
-        let mut fields = vec![seed.serial.as_str(), "", "totp", digits.as_str(), period.as_str()];
         let key = seed.secret.to_hex();
-        fields[1] = key.as_str();
+        let mut fields = vec![seed.serial.as_str(), key.as_str(), "totp", digits.as_str(), period.as_str()];
         if inferred_algorithm(seed.secret.len()) != seed.algorithm {
             fields.push(csv_hash_name(seed.algorithm));
         }

@@ -590,6 +590,23 @@ fn pskc_unsupported_encryption_algorithms_are_named() {
 }
 
 #[test]
+fn transport_ivs_share_no_bytes_with_token_keys_of_the_same_seed() {
+    // The CLI uses one --seed for both keys and encryption; IVs are public.
+    let batch = provision::sample_batch(50, 9);
+    let psk = rfc_psk();
+    let text = pskc::write_encrypted(&batch, &psk, 9).unwrap();
+    let keys: Vec<u8> = batch.iter().flat_map(|s| s.secret.expose().to_vec()).collect();
+    let mut ivs = 0;
+    for chunk in text.split("<xenc:CipherValue>").skip(1) {
+        let sealed = BASE64.decode(&chunk[..chunk.find('<').unwrap()]).unwrap();
+        let iv_head = &sealed[..8];
+        assert!(!keys.windows(8).any(|w| w == iv_head), "an IV repeats token key bytes");
+        ivs += 1;
+    }
+    assert_eq!(ivs, 51, "one IV for the MAC key and one per token");
+}
+
+#[test]
 fn encrypted_files_round_trip_deterministically() {
     let key = PreSharedKey::from_hex("000102030405060708090a0b0c0d0e0f").unwrap();
     let batch = varied_batch(200, 3, true);

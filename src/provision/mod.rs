@@ -52,6 +52,15 @@ impl TokenSeed {
     }
 }
 
+/// ChaCha20 stream numbers, one per concern: for one seed, token keys and the PSKC transport
+/// encryption's MAC key and IVs never share bytes (an IV is public, so sharing would leak keys).
+pub(crate) mod stream {
+    /// [`super::sample_batch`] keys.
+    pub(crate) const TOKEN_KEYS: u64 = 1;
+    /// [`super::pskc::write_encrypted`] MAC key and IVs.
+    pub(crate) const PSKC_TRANSPORT: u64 = 2;
+}
+
 /// Key length of [`sample_batch`] tokens: 160 bits, RFC 4226's recommendation.
 pub const SAMPLE_KEY_BYTES: usize = 20;
 
@@ -62,6 +71,7 @@ pub const SAMPLE_KEY_BYTES: usize = 20;
 /// longer batch starts with the shorter one.
 pub fn sample_batch(count: usize, seed: u64) -> Vec<TokenSeed> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    rng.set_stream(stream::TOKEN_KEYS);
     (1..=count)
         .map(|n| {
             let mut key = [0u8; SAMPLE_KEY_BYTES];

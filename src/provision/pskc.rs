@@ -90,12 +90,14 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
 
 /// Writes `seeds` as a PSKC 1.0 `KeyContainer` whose keys are encrypted with `key`
 /// (AES-128-CBC, RFC 6030 section 6.1) and authenticated with HMAC-SHA1 `ValueMAC`s. The MAC
-/// key and the IVs come from ChaCha20 seeded with `seed`, so the same inputs give the same file.
+/// key and the IVs come from ChaCha20 seeded with `seed` on a stream of their own (so they share
+/// no bytes with [`super::sample_batch`] keys of the same seed); the same inputs give the same file.
 ///
 /// # Errors
 /// As [`write()`].
 pub fn write_encrypted(seeds: &[TokenSeed], key: &PreSharedKey, seed: u64) -> Result<String, SeedFileError> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    rng.set_stream(super::stream::PSKC_TRANSPORT);
     let mut mac_key = Zeroizing::new([0u8; 20]);
     rng.fill_bytes(mac_key.as_mut_slice());
     write_with(seeds, Some(Sealer { key, mac_key, rng }))

@@ -437,6 +437,22 @@ fn markup_damage_inside_a_key_never_shows_key_text() {
 }
 
 #[test]
+fn pskc_content_after_the_root_is_refused() {
+    assert_eq!(
+        pskc_error(&format!("{PSKC_ONE}<KeyContainer/>\n")),
+        "batch.xml:19: malformed XML: a second element after the root element"
+    );
+    assert_eq!(
+        pskc_error(&format!("{PSKC_ONE}trailing\n")),
+        "batch.xml:19: malformed XML: text outside the root element"
+    );
+    assert_eq!(pskc_error("<?xml version=\"1.0\"?>\n"), "batch.xml:2: malformed XML: no root element");
+    let crlf = format!("{}\r\n\r\ntrailing", PSKC_ONE.replace('\n', "\r\n"));
+    assert_eq!(pskc_error(&crlf), "batch.xml:21: malformed XML: text outside the root element");
+    assert!(pskc::parse("ok.xml", &format!("{PSKC_ONE}<!-- signed off -->\n\n")).is_ok());
+}
+
+#[test]
 fn pskc_root_must_be_a_pskc_key_container() {
     assert_eq!(
         pskc_error("<?xml version=\"1.0\"?>\n<Tokens/>"),

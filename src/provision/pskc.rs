@@ -586,6 +586,7 @@ impl Element {
         let mut reader = NsReader::from_str(text);
         let mut lines = LineCounter::default();
         let mut open: Vec<Element> = Vec::new();
+        let mut root: Option<Element> = None;
         let syntax = |line, reason: String| {
             Place { file, line, element: None }.error(SeedProblem::Syntax { format: "XML", reason })
         };
@@ -609,6 +610,9 @@ impl Element {
                 }
                 _ => Namespace::Other,
             };
+            if open.is_empty() && root.is_some() && matches!(event, Event::Start(_) | Event::Empty(_)) {
+                return Err(syntax_here("a second element after the root element".into()));
+            }
             match event {
                 Event::Start(tag) => {
                     open.push(Element::from_tag(&tag, namespace, line).map_err(syntax_here)?)
@@ -617,7 +621,7 @@ impl Element {
                     let element = Element::from_tag(&tag, namespace, line).map_err(syntax_here)?;
                     match open.last_mut() {
                         Some(parent) => parent.children.push(element),
-                        None => return Ok(element),
+                        None => root = Some(element),
                     }
                 }
                 Event::End(_) => {
@@ -633,19 +637,24 @@ impl Element {
                     }
                     match open.last_mut() {
                         Some(parent) => parent.children.push(element),
-                        None => return Ok(element),
+                        None => root = Some(element),
                     }
                 }
-                Event::Text(t) => {
-                    if let Some(current) = open.last_mut() {
-                        current.text.push_str(&t.xml10_content());
+                Event::Text(t) => match open.last_mut() {
+                    Some(current) => current.text.push_str(&t.xml10_content()),
+                    None => {
+                        let content = t.into_inner();
+                        let blank = content.len() - content.trim_start().len();
+                        if blank < content.len() {
+                            let line = lines.line_at(text, start + blank as u64);
+                            return Err(syntax(line, "text outside the root element".into()));
+                        }
                     }
-                }
-                Event::CData(t) => {
-                    if let Some(current) = open.last_mut() {
-                        current.text.push_str(&t.xml10_content());
-                    }
-                }
+                },
+                Event::CData(t) => match open.last_mut() {
+                    Some(current) => current.text.push_str(&t.xml10_content()),
+                    None => return Err(syntax_here("text outside the root element".into())),
+                },
                 Event::GeneralRef(reference) => {
                     let name = reference.xml10_content();
                     let resolved = match reference.resolve_char_ref() {
@@ -661,15 +670,19 @@ impl Element {
                         },
                         Err(_) => return Err(syntax_here("invalid character reference".into())),
                     };
-                    if let Some(current) = open.last_mut() {
-                        current.text.push_str(&resolved);
+                    match open.last_mut() {
+                        Some(current) => current.text.push_str(&resolved),
+                        None => return Err(syntax_here("text outside the root element".into())),
                     }
                 }
                 Event::Eof => {
-                    return Err(syntax_here(match open.last() {
-                        Some(e) => format!("document ends inside {}", shown(&e.qualified)),
-                        None => "no root element".to_owned(),
-                    }));
+                    return match (open.last(), root) {
+                        (Some(e), _) => {
+                            Err(syntax_here(format!("document ends inside {}", shown(&e.qualified))))
+                        }
+                        (None, Some(root)) => Ok(root),
+                        (None, None) => Err(syntax_here("no root element".to_owned())),
+                    };
                 }
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }

@@ -575,7 +575,7 @@ fn rfc6030_figure_6_with_a_wrong_key_is_refused() {
     let wrong = PreSharedKey::from_hex("12345678901234567890123456789013").unwrap();
     let shown = message(pskc::parse_encrypted("f6.xml", RFC6030_FIGURE_6_TOTP, &wrong), &[RFC_KEY_HEX]);
     assert!(shown.starts_with("f6.xml:10 <MACKey>: <MACMethod>: "), "{shown}");
-    assert!(shown.contains("wrong pre-shared key"), "{shown}");
+    assert!(shown.contains("wrong key or password"), "{shown}");
 }
 
 #[test]
@@ -584,7 +584,7 @@ fn rfc6030_figure_6_with_an_altered_mac_is_refused() {
         RFC6030_FIGURE_6_TOTP.replace("Su+NvtQfmvfJzF6bmQiJqoLRExc=", "Tu+NvtQfmvfJzF6bmQiJqoLRExc=");
     assert_eq!(
         message(pskc::parse_encrypted("f6.xml", &altered, &rfc_psk()), &[RFC_KEY_HEX]),
-        "f6.xml:42 <ValueMAC>: token \"987654321\": <ValueMAC> does not match: wrong pre-shared key or altered value"
+        "f6.xml:42 <ValueMAC>: token \"987654321\": <ValueMAC> does not match: wrong key or password, or altered value"
     );
     let no_mac = RFC6030_FIGURE_6_TOTP
         .replace("<ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=\n                    </ValueMAC>", "");
@@ -859,4 +859,117 @@ fn rfc6030_figure_4_style_pin_key_packages_are_refused_by_uri() {
     let first_only = format!("{}</KeyContainer>", &figure_4[..figure_4.rfind("    <KeyPackage>").unwrap()]);
     let seeds = pskc::parse("figure4.xml", &first_only).unwrap();
     assert_eq!((seeds[0].serial.as_str(), seeds[0].digits.get()), ("987654321", 8));
+}
+
+/// RFC 6030 Figure 7 (PBKDF2 password-derived key, password "qwerty"), with the algorithm
+/// changed from HOTP to TOTP. The unprefixed PBKDF2 parameters are in no namespace, as printed.
+const RFC6030_FIGURE_7_TOTP: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<pskc:KeyContainer
+  xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"
+  xmlns:xenc11="http://www.w3.org/2009/xmlenc11#"
+  xmlns:pkcs5="http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#"
+  xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Version="1.0">
+    <pskc:EncryptionKey>
+        <xenc11:DerivedKey>
+            <xenc11:KeyDerivationMethod
+              Algorithm="http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2">
+                <pkcs5:PBKDF2-params>
+                    <Salt>
+                        <Specified>Ej7/PEpyEpw=</Specified>
+                    </Salt>
+                    <IterationCount>1000</IterationCount>
+                    <KeyLength>16</KeyLength>
+                    <PRF/>
+                </pkcs5:PBKDF2-params>
+            </xenc11:KeyDerivationMethod>
+            <xenc:ReferenceList>
+                <xenc:DataReference URI="#ED"/>
+            </xenc:ReferenceList>
+            <xenc11:MasterKeyName>My Password 1</xenc11:MasterKeyName>
+        </xenc11:DerivedKey>
+    </pskc:EncryptionKey>
+    <pskc:MACMethod Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1">
+        <pskc:MACKey>
+            <xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+            <xenc:CipherData>
+                <xenc:CipherValue>
+2GTTnLwM3I4e5IO5FkufoOEiOhNj91fhKRQBtBJYluUDsPOLTfUvoU2dStyOwYZx
+                </xenc:CipherValue>
+            </xenc:CipherData>
+        </pskc:MACKey>
+    </pskc:MACMethod>
+    <pskc:KeyPackage>
+        <pskc:DeviceInfo>
+            <pskc:Manufacturer>TokenVendorAcme</pskc:Manufacturer>
+            <pskc:SerialNo>987654321</pskc:SerialNo>
+        </pskc:DeviceInfo>
+        <pskc:CryptoModuleInfo>
+            <pskc:Id>CM_ID_001</pskc:Id>
+        </pskc:CryptoModuleInfo>
+        <pskc:Key Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:totp" Id="123456">
+            <pskc:Issuer>Example-Issuer</pskc:Issuer>
+            <pskc:AlgorithmParameters>
+                <pskc:ResponseFormat Length="8" Encoding="DECIMAL"/>
+            </pskc:AlgorithmParameters>
+            <pskc:Data>
+                <pskc:Secret>
+                <pskc:EncryptedValue Id="ED">
+                    <xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
+                        <xenc:CipherData>
+                            <xenc:CipherValue>
+oTvo+S22nsmS2Z/RtcoF8Hfh+jzMe0RkiafpoDpnoZTjPYZu6V+A4aEn032yCr4f
+                            </xenc:CipherValue>
+                        </xenc:CipherData>
+                    </pskc:EncryptedValue>
+                    <pskc:ValueMAC>LP6xMvjtypbfT9PdkJhBZ+D6O4w=
+                    </pskc:ValueMAC>
+                </pskc:Secret>
+            </pskc:Data>
+        </pskc:Key>
+    </pskc:KeyPackage>
+</pskc:KeyContainer>
+"##;
+
+#[test]
+fn rfc6030_figure_7_decrypts_with_its_password() {
+    let seeds = pskc::parse_with_password("figure7.xml", RFC6030_FIGURE_7_TOTP, "qwerty").unwrap();
+    assert_eq!(seeds.len(), 1);
+    assert_eq!(seeds[0].serial, "987654321");
+    assert_eq!(seeds[0].secret.expose(), b"12345678901234567890");
+}
+
+#[test]
+fn rfc6030_figure_7_with_a_wrong_password_is_refused() {
+    let shown = message(
+        pskc::parse_with_password("f7.xml", RFC6030_FIGURE_7_TOTP, "qwertz"),
+        &[RFC_KEY_HEX, "qwert"],
+    );
+    assert!(shown.starts_with("f7.xml:27 <MACKey>: <MACMethod>: "), "{shown}");
+    assert!(shown.contains("wrong key or password"), "{shown}");
+}
+
+#[test]
+fn password_derivation_problems_are_named() {
+    let unsupported = RFC6030_FIGURE_7_TOTP.replace("pkcs-5v2-0#pbkdf2", "pkcs-5v2-0#pbkdf3");
+    assert_eq!(
+        message(pskc::parse_with_password("f7.xml", &unsupported, "qwerty"), &[]),
+        "f7.xml:9 <KeyDerivationMethod>: <EncryptionKey>: key derivation \
+         \"http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf3\" is not supported \
+         (only http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2)"
+    );
+    let endless = RFC6030_FIGURE_7_TOTP.replace(">1000<", ">4000000000<");
+    assert_eq!(
+        message(pskc::parse_with_password("f7.xml", &endless, "qwerty"), &[]),
+        "f7.xml:11 <PBKDF2-params>: <EncryptionKey>: <IterationCount> must be a whole number from 1 to 10000000"
+    );
+    assert_eq!(
+        message(pskc::parse_with_password("one.xml", PSKC_ONE, "qwerty"), &[]),
+        "one.xml:2 <KeyContainer>: <EncryptionKey>: a password was given but the file has no \
+         <EncryptionKey><DerivedKey>"
+    );
+    // A pre-shared-key file read with a password says so, rather than failing obscurely.
+    assert!(
+        message(pskc::parse_with_password("f6.xml", RFC6030_FIGURE_6_TOTP, "x"), &[])
+            .contains("has no <EncryptionKey><DerivedKey>")
+    );
 }

@@ -1,5 +1,6 @@
-//! The pre-shared transport key of encrypted PSKC files (RFC 6030 section 6.1): AES-128-CBC
-//! with the IV prepended to each ciphertext, and HMAC-SHA1 over IV and ciphertext as the MAC.
+//! The transport key of encrypted PSKC files: pre-shared (RFC 6030 section 6.1) or derived
+//! from a password with PBKDF2 (section 6.2). AES-128-CBC with the IV prepended to each
+//! ciphertext, and HMAC-SHA1 over IV and ciphertext as the MAC.
 
 use std::fmt;
 
@@ -15,6 +16,13 @@ pub const AES128_CBC: &str = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
 
 /// `MACMethod/@Algorithm` of HMAC-SHA1 (XML Signature, RFC 6030 section 6.1.1).
 pub const HMAC_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#hmac-sha1";
+
+/// `KeyDerivationMethod/@Algorithm` of PBKDF2 (PKCS #5 v2.0, RFC 6030 section 6.2).
+pub const PBKDF2: &str = "http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2";
+
+/// The most PBKDF2 iterations a file may ask for: far above real files (RFC 6030's example
+/// uses 1,000), low enough that a hostile file cannot stall the reader for minutes.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 /// AES block and IV length in bytes.
 const BLOCK: usize = 16;
@@ -40,6 +48,27 @@ impl PreSharedKey {
     /// The key from raw bytes.
     pub fn from_bytes(bytes: [u8; BLOCK]) -> Self {
         PreSharedKey(bytes)
+    }
+
+    /// The key derived from a password with PBKDF2-HMAC-SHA1 (RFC 8018 section 5.2), as
+    /// RFC 6030 section 6.2 encrypts PSKC files: a 16-byte key needs only the first block.
+    pub fn from_password(password: &[u8], salt: &[u8], iterations: u32) -> Self {
+        // Cannot fail: HMAC accepts keys of any length.
+        let prf = hmac::Hmac::<sha1::Sha1>::new_from_slice(password).expect("HMAC takes any key length");
+        let mut mac = prf.clone();
+        mac.update(salt);
+        mac.update(&1u32.to_be_bytes());
+        let mut u = Zeroizing::new(mac.finalize().into_bytes().to_vec());
+        let mut t = Zeroizing::new(u.clone());
+        for _ in 1..iterations {
+            let mut mac = prf.clone();
+            mac.update(&u);
+            u = Zeroizing::new(mac.finalize().into_bytes().to_vec());
+            t.iter_mut().zip(u.iter()).for_each(|(t, u)| *t ^= u);
+        }
+        let mut key = [0u8; BLOCK];
+        key.copy_from_slice(&t[..BLOCK]);
+        PreSharedKey(key)
     }
 
     /// Decrypts `IV || ciphertext` (PKCS#7 padding, as XML Encryption's block ciphers use).
@@ -94,7 +123,7 @@ pub enum PreSharedKeyError {
 pub(crate) enum Undecryptable {
     /// Not an IV plus whole blocks.
     Length,
-    /// Bad padding after decryption: almost always the wrong pre-shared key.
+    /// Bad padding after decryption: almost always the wrong key or password.
     Padding,
 }
 
@@ -136,6 +165,26 @@ mod tests {
         assert_eq!(key.decrypt(&sealed[..20]).unwrap_err(), Undecryptable::Length);
         // A wrong key yields bad padding with overwhelming probability for this input.
         assert_eq!(PreSharedKey::from_bytes([2; 16]).decrypt(&sealed).unwrap_err(), Undecryptable::Padding);
+    }
+
+    #[test]
+    fn pbkdf2_matches_rfc6070_vectors() {
+        // RFC 6070 test vectors 1 and 2 (PBKDF2-HMAC-SHA1), first 16 bytes of the output.
+        let one = PreSharedKey::from_password(b"password", b"salt", 1);
+        assert_eq!(
+            one.0,
+            [0x0c, 0x60, 0xc8, 0x0f, 0x96, 0x1f, 0x0e, 0x71, 0xf3, 0xa9, 0xb5, 0x24, 0xaf, 0x60, 0x12, 0x06]
+        );
+        let two = PreSharedKey::from_password(b"password", b"salt", 2);
+        assert_eq!(
+            two.0,
+            [0xea, 0x6c, 0x01, 0x4d, 0xc7, 0x2d, 0x6f, 0x8c, 0xcd, 0x1e, 0xd9, 0x2a, 0xce, 0x1d, 0x41, 0xf0]
+        );
+        let many = PreSharedKey::from_password(b"password", b"salt", 4096);
+        assert_eq!(
+            many.0,
+            [0x4b, 0x00, 0x79, 0x01, 0xb7, 0x65, 0x48, 0x9a, 0xbe, 0xad, 0x49, 0xd9, 0x26, 0xf7, 0x21, 0xd0]
+        );
     }
 
     #[test]

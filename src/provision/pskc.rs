@@ -40,9 +40,10 @@
 //!   key (section 6.1: `xmlenc#aes128-cbc`, IV prepended) and checks each `ValueMAC`
 //!   (HMAC-SHA1 over IV and ciphertext, under the `MACMethod/MACKey` decrypted with the same
 //!   key); a wrong key or a tampered value is an error, never a wrong seed. [`parse`] refuses
-//!   encrypted values with an error asking for the key. Password-derived keys (section 6.2,
-//!   PBKDF2) and asymmetric encryption (section 6.3) are not supported. Encrypted `Counter`,
-//!   `Time` and the like are refused.
+//!   encrypted values with an error asking for the key. [`parse_with_password`] derives the key
+//!   from a password with PBKDF2-HMAC-SHA1 and the file's salt and iteration count (section
+//!   6.2). Asymmetric encryption (section 6.3) is not supported; encrypted `Counter`, `Time`
+//!   and the like are refused.
 //!
 //! The reader builds a small element tree from quick-xml events, so errors can name the element
 //! and the line its start tag is on. No DTD is processed (no entity expansion).
@@ -61,7 +62,9 @@ use zeroize::Zeroizing;
 use crate::otp::{Algorithm, Period, Secret};
 
 use super::TokenSeed;
-use super::pre_shared_key::{self, AES128_CBC, HMAC_SHA1, PreSharedKey, Undecryptable};
+use super::pre_shared_key::{
+    self, AES128_CBC, HMAC_SHA1, MAX_PBKDF2_ITERATIONS, PBKDF2, PreSharedKey, Undecryptable,
+};
 use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
 
 /// The PSKC XML namespace (RFC 6030).
@@ -140,7 +143,7 @@ fn write_with(seeds: &[TokenSeed], mut sealer: Option<Sealer<'_>>) -> Result<Str
 /// bad base64, a non-TOTP algorithm, an unknown hash, an otp length outside 6..=10, a time
 /// step of 0, an encrypted value (read those with [`parse_encrypted`]), a non-zero time drift.
 pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
-    parse_with(name, text, None)
+    parse_with(name, text, Transport::Plain)
 }
 
 /// Parses a PSKC document whose keys may be encrypted with the pre-shared `key`
@@ -151,10 +154,33 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
 /// algorithm, a missing or mismatching `ValueMAC` (wrong key or tampered file) or a value that
 /// does not decrypt.
 pub fn parse_encrypted(name: &str, text: &str, key: &PreSharedKey) -> Result<Vec<TokenSeed>, SeedFileError> {
-    parse_with(name, text, Some(key))
+    parse_with(name, text, Transport::PreShared(key))
 }
 
-fn parse_with(name: &str, text: &str, key: Option<&PreSharedKey>) -> Result<Vec<TokenSeed>, SeedFileError> {
+/// Parses a PSKC document whose keys are encrypted with a key derived from `password` by
+/// PBKDF2 (RFC 6030 section 6.2: `EncryptionKey/DerivedKey` with salt, iteration count and
+/// key length in the file). Plain values are read as by [`parse`].
+///
+/// # Errors
+/// As [`parse_encrypted`], plus [`SeedProblem::Decrypt`] for a missing or unsupported key
+/// derivation (only PBKDF2 with HMAC-SHA1 and a 16-byte key), or more than
+/// [`MAX_PBKDF2_ITERATIONS`] iterations.
+pub fn parse_with_password(name: &str, text: &str, password: &str) -> Result<Vec<TokenSeed>, SeedFileError> {
+    parse_with(name, text, Transport::Password(password))
+}
+
+/// How the caller can open encrypted values.
+#[derive(Clone, Copy)]
+enum Transport<'a> {
+    /// Not at all: encrypted values are an error.
+    Plain,
+    /// With this pre-shared key.
+    PreShared(&'a PreSharedKey),
+    /// With the key PBKDF2 derives from this password and the file's parameters.
+    Password(&'a str),
+}
+
+fn parse_with(name: &str, text: &str, transport: Transport<'_>) -> Result<Vec<TokenSeed>, SeedFileError> {
     let root = Element::parse_document(name, text)?;
     let at = |element: &Element| Place { file: name, line: element.line, element: Some(element.tag()) };
     if !(root.namespace == Namespace::Pskc && root.local == "KeyContainer") {
@@ -164,6 +190,15 @@ fn parse_with(name: &str, text: &str, key: Option<&PreSharedKey>) -> Result<Vec<
         Some("1.0") => {}
         other => return Err(at(&root).error(SeedProblem::Version(other.unwrap_or("").to_owned()))),
     }
+    let derived;
+    let key = match transport {
+        Transport::Plain => None,
+        Transport::PreShared(key) => Some(key),
+        Transport::Password(password) => {
+            derived = derived_key(name, &root, password)?;
+            Some(&derived)
+        }
+    };
     let opener = match key {
         Some(key) => Some(Opener { key, mac_key: mac_key(name, &root, key)? }),
         None => None,
@@ -351,7 +386,7 @@ impl Opener<'_> {
         if !pre_shared_key::value_mac_matches(mac_key, &sealed, &mac) {
             return Err(fail(
                 mac_element,
-                "<ValueMAC> does not match: wrong pre-shared key or altered value".into(),
+                "<ValueMAC> does not match: wrong key or password, or altered value".into(),
             ));
         }
         self.key.decrypt(&sealed).map_err(|e| fail(encrypted, undecryptable(e)))
@@ -382,6 +417,55 @@ fn mac_key(
     Ok(Some(opened))
 }
 
+/// The transport key from `password` and the file's `EncryptionKey/DerivedKey` PBKDF2
+/// parameters (RFC 6030 section 6.2, Figure 7).
+fn derived_key(file: &str, root: &Element, password: &str) -> Result<PreSharedKey, SeedFileError> {
+    let fail = |element: &Element, reason: String| {
+        Place { file, line: element.line, element: Some(element.tag()) }
+            .error(SeedProblem::Decrypt { subject: "<EncryptionKey>".to_owned(), reason })
+    };
+    let no_derivation =
+        || fail(root, "a password was given but the file has no <EncryptionKey><DerivedKey>".into());
+    let encryption_key = root.child("EncryptionKey").ok_or_else(no_derivation)?;
+    let derived = encryption_key.any_child("DerivedKey").ok_or_else(no_derivation)?;
+    let method = derived
+        .any_child("KeyDerivationMethod")
+        .ok_or_else(|| fail(derived, "missing <KeyDerivationMethod>".into()))?;
+    match method.attribute("Algorithm") {
+        Some(PBKDF2) => {}
+        other => {
+            let found = other.unwrap_or("");
+            return Err(fail(method, format!("key derivation {found:?} is not supported (only {PBKDF2})")));
+        }
+    }
+    let params =
+        method.any_child("PBKDF2-params").ok_or_else(|| fail(method, "missing <PBKDF2-params>".into()))?;
+    let salt = params
+        .any_child("Salt")
+        .and_then(|salt| salt.any_child("Specified"))
+        .and_then(|specified| base64(&specified.text))
+        .ok_or_else(|| fail(params, "missing or invalid <Salt><Specified> (base64)".into()))?;
+    let iterations = params
+        .any_child("IterationCount")
+        .and_then(|count| count.trimmed().parse::<u32>().ok())
+        .filter(|n| (1..=MAX_PBKDF2_ITERATIONS).contains(n))
+        .ok_or_else(|| {
+            fail(params, format!("<IterationCount> must be a whole number from 1 to {MAX_PBKDF2_ITERATIONS}"))
+        })?;
+    if let Some(length) = params.any_child("KeyLength")
+        && length.trimmed() != "16"
+    {
+        return Err(fail(length, "<KeyLength> must be 16 (AES-128)".into()));
+    }
+    if let Some(prf) = params.any_child("PRF")
+        && let Some(algorithm) = prf.attribute("Algorithm")
+        && !algorithm.ends_with("hmac-sha1")
+    {
+        return Err(fail(prf, format!("PRF {algorithm:?} is not supported (only HMAC-SHA1)")));
+    }
+    Ok(PreSharedKey::from_password(password.as_bytes(), &salt, iterations))
+}
+
 /// `EncryptionMethod` must be AES-128-CBC; returns the decoded `CipherData/CipherValue`.
 fn cipher_value(encrypted: &Element) -> Result<Vec<u8>, String> {
     match encrypted.xenc_child("EncryptionMethod").and_then(|m| m.attribute("Algorithm")) {
@@ -401,7 +485,7 @@ fn cipher_value(encrypted: &Element) -> Result<Vec<u8>, String> {
 fn undecryptable(error: Undecryptable) -> String {
     match error {
         Undecryptable::Length => "ciphertext is not an IV plus whole AES blocks".to_owned(),
-        Undecryptable::Padding => "value does not decrypt: wrong pre-shared key".to_owned(),
+        Undecryptable::Padding => "value does not decrypt: wrong key or password".to_owned(),
     }
 }
 
@@ -738,6 +822,12 @@ impl Element {
         self.children.iter().find(|c| c.namespace == Namespace::Pskc && c.local == local)
     }
 
+    /// A child with this local name in any namespace (the PBKDF2 parameters of RFC 6030
+    /// section 6.2 mix the xenc11 and pkcs5 namespaces with none at all).
+    fn any_child(&self, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.local == local)
+    }
+
     /// An XML Encryption child (`EncryptionMethod`, `CipherData`, `CipherValue`).
     fn xenc_child(&self, local: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.namespace == Namespace::XmlEnc && c.local == local)
@@ -751,9 +841,16 @@ impl Element {
 /// Element names that messages may quote. Anything else in a document might be key material
 /// mangled into markup (a stray `<` inside a `PlainValue` makes the rest look like a tag), so
 /// messages show only names from this list.
-const ELEMENT_NAMES: [&str; 31] = [
+const ELEMENT_NAMES: [&str; 38] = [
     "KeyContainer",
     "EncryptionKey",
+    "DerivedKey",
+    "KeyDerivationMethod",
+    "PBKDF2-params",
+    "Salt",
+    "IterationCount",
+    "KeyLength",
+    "PRF",
     "KeyName",
     "MACMethod",
     "MACKey",

@@ -52,6 +52,7 @@ impl PreSharedKey {
 
     /// The key derived from a password with PBKDF2-HMAC-SHA1 (RFC 8018 section 5.2), as
     /// RFC 6030 section 6.2 encrypts PSKC files: a 16-byte key needs only the first block.
+    /// An `iterations` of 0 counts as 1 (the PSKC reader refuses 0 before getting here).
     pub fn from_password(password: &[u8], salt: &[u8], iterations: u32) -> Self {
         // Cannot fail: HMAC accepts keys of any length.
         let prf = hmac::Hmac::<sha1::Sha1>::new_from_slice(password).expect("HMAC takes any key length");

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::otp::OtpError;
+use crate::provision::SeedFileError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.
@@ -17,6 +18,9 @@ pub enum Error {
     /// A vector file could not be read or understood.
     #[error(transparent)]
     Vectors(#[from] VectorError),
+    /// A token seed file could not be read or written.
+    #[error(transparent)]
+    SeedFile(#[from] SeedFileError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -9,7 +9,7 @@
 //! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
-//! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
+//! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
 //! | [`clock`] | true virtual time ([`clock::SimTime`]) |
 //! | [`error`] | the crate's error type |

@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Run HOTP/TOTP and otpauth URI test vectors against OTP implementations.
     Vectors(VectorsArgs),
+    /// Write a hardware-token seed file (PSKC or OATH CSV) for a deterministic batch of tokens.
+    Tokens(TokensArgs),
 }
 
 /// Arguments of `mfa-harness vectors`.
@@ -54,4 +56,35 @@ pub enum OutputFormat {
     Text,
     /// One JSON document for machines.
     Json,
+}
+
+/// Arguments of `mfa-harness tokens`.
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// How many tokens (serials MFA0000001, MFA0000002, ...).
+    #[arg(long, default_value_t = 10)]
+    pub count: usize,
+    /// Seed of the key generator: the same seed always gives the same keys.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Seed-file format.
+    #[arg(long, value_enum, default_value_t = SeedFileFormat::Pskc)]
+    pub format: SeedFileFormat,
+    /// Write here instead of to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// PSKC only: encrypt the keys with this pre-shared AES-128 key (32 hex digits), as
+    /// RFC 6030 section 6.1 describes. IVs and the MAC key come from --seed.
+    #[arg(long, value_name = "HEX")]
+    pub psk: Option<String>,
+}
+
+/// `--format` values of `tokens`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeedFileFormat {
+    /// PSKC, RFC 6030 XML.
+    Pskc,
+    /// OATH CSV as privacyIDEA imports it.
+    #[value(name = "oath-csv")]
+    OathCsv,
 }

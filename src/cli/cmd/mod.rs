@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
+pub mod tokens;
 pub mod vectors;

@@ -1,0 +1,76 @@
+//! The 8-lane HMAC-SHA-1 kernel in AVX2 registers: rotates as two shifts and an or, round
+//! functions as two or three logic instructions.
+
+use std::arch::x86_64::{
+    __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_loadu_si256, _mm256_or_si256, _mm256_set1_epi32,
+    _mm256_slli_epi32, _mm256_srli_epi32, _mm256_storeu_si256, _mm256_xor_si256,
+};
+
+use super::lane::Lanes;
+use super::sha1x::multi_buffer_hmac_sha1;
+
+type V = __m256i;
+
+multi_buffer_hmac_sha1!("avx2", 8);
+
+#[target_feature(enable = "avx2")]
+fn splat(x: u32) -> V {
+    _mm256_set1_epi32(x as i32)
+}
+
+#[target_feature(enable = "avx2")]
+fn load(words: &[u32; 8]) -> V {
+    // SAFETY: `words` is 32 readable bytes; the unaligned load has no alignment requirement.
+    unsafe { _mm256_loadu_si256(words.as_ptr().cast()) }
+}
+
+#[target_feature(enable = "avx2")]
+fn store(v: V) -> [u32; 8] {
+    let mut words = [0u32; 8];
+    // SAFETY: `words` is 32 writable bytes; the unaligned store has no alignment requirement.
+    unsafe { _mm256_storeu_si256(words.as_mut_ptr().cast(), v) };
+    words
+}
+
+#[target_feature(enable = "avx2")]
+fn add(a: V, b: V) -> V {
+    _mm256_add_epi32(a, b)
+}
+
+#[target_feature(enable = "avx2")]
+fn xor(a: V, b: V) -> V {
+    _mm256_xor_si256(a, b)
+}
+
+#[target_feature(enable = "avx2")]
+fn rol1(x: V) -> V {
+    _mm256_or_si256(_mm256_slli_epi32::<1>(x), _mm256_srli_epi32::<31>(x))
+}
+
+#[target_feature(enable = "avx2")]
+fn rol5(x: V) -> V {
+    _mm256_or_si256(_mm256_slli_epi32::<5>(x), _mm256_srli_epi32::<27>(x))
+}
+
+#[target_feature(enable = "avx2")]
+fn rol30(x: V) -> V {
+    _mm256_or_si256(_mm256_slli_epi32::<30>(x), _mm256_srli_epi32::<2>(x))
+}
+
+/// Ch(b, c, d) = (b & c) | (!b & d), computed as d ^ (b & (c ^ d)).
+#[target_feature(enable = "avx2")]
+fn ch(b: V, c: V, d: V) -> V {
+    _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)))
+}
+
+/// Parity(b, c, d) = b ^ c ^ d.
+#[target_feature(enable = "avx2")]
+fn parity(b: V, c: V, d: V) -> V {
+    _mm256_xor_si256(_mm256_xor_si256(b, c), d)
+}
+
+/// Maj(b, c, d) = (b & c) | (b & d) | (c & d), computed as (b & c) | (d & (b | c)).
+#[target_feature(enable = "avx2")]
+fn maj(b: V, c: V, d: V) -> V {
+    _mm256_or_si256(_mm256_and_si256(b, c), _mm256_and_si256(d, _mm256_or_si256(b, c)))
+}

@@ -1,0 +1,76 @@
+//! The 16-lane HMAC-SHA-1 kernel in AVX-512F registers: native rotates (`vprold`) and one
+//! ternary-logic instruction per round function.
+
+use std::arch::x86_64::{
+    __m512i, _mm512_add_epi32, _mm512_loadu_si512, _mm512_rol_epi32, _mm512_set1_epi32, _mm512_storeu_si512,
+    _mm512_ternarylogic_epi32, _mm512_xor_si512,
+};
+
+use super::lane::Lanes;
+use super::sha1x::multi_buffer_hmac_sha1;
+
+type V = __m512i;
+
+multi_buffer_hmac_sha1!("avx512f", 16);
+
+#[target_feature(enable = "avx512f")]
+fn splat(x: u32) -> V {
+    _mm512_set1_epi32(x as i32)
+}
+
+#[target_feature(enable = "avx512f")]
+fn load(words: &[u32; 16]) -> V {
+    // SAFETY: `words` is 64 readable bytes; the unaligned load has no alignment requirement.
+    unsafe { _mm512_loadu_si512(words.as_ptr().cast()) }
+}
+
+#[target_feature(enable = "avx512f")]
+fn store(v: V) -> [u32; 16] {
+    let mut words = [0u32; 16];
+    // SAFETY: `words` is 64 writable bytes; the unaligned store has no alignment requirement.
+    unsafe { _mm512_storeu_si512(words.as_mut_ptr().cast(), v) };
+    words
+}
+
+#[target_feature(enable = "avx512f")]
+fn add(a: V, b: V) -> V {
+    _mm512_add_epi32(a, b)
+}
+
+#[target_feature(enable = "avx512f")]
+fn xor(a: V, b: V) -> V {
+    _mm512_xor_si512(a, b)
+}
+
+#[target_feature(enable = "avx512f")]
+fn rol1(x: V) -> V {
+    _mm512_rol_epi32::<1>(x)
+}
+
+#[target_feature(enable = "avx512f")]
+fn rol5(x: V) -> V {
+    _mm512_rol_epi32::<5>(x)
+}
+
+#[target_feature(enable = "avx512f")]
+fn rol30(x: V) -> V {
+    _mm512_rol_epi32::<30>(x)
+}
+
+/// Ch(b, c, d) = (b & c) | (!b & d): truth table 0xCA.
+#[target_feature(enable = "avx512f")]
+fn ch(b: V, c: V, d: V) -> V {
+    _mm512_ternarylogic_epi32::<0xca>(b, c, d)
+}
+
+/// Parity(b, c, d) = b ^ c ^ d: truth table 0x96.
+#[target_feature(enable = "avx512f")]
+fn parity(b: V, c: V, d: V) -> V {
+    _mm512_ternarylogic_epi32::<0x96>(b, c, d)
+}
+
+/// Maj(b, c, d) = (b & c) | (b & d) | (c & d): truth table 0xE8.
+#[target_feature(enable = "avx512f")]
+fn maj(b: V, c: V, d: V) -> V {
+    _mm512_ternarylogic_epi32::<0xe8>(b, c, d)
+}

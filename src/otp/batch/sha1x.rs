@@ -1,0 +1,81 @@
+//! The multi-buffer HMAC-SHA-1 body shared by the SIMD kernels (FIPS 180-4 §6.1.2, one lane
+//! per code). Written once as a macro and expanded inside each kernel module, because the
+//! vector operations it calls must be compiled with that module's CPU features: generic code
+//! over a trait would be compiled without them and never inlined.
+//!
+//! The expanding module provides the vector type `V` and `splat`, `load`, `store`, `add`,
+//! `xor`, `rol1`, `rol5`, `rol30`, `ch`, `parity` and `maj`, all enabled for `$feature`.
+
+/// Expands to `hmac_sha1`, the two-compression HMAC of `$lanes` counters, and its `compress`.
+macro_rules! multi_buffer_hmac_sha1 {
+    ($feature:literal, $lanes:literal) => {
+        /// HMAC-SHA-1 of each lane's 8-byte counter under its precomputed inner and outer
+        /// states: the five big-endian MAC words per lane, word-major.
+        ///
+        /// # Safety
+        /// The CPU must support the target features of this function (checked by
+        /// [`super::Kernel::is_available`] before a `BatchEngine` holds the kernel).
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn hmac_sha1(lanes: &Lanes<$lanes>) -> [[u32; $lanes]; 5] {
+            // Inner block: counter (2 words), 0x80 pad, zeros, length = (64 + 8) bytes in bits.
+            let mut w = [splat(0); 16];
+            w[0] = load(&lanes.counter_hi);
+            w[1] = load(&lanes.counter_lo);
+            w[2] = splat(0x8000_0000);
+            w[15] = splat((64 + 8) * 8);
+            let inner = [
+                load(&lanes.inner[0]),
+                load(&lanes.inner[1]),
+                load(&lanes.inner[2]),
+                load(&lanes.inner[3]),
+                load(&lanes.inner[4]),
+            ];
+            let digest = compress(inner, w);
+            // Outer block: inner digest (5 words), 0x80 pad, zeros, length = (64 + 20) bytes.
+            let mut w = [splat(0); 16];
+            w[..5].copy_from_slice(&digest);
+            w[5] = splat(0x8000_0000);
+            w[15] = splat((64 + 20) * 8);
+            let outer = [
+                load(&lanes.outer[0]),
+                load(&lanes.outer[1]),
+                load(&lanes.outer[2]),
+                load(&lanes.outer[3]),
+                load(&lanes.outer[4]),
+            ];
+            let mac = compress(outer, w);
+            [store(mac[0]), store(mac[1]), store(mac[2]), store(mac[3]), store(mac[4])]
+        }
+
+        /// One SHA-1 compression of block `w` into `state`, in every lane at once.
+        #[target_feature(enable = $feature)]
+        fn compress(state: [V; 5], mut w: [V; 16]) -> [V; 5] {
+            let [mut a, mut b, mut c, mut d, mut e] = state;
+            macro_rules! rounds {
+                ($range:expr, $f:ident, $k:expr) => {
+                    for t in $range {
+                        if t >= 16 {
+                            // W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]), kept in a ring of 16.
+                            let mixed =
+                                xor(xor(w[(t + 13) & 15], w[(t + 8) & 15]), xor(w[(t + 2) & 15], w[t & 15]));
+                            w[t & 15] = rol1(mixed);
+                        }
+                        let temp = add(add(rol5(a), $f(b, c, d)), add(add(e, splat($k)), w[t & 15]));
+                        e = d;
+                        d = c;
+                        c = rol30(b);
+                        b = a;
+                        a = temp;
+                    }
+                };
+            }
+            rounds!(0..20, ch, 0x5a82_7999);
+            rounds!(20..40, parity, 0x6ed9_eba1);
+            rounds!(40..60, maj, 0x8f1b_bcdc);
+            rounds!(60..80, parity, 0xca62_c1d6);
+            [add(state[0], a), add(state[1], b), add(state[2], c), add(state[3], d), add(state[4], e)]
+        }
+    };
+}
+
+pub(super) use multi_buffer_hmac_sha1;

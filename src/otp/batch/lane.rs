@@ -101,8 +101,7 @@ fn code(word: u32, digits: Digits) -> Code {
         // 10 digits: a 31-bit value is below 10^10 already.
         _ => word,
     };
-    // The value was just reduced below 10^digits, so `from_value` cannot refuse it.
-    Code::from_value(u64::from(value), digits).expect("value reduced below 10^digits")
+    Code::from_reduced(value, digits)
 }
 
 #[cfg(test)]

@@ -51,31 +51,42 @@ macro_rules! multi_buffer_hmac_sha1 {
         #[target_feature(enable = $feature)]
         fn compress(state: [V; 5], mut w: [V; 16]) -> [V; 5] {
             let [mut a, mut b, mut c, mut d, mut e] = state;
-            macro_rules! rounds {
-                ($range:expr, $f:ident, $k:expr) => {
-                    for t in $range {
-                        if t >= 16 {
-                            // W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]), kept in a ring of 16.
-                            let mixed =
-                                xor(xor(w[(t + 13) & 15], w[(t + 8) & 15]), xor(w[(t + 2) & 15], w[t & 15]));
-                            w[t & 15] = rol1(mixed);
-                        }
-                        let temp = add(add(rol5(a), $f(b, c, d)), add(add(e, splat($k)), w[t & 15]));
-                        e = d;
-                        d = c;
-                        c = rol30(b);
-                        b = a;
-                        a = temp;
-                    }
-                };
-            }
-            rounds!(0..20, ch, 0x5a82_7999);
-            rounds!(20..40, parity, 0x6ed9_eba1);
-            rounds!(40..60, maj, 0x8f1b_bcdc);
-            rounds!(60..80, parity, 0xca62_c1d6);
+            // Fully unrolled (literal round numbers), so the schedule ring stays in registers
+            // and the constant padding words of the message fold away.
+            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], ch, 0x5a82_7999;
+                0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
+            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], parity, 0x6ed9_eba1;
+                20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39);
+            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], maj, 0x8f1b_bcdc;
+                40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59);
+            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], parity, 0xca62_c1d6;
+                60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79);
             [add(state[0], a), add(state[1], b), add(state[2], c), add(state[3], d), add(state[4], e)]
         }
     };
 }
 
-pub(super) use multi_buffer_hmac_sha1;
+/// Expands to SHA-1 rounds `$t...` with round function `$f` and constant `$k` on working
+/// variables `a..e` and schedule ring `w` (W[t] lives in `w[t % 16]`).
+macro_rules! sha1_rounds {
+    ($w:ident, [$a:ident $b:ident $c:ident $d:ident $e:ident], $f:ident, $k:expr; $($t:literal)*) => {
+        $(
+            if $t >= 16 {
+                // W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]).
+                let mixed = xor(
+                    xor($w[($t + 13) & 15], $w[($t + 8) & 15]),
+                    xor($w[($t + 2) & 15], $w[$t & 15]),
+                );
+                $w[$t & 15] = rol1(mixed);
+            }
+            let temp = add(add(rol5($a), $f($b, $c, $d)), add(add($e, splat($k)), $w[$t & 15]));
+            $e = $d;
+            $d = $c;
+            $c = rol30($b);
+            $b = $a;
+            $a = temp;
+        )*
+    };
+}
+
+pub(super) use {multi_buffer_hmac_sha1, sha1_rounds};

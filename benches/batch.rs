@@ -1,0 +1,81 @@
+//! Codes per second on one core: the batch engine's kernels against the scalar core and
+//! totp-rs `generate`, all HMAC-SHA-1, 6 digits, in one criterion run.
+//!
+//! `population`: 4096 devices, each at its own current step (the exact mode's main shape).
+//! `window`: one device over 4096 consecutive steps. totp-rs runs the key schedule on every
+//! code (it keeps the raw secret), which is the cost the keyed core and the engine avoid.
+//!
+//! Run: `cargo bench --bench batch -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mfa_harness::otp::batch::{BatchEngine, Kernel};
+use mfa_harness::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
+
+const BATCH: usize = 4096;
+/// Unix time 2026-01-01T00:00:00Z, and its 30-second step.
+const EPOCH: u64 = 1_767_225_600;
+
+fn secret_bytes(device: usize) -> Vec<u8> {
+    (0..20).map(|i| (device * 31 + i * 7) as u8).collect()
+}
+
+fn bench_codes(c: &mut Criterion) {
+    let keys: Vec<KeyedHmac> = (0..BATCH)
+        .map(|d| KeyedHmac::new(&Secret::from_bytes(secret_bytes(d)).unwrap(), Algorithm::Sha1))
+        .collect();
+    let key_refs: Vec<&KeyedHmac> = keys.iter().collect();
+    let times: Vec<u64> = (0..BATCH as u64).map(|d| EPOCH + d * 7).collect();
+    let steps: Vec<u64> = times.iter().map(|t| t / 30).collect();
+    let window: Vec<u64> = (0..BATCH as u64).map(|i| EPOCH / 30 + i).collect();
+    let mut out = vec![Code::from_value(0, Digits::SIX).unwrap(); BATCH];
+
+    let mut group = c.benchmark_group("sha1-codes");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for kernel in Kernel::ALL {
+        let Ok(engine) = BatchEngine::with_kernel(kernel) else {
+            eprintln!("skipping kernel {kernel}: not available on this CPU");
+            continue;
+        };
+        group.bench_function(format!("engine-{kernel}/population"), |b| {
+            b.iter(|| engine.codes(black_box(&key_refs), black_box(&steps), Digits::SIX, &mut out).unwrap())
+        });
+        group.bench_function(format!("engine-{kernel}/window"), |b| {
+            b.iter(|| engine.codes_for_key(black_box(&keys[0]), black_box(&window), Digits::SIX, &mut out).unwrap())
+        });
+    }
+    group.bench_function("scalar-core/population", |b| {
+        b.iter(|| {
+            for ((key, step), slot) in keys.iter().zip(black_box(&steps)).zip(out.iter_mut()) {
+                *slot = Code::truncate(&key.mac_counter(*step), Digits::SIX);
+            }
+        })
+    });
+    let totps: Vec<totp_rs::Totp> = (0..BATCH)
+        .map(|d| {
+            totp_rs::Builder::new()
+                .with_algorithm(totp_rs::Algorithm::SHA1)
+                .with_digits(6)
+                .with_secret(secret_bytes(d))
+                .with_step_duration(30)
+                .build_noncompliant()
+        })
+        .collect();
+    group.bench_function("totp-rs-generate/population", |b| {
+        b.iter(|| {
+            for (totp, time) in totps.iter().zip(black_box(&times)) {
+                black_box(totp.generate(*time));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // No plots: they need system fonts, and the figures that matter are printed.
+    config = Criterion::default().without_plots();
+    targets = bench_codes
+}
+criterion_main!(benches);

@@ -42,7 +42,9 @@ fn bench_codes(c: &mut Criterion) {
             b.iter(|| engine.codes(black_box(&key_refs), black_box(&steps), Digits::SIX, &mut out).unwrap())
         });
         group.bench_function(format!("engine-{kernel}/window"), |b| {
-            b.iter(|| engine.codes_for_key(black_box(&keys[0]), black_box(&window), Digits::SIX, &mut out).unwrap())
+            b.iter(|| {
+                engine.codes_for_key(black_box(&keys[0]), black_box(&window), Digits::SIX, &mut out).unwrap()
+            })
         });
     }
     group.bench_function("scalar-core/population", |b| {

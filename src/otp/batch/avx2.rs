@@ -42,6 +42,12 @@ fn xor(a: V, b: V) -> V {
     _mm256_xor_si256(a, b)
 }
 
+/// a ^ b ^ c: the schedule's mix and SHA-1's Parity.
+#[target_feature(enable = "avx2")]
+fn xor3(a: V, b: V, c: V) -> V {
+    _mm256_xor_si256(_mm256_xor_si256(a, b), c)
+}
+
 #[target_feature(enable = "avx2")]
 fn rol1(x: V) -> V {
     _mm256_or_si256(_mm256_slli_epi32::<1>(x), _mm256_srli_epi32::<31>(x))
@@ -61,12 +67,6 @@ fn rol30(x: V) -> V {
 #[target_feature(enable = "avx2")]
 fn ch(b: V, c: V, d: V) -> V {
     _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)))
-}
-
-/// Parity(b, c, d) = b ^ c ^ d.
-#[target_feature(enable = "avx2")]
-fn parity(b: V, c: V, d: V) -> V {
-    _mm256_xor_si256(_mm256_xor_si256(b, c), d)
 }
 
 /// Maj(b, c, d) = (b & c) | (b & d) | (c & d), computed as (b & c) | (d & (b | c)).

@@ -42,6 +42,12 @@ fn xor(a: V, b: V) -> V {
     _mm512_xor_si512(a, b)
 }
 
+/// a ^ b ^ c in one instruction (truth table 0x96): the schedule's mix and SHA-1's Parity.
+#[target_feature(enable = "avx512f")]
+fn xor3(a: V, b: V, c: V) -> V {
+    _mm512_ternarylogic_epi32::<0x96>(a, b, c)
+}
+
 #[target_feature(enable = "avx512f")]
 fn rol1(x: V) -> V {
     _mm512_rol_epi32::<1>(x)
@@ -61,12 +67,6 @@ fn rol30(x: V) -> V {
 #[target_feature(enable = "avx512f")]
 fn ch(b: V, c: V, d: V) -> V {
     _mm512_ternarylogic_epi32::<0xca>(b, c, d)
-}
-
-/// Parity(b, c, d) = b ^ c ^ d: truth table 0x96.
-#[target_feature(enable = "avx512f")]
-fn parity(b: V, c: V, d: V) -> V {
-    _mm512_ternarylogic_epi32::<0x96>(b, c, d)
 }
 
 /// Maj(b, c, d) = (b & c) | (b & d) | (c & d): truth table 0xE8.

@@ -4,9 +4,10 @@
 //! over a trait would be compiled without them and never inlined.
 //!
 //! The expanding module provides the vector type `V` and `splat`, `load`, `store`, `add`,
-//! `xor`, `rol1`, `rol5`, `rol30`, `ch`, `parity` and `maj`, all enabled for `$feature`.
+//! `xor`, `xor3`, `rol1`, `rol5`, `rol30`, `ch` and `maj`
+//! (the Parity round function is `xor3`), all enabled for `$feature`.
 
-/// Expands to `hmac_sha1`, the two-compression HMAC of `$lanes` counters, and its `compress`.
+/// Expands to `hmac_sha1`, the two-compression HMAC of `$lanes` counters.
 macro_rules! multi_buffer_hmac_sha1 {
     ($feature:literal, $lanes:literal) => {
         /// HMAC-SHA-1 of each lane's 8-byte counter under its precomputed inner and outer
@@ -30,7 +31,7 @@ macro_rules! multi_buffer_hmac_sha1 {
                 load(&lanes.inner[3]),
                 load(&lanes.inner[4]),
             ];
-            let digest = compress(inner, w);
+            let digest = $crate::otp::batch::sha1x::sha1_compress!(inner, w);
             // Outer block: inner digest (5 words), 0x80 pad, zeros, length = (64 + 20) bytes.
             let mut w = [splat(0); 16];
             w[..5].copy_from_slice(&digest);
@@ -43,27 +44,31 @@ macro_rules! multi_buffer_hmac_sha1 {
                 load(&lanes.outer[3]),
                 load(&lanes.outer[4]),
             ];
-            let mac = compress(outer, w);
+            let mac = $crate::otp::batch::sha1x::sha1_compress!(outer, w);
             [store(mac[0]), store(mac[1]), store(mac[2]), store(mac[3]), store(mac[4])]
         }
-
-        /// One SHA-1 compression of block `w` into `state`, in every lane at once.
-        #[target_feature(enable = $feature)]
-        fn compress(state: [V; 5], mut w: [V; 16]) -> [V; 5] {
-            let [mut a, mut b, mut c, mut d, mut e] = state;
-            // Fully unrolled (literal round numbers), so the schedule ring stays in registers
-            // and the constant padding words of the message fold away.
-            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], ch, 0x5a82_7999;
-                0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
-            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], parity, 0x6ed9_eba1;
-                20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39);
-            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], maj, 0x8f1b_bcdc;
-                40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59);
-            $crate::otp::batch::sha1x::sha1_rounds!(w, [a b c d e], parity, 0xca62_c1d6;
-                60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79);
-            [add(state[0], a), add(state[1], b), add(state[2], c), add(state[3], d), add(state[4], e)]
-        }
     };
+}
+
+/// One SHA-1 compression of block `$w` (a mutable `[V; 16]`) into `$state`, in every lane at
+/// once; evaluates to the new state. A macro rather than a function so each of the two blocks
+/// is compiled with its own constant padding words folded in.
+macro_rules! sha1_compress {
+    ($state:expr, $w:ident) => {{
+        let state: [V; 5] = $state;
+        let [mut a, mut b, mut c, mut d, mut e] = state;
+        // Fully unrolled (literal round numbers), so the schedule ring stays in registers
+        // and the constant padding words of the message fold away.
+        $crate::otp::batch::sha1x::sha1_rounds!($w, [a b c d e], ch, 0x5a82_7999;
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
+        $crate::otp::batch::sha1x::sha1_rounds!($w, [a b c d e], xor3, 0x6ed9_eba1;
+            20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39);
+        $crate::otp::batch::sha1x::sha1_rounds!($w, [a b c d e], maj, 0x8f1b_bcdc;
+            40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59);
+        $crate::otp::batch::sha1x::sha1_rounds!($w, [a b c d e], xor3, 0xca62_c1d6;
+            60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79);
+        [add(state[0], a), add(state[1], b), add(state[2], c), add(state[3], d), add(state[4], e)]
+    }};
 }
 
 /// Expands to SHA-1 rounds `$t...` with round function `$f` and constant `$k` on working
@@ -73,10 +78,7 @@ macro_rules! sha1_rounds {
         $(
             if $t >= 16 {
                 // W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]).
-                let mixed = xor(
-                    xor($w[($t + 13) & 15], $w[($t + 8) & 15]),
-                    xor($w[($t + 2) & 15], $w[$t & 15]),
-                );
+                let mixed = xor(xor3($w[($t + 13) & 15], $w[($t + 8) & 15], $w[($t + 2) & 15]), $w[$t & 15]);
                 $w[$t & 15] = rol1(mixed);
             }
             let temp = add(add(rol5($a), $f($b, $c, $d)), add(add($e, splat($k)), $w[$t & 15]));
@@ -89,4 +91,4 @@ macro_rules! sha1_rounds {
     };
 }
 
-pub(super) use {multi_buffer_hmac_sha1, sha1_rounds};
+pub(super) use {multi_buffer_hmac_sha1, sha1_compress, sha1_rounds};

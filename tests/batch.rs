@@ -5,7 +5,7 @@
 //! `MFA_HARNESS_REQUIRE_KERNELS=1` to make a missing kernel fail instead (for machines that
 //! must exercise all of them).
 
-use mfa_harness::otp::batch::{BatchEngine, BatchError, Kernel};
+use mfa_harness::otp::batch::{BatchEngine, BatchError, Kernel, KeySet};
 use mfa_harness::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
 use mfa_harness::vectors::{Case, load_embedded};
 use proptest::prelude::*;
@@ -70,6 +70,33 @@ fn every_kernel_reproduces_the_rfc_and_extended_code_vectors() {
             for (job, code) in group.iter().zip(&out) {
                 assert_eq!(code.to_string(), job.4, "vector {} with kernel {}", job.0, engine.kernel());
             }
+            // The same rows as a population, and as an all-SHA-1 population (transposed blocks).
+            let sets = [
+                group.iter().map(|job| job.1.clone()).collect::<KeySet>(),
+                group
+                    .iter()
+                    .filter(|job| job.1.algorithm() == Algorithm::Sha1)
+                    .map(|job| job.1.clone())
+                    .collect(),
+            ];
+            for set in sets {
+                let rows: Vec<_> = group
+                    .iter()
+                    .filter(|job| set.len() == group.len() || job.1.algorithm() == Algorithm::Sha1)
+                    .collect();
+                let counters: Vec<u64> = rows.iter().map(|job| job.2).collect();
+                let mut out = blank(rows.len());
+                engine.codes_for_set(&set, &counters, digits, &mut out).unwrap();
+                for (job, code) in rows.iter().zip(&out) {
+                    assert_eq!(
+                        code.to_string(),
+                        job.4,
+                        "vector {} in a key set, kernel {}",
+                        job.0,
+                        engine.kernel()
+                    );
+                }
+            }
         }
     }
 }
@@ -102,8 +129,23 @@ fn mismatched_lengths_are_an_error_and_leave_the_output_alone() {
             engine.codes_for_key(&key, &[1, 2], Digits::SIX, &mut out),
             Err(BatchError::LengthMismatch { keys: 1, counters: 2, out: 3 })
         );
+        let set = KeySet::new(vec![key.clone(), key.clone()]);
+        assert_eq!(
+            engine.codes_for_set(&set, &[1, 2, 3], Digits::SIX, &mut out),
+            Err(BatchError::LengthMismatch { keys: 2, counters: 3, out: 3 })
+        );
         assert_eq!(out, vec![marker; 3]);
     }
+}
+
+#[test]
+fn key_set_debug_output_hides_the_keys() {
+    let secret = b"12345678901234567890".to_vec();
+    let set: KeySet = (0..3)
+        .map(|_| KeyedHmac::new(&Secret::from_bytes(secret.clone()).unwrap(), Algorithm::Sha1))
+        .collect();
+    assert_eq!(format!("{set:?}"), "KeySet(3 keys, [redacted])");
+    assert_eq!(set.len(), 3);
 }
 
 #[test]
@@ -146,6 +188,16 @@ fn batch_len() -> impl Strategy<Value = usize> {
     prop_oneof![prop::sample::select(vec![0usize, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33]), 0usize..70]
 }
 
+/// Key populations: all SHA-1 (the transposed-block path) or mixed algorithms.
+fn key_set() -> impl Strategy<Value = Vec<KeyedHmac>> {
+    let sha1_key = prop::collection::vec(any::<u8>(), 1..200)
+        .prop_map(|bytes| KeyedHmac::new(&Secret::from_bytes(bytes).unwrap(), Algorithm::Sha1));
+    prop_oneof![
+        3 => batch_len().prop_flat_map(move |n| prop::collection::vec(sha1_key.clone(), n)),
+        1 => batch_len().prop_flat_map(|n| prop::collection::vec(key(), n)),
+    ]
+}
+
 fn digits() -> impl Strategy<Value = Digits> {
     (6u8..=10).prop_map(|n| Digits::new(n).unwrap())
 }
@@ -178,6 +230,23 @@ proptest! {
         for engine in engines() {
             let mut out = blank(counters.len());
             engine.codes_for_key(&key, &counters, digits, &mut out).unwrap();
+            prop_assert_eq!(&out, &expected, "kernel {}", engine.kernel());
+        }
+    }
+
+    #[test]
+    fn every_kernel_matches_the_scalar_core_on_key_sets(
+        (keys, counters) in key_set().prop_flat_map(|keys| {
+            let n = keys.len();
+            (Just(keys), prop::collection::vec(counter(), n))
+        }),
+        digits in digits(),
+    ) {
+        let expected: Vec<Code> = keys.iter().zip(&counters).map(|(k, c)| scalar_code(k, *c, digits)).collect();
+        let set = KeySet::new(keys);
+        for engine in engines() {
+            let mut out = blank(counters.len());
+            engine.codes_for_set(&set, &counters, digits, &mut out).unwrap();
             prop_assert_eq!(&out, &expected, "kernel {}", engine.kernel());
         }
     }

@@ -6,7 +6,7 @@ use std::arch::x86_64::{
     _mm256_slli_epi32, _mm256_srli_epi32, _mm256_storeu_si256, _mm256_xor_si256,
 };
 
-use super::lane::Lanes;
+use super::lane::{BLOCK, Counters, MacWords, Sha1Block};
 use super::sha1x::multi_buffer_hmac_sha1;
 
 type V = __m256i;
@@ -18,18 +18,22 @@ fn splat(x: u32) -> V {
     _mm256_set1_epi32(x as i32)
 }
 
+/// The 8 words of `row` from lane `at`.
 #[target_feature(enable = "avx2")]
-fn load(words: &[u32; 8]) -> V {
-    // SAFETY: `words` is 32 readable bytes; the unaligned load has no alignment requirement.
+fn load(row: &[u32; BLOCK], at: usize) -> V {
+    let words = &row[at..at + 8];
+    // SAFETY: `words` is 8 readable words (32 bytes, bounds checked by the slice); the
+    // unaligned load has no alignment requirement.
     unsafe { _mm256_loadu_si256(words.as_ptr().cast()) }
 }
 
+/// Stores `v` into the 8 words of `row` from lane `at`.
 #[target_feature(enable = "avx2")]
-fn store(v: V) -> [u32; 8] {
-    let mut words = [0u32; 8];
-    // SAFETY: `words` is 32 writable bytes; the unaligned store has no alignment requirement.
-    unsafe { _mm256_storeu_si256(words.as_mut_ptr().cast(), v) };
-    words
+fn store(v: V, row: &mut [u32; BLOCK], at: usize) {
+    let words = &mut row[at..at + 8];
+    // SAFETY: `words` is 8 writable words (32 bytes, bounds checked by the slice); the
+    // unaligned store has no alignment requirement.
+    unsafe { _mm256_storeu_si256(words.as_mut_ptr().cast(), v) }
 }
 
 #[target_feature(enable = "avx2")]

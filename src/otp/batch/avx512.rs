@@ -6,7 +6,7 @@ use std::arch::x86_64::{
     _mm512_ternarylogic_epi32, _mm512_xor_si512,
 };
 
-use super::lane::Lanes;
+use super::lane::{BLOCK, Counters, MacWords, Sha1Block};
 use super::sha1x::multi_buffer_hmac_sha1;
 
 type V = __m512i;
@@ -18,18 +18,22 @@ fn splat(x: u32) -> V {
     _mm512_set1_epi32(x as i32)
 }
 
+/// The 16 words of `row` from lane `at`.
 #[target_feature(enable = "avx512f")]
-fn load(words: &[u32; 16]) -> V {
-    // SAFETY: `words` is 64 readable bytes; the unaligned load has no alignment requirement.
+fn load(row: &[u32; BLOCK], at: usize) -> V {
+    let words = &row[at..at + 16];
+    // SAFETY: `words` is 16 readable words (64 bytes, bounds checked by the slice); the
+    // unaligned load has no alignment requirement.
     unsafe { _mm512_loadu_si512(words.as_ptr().cast()) }
 }
 
+/// Stores `v` into the 16 words of `row` from lane `at`.
 #[target_feature(enable = "avx512f")]
-fn store(v: V) -> [u32; 16] {
-    let mut words = [0u32; 16];
-    // SAFETY: `words` is 64 writable bytes; the unaligned store has no alignment requirement.
-    unsafe { _mm512_storeu_si512(words.as_mut_ptr().cast(), v) };
-    words
+fn store(v: V, row: &mut [u32; BLOCK], at: usize) {
+    let words = &mut row[at..at + 16];
+    // SAFETY: `words` is 16 writable words (64 bytes, bounds checked by the slice); the
+    // unaligned store has no alignment requirement.
+    unsafe { _mm512_storeu_si512(words.as_mut_ptr().cast(), v) }
 }
 
 #[target_feature(enable = "avx512f")]

@@ -33,6 +33,7 @@
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+mod key_set;
 mod lane;
 #[cfg(target_arch = "x86_64")]
 mod sha1x;
@@ -40,7 +41,7 @@ mod sha1x;
 use std::fmt;
 
 use super::{Code, Digits, KeyedHmac};
-use lane::Lanes;
+pub use key_set::KeySet;
 
 /// A SHA-1 kernel the engine can run: which instructions compute the codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -192,17 +193,50 @@ impl BatchEngine {
         Ok(())
     }
 
+    /// `out[i]` = the code of device `i` of `set` at `counters[i]`: the population form of
+    /// [`BatchEngine::codes`], fastest when every key is HMAC-SHA-1 (see [`KeySet`]).
+    ///
+    /// # Errors
+    /// [`BatchError::LengthMismatch`] unless the set, `counters` and `out` have the same length.
+    pub fn codes_for_set(
+        &self,
+        set: &KeySet,
+        counters: &[u64],
+        digits: Digits,
+        out: &mut [Code],
+    ) -> Result<(), BatchError> {
+        if set.len() != counters.len() || counters.len() != out.len() {
+            return Err(BatchError::LengthMismatch {
+                keys: set.len(),
+                counters: counters.len(),
+                out: out.len(),
+            });
+        }
+        match (self.kernel, set.sha1_blocks()) {
+            #[cfg(target_arch = "x86_64")]
+            (Kernel::Avx512, Some(blocks)) => {
+                // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F.
+                lane::run_blocks(blocks, counters, digits, out, |b, c| unsafe { avx512::hmac_sha1(b, c) })
+            }
+            #[cfg(target_arch = "x86_64")]
+            (Kernel::Avx2, Some(blocks)) => {
+                // SAFETY: `BatchEngine` only holds `Avx2` after `is_available` found AVX2.
+                lane::run_blocks(blocks, counters, digits, out, |b, c| unsafe { avx2::hmac_sha1(b, c) })
+            }
+            _ => self.run(set.keys().iter().zip(counters.iter().copied()), digits, out),
+        }
+        Ok(())
+    }
+
     /// Dispatches on the kernel; `jobs` yields exactly `out.len()` pairs.
     fn run<'k>(&self, jobs: impl Iterator<Item = (&'k KeyedHmac, u64)>, digits: Digits, out: &mut [Code]) {
         match self.kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F.
-            Kernel::Avx512 => {
-                Lanes::<16>::run(jobs, digits, out, |lanes| unsafe { avx512::hmac_sha1(lanes) })
-            }
+            Kernel::Avx512 => lane::run_jobs(jobs, digits, out, |b, c| unsafe { avx512::hmac_sha1(b, c) }),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `BatchEngine` only holds `Avx2` after `is_available` found AVX2.
-            Kernel::Avx2 => Lanes::<8>::run(jobs, digits, out, |lanes| unsafe { avx2::hmac_sha1(lanes) }),
+            Kernel::Avx2 => lane::run_jobs(jobs, digits, out, |b, c| unsafe { avx2::hmac_sha1(b, c) }),
             _ => {
                 for ((key, counter), slot) in jobs.zip(out.iter_mut()) {
                     *slot = Code::truncate(&key.mac_counter(counter), digits);

@@ -3,11 +3,14 @@
 //! vector operations it calls must be compiled with that module's CPU features: generic code
 //! over a trait would be compiled without them and never inlined.
 //!
-//! The expanding module provides the vector type `V` and `splat`, `load`, `store`, `add`,
+//! The expanding module imports `BLOCK`, `Counters`, `MacWords` and `Sha1Block` from
+//! [`super::lane`] and provides the vector type `V` and `splat`, `load` and `store` (of the
+//! `$lanes` words at an offset in a block row), `add`,
 //! `xor`, `xor3`, `rol1`, `rol5`, `rol30`, `ch` and `maj`
 //! (the Parity round function is `xor3`), all enabled for `$feature`.
 
-/// Expands to `hmac_sha1`, the two-compression HMAC of `$lanes` counters.
+/// Expands to `hmac_sha1`, the two-compression HMAC of a block's 16 counters, `$lanes` of
+/// them per pass.
 macro_rules! multi_buffer_hmac_sha1 {
     ($feature:literal, $lanes:literal) => {
         /// HMAC-SHA-1 of each lane's 8-byte counter under its precomputed inner and outer
@@ -17,35 +20,41 @@ macro_rules! multi_buffer_hmac_sha1 {
         /// The CPU must support the target features of this function (checked by
         /// [`super::Kernel::is_available`] before a `BatchEngine` holds the kernel).
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn hmac_sha1(lanes: &Lanes<$lanes>) -> [[u32; $lanes]; 5] {
-            // Inner block: counter (2 words), 0x80 pad, zeros, length = (64 + 8) bytes in bits.
-            let mut w = [splat(0); 16];
-            w[0] = load(&lanes.counter_hi);
-            w[1] = load(&lanes.counter_lo);
-            w[2] = splat(0x8000_0000);
-            w[15] = splat((64 + 8) * 8);
-            let inner = [
-                load(&lanes.inner[0]),
-                load(&lanes.inner[1]),
-                load(&lanes.inner[2]),
-                load(&lanes.inner[3]),
-                load(&lanes.inner[4]),
-            ];
-            let digest = $crate::otp::batch::sha1x::sha1_compress!(inner, w);
-            // Outer block: inner digest (5 words), 0x80 pad, zeros, length = (64 + 20) bytes.
-            let mut w = [splat(0); 16];
-            w[..5].copy_from_slice(&digest);
-            w[5] = splat(0x8000_0000);
-            w[15] = splat((64 + 20) * 8);
-            let outer = [
-                load(&lanes.outer[0]),
-                load(&lanes.outer[1]),
-                load(&lanes.outer[2]),
-                load(&lanes.outer[3]),
-                load(&lanes.outer[4]),
-            ];
-            let mac = $crate::otp::batch::sha1x::sha1_compress!(outer, w);
-            [store(mac[0]), store(mac[1]), store(mac[2]), store(mac[3]), store(mac[4])]
+        pub(super) unsafe fn hmac_sha1(keys: &Sha1Block, counters: &Counters) -> MacWords {
+            let mut mac: MacWords = [[0; BLOCK]; 5];
+            for at in (0..BLOCK).step_by($lanes) {
+                // Inner block: counter (2 words), 0x80 pad, zeros, length (64 + 8) bytes in bits.
+                let mut w = [splat(0); 16];
+                w[0] = load(&counters.hi, at);
+                w[1] = load(&counters.lo, at);
+                w[2] = splat(0x8000_0000);
+                w[15] = splat((64 + 8) * 8);
+                let inner = [
+                    load(&keys.inner[0], at),
+                    load(&keys.inner[1], at),
+                    load(&keys.inner[2], at),
+                    load(&keys.inner[3], at),
+                    load(&keys.inner[4], at),
+                ];
+                let digest = $crate::otp::batch::sha1x::sha1_compress!(inner, w);
+                // Outer block: inner digest (5 words), 0x80 pad, zeros, length (64 + 20) bytes.
+                let mut w = [splat(0); 16];
+                w[..5].copy_from_slice(&digest);
+                w[5] = splat(0x8000_0000);
+                w[15] = splat((64 + 20) * 8);
+                let outer = [
+                    load(&keys.outer[0], at),
+                    load(&keys.outer[1], at),
+                    load(&keys.outer[2], at),
+                    load(&keys.outer[3], at),
+                    load(&keys.outer[4], at),
+                ];
+                let words = $crate::otp::batch::sha1x::sha1_compress!(outer, w);
+                for (word, out) in words.into_iter().zip(mac.iter_mut()) {
+                    store(word, out, at);
+                }
+            }
+            mac
         }
     };
 }

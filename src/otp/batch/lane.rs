@@ -55,6 +55,19 @@ impl Sha1Block {
     }
 }
 
+impl Sha1Block {
+    /// A block with `key`'s states in every lane (one device over many counters), or `None`
+    /// for a key that is not SHA-1.
+    pub fn broadcast(key: &KeyedHmac) -> Option<Sha1Block> {
+        let KeyedHmac::Sha1 { inner, outer } = key else { return None };
+        let mut block = Sha1Block::EMPTY;
+        for lane in 0..BLOCK {
+            block.set(lane, inner, outer);
+        }
+        Some(block)
+    }
+}
+
 impl Counters {
     fn new() -> Counters {
         Counters { hi: [0; BLOCK], lo: [0; BLOCK] }
@@ -108,16 +121,16 @@ pub(super) fn run_jobs<'k>(
 
 /// Computes `out[i]` = code of key `i` of `blocks` at `counters[i]`: the blocks are loaded
 /// as they are, so no packing happens per call. Needs `counters.len() == out.len()` and at
-/// most `16 * blocks.len()` of them.
-pub(super) fn run_blocks(
-    blocks: &[Sha1Block],
+/// least `counters.len() / 16` (rounded up) blocks.
+pub(super) fn run_blocks<'b>(
+    blocks: impl Iterator<Item = &'b Sha1Block>,
     counters: &[u64],
     digits: Digits,
     out: &mut [Code],
     kernel: impl Fn(&Sha1Block, &Counters) -> MacWords,
 ) {
     let mut lanes = Counters::new();
-    for ((block, counters), out) in blocks.iter().zip(counters.chunks(BLOCK)).zip(out.chunks_mut(BLOCK)) {
+    for ((block, counters), out) in blocks.zip(counters.chunks(BLOCK)).zip(out.chunks_mut(BLOCK)) {
         for (lane, &counter) in counters.iter().enumerate() {
             lanes.set(lane, counter);
         }

@@ -40,8 +40,11 @@ mod sha1x;
 
 use std::fmt;
 
+use zeroize::Zeroize;
+
 use super::{Code, Digits, KeyedHmac};
 pub use key_set::KeySet;
+use lane::{Counters, MacWords, Sha1Block};
 
 /// A SHA-1 kernel the engine can run: which instructions compute the codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -189,7 +192,14 @@ impl BatchEngine {
         if counters.len() != out.len() {
             return Err(BatchError::LengthMismatch { keys: 1, counters: counters.len(), out: out.len() });
         }
-        self.run(std::iter::repeat(key).zip(counters.iter().copied()), digits, out);
+        match (self.sha1_kernel(), Sha1Block::broadcast(key)) {
+            // The key's states are packed into every lane once; only counters change per pass.
+            (Some(kernel), Some(mut block)) => {
+                lane::run_blocks(std::iter::repeat(&block), counters, digits, out, kernel);
+                block.zeroize();
+            }
+            _ => self.run(std::iter::repeat(key).zip(counters.iter().copied()), digits, out),
+        }
         Ok(())
     }
 
@@ -212,36 +222,36 @@ impl BatchEngine {
                 out: out.len(),
             });
         }
-        match (self.kernel, set.sha1_blocks()) {
-            #[cfg(target_arch = "x86_64")]
-            (Kernel::Avx512, Some(blocks)) => {
-                // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F.
-                lane::run_blocks(blocks, counters, digits, out, |b, c| unsafe { avx512::hmac_sha1(b, c) })
-            }
-            #[cfg(target_arch = "x86_64")]
-            (Kernel::Avx2, Some(blocks)) => {
-                // SAFETY: `BatchEngine` only holds `Avx2` after `is_available` found AVX2.
-                lane::run_blocks(blocks, counters, digits, out, |b, c| unsafe { avx2::hmac_sha1(b, c) })
-            }
+        match (self.sha1_kernel(), set.sha1_blocks()) {
+            (Some(kernel), Some(blocks)) => lane::run_blocks(blocks.iter(), counters, digits, out, kernel),
             _ => self.run(set.keys().iter().zip(counters.iter().copied()), digits, out),
         }
         Ok(())
     }
 
-    /// Dispatches on the kernel; `jobs` yields exactly `out.len()` pairs.
+    /// Computes every job's code into `out`; `jobs` yields exactly `out.len()` pairs.
     fn run<'k>(&self, jobs: impl Iterator<Item = (&'k KeyedHmac, u64)>, digits: Digits, out: &mut [Code]) {
-        match self.kernel {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F.
-            Kernel::Avx512 => lane::run_jobs(jobs, digits, out, |b, c| unsafe { avx512::hmac_sha1(b, c) }),
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `BatchEngine` only holds `Avx2` after `is_available` found AVX2.
-            Kernel::Avx2 => lane::run_jobs(jobs, digits, out, |b, c| unsafe { avx2::hmac_sha1(b, c) }),
-            _ => {
+        match self.sha1_kernel() {
+            Some(kernel) => lane::run_jobs(jobs, digits, out, kernel),
+            None => {
                 for ((key, counter), slot) in jobs.zip(out.iter_mut()) {
                     *slot = Code::truncate(&key.mac_counter(counter), digits);
                 }
             }
+        }
+    }
+
+    /// The engine's SIMD kernel as a plain function, or `None` for the scalar kernel.
+    fn sha1_kernel(&self) -> Option<fn(&Sha1Block, &Counters) -> MacWords> {
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F, and
+            // this function pointer never leaves the engine's private methods.
+            Kernel::Avx512 => Some(|block, counters| unsafe { avx512::hmac_sha1(block, counters) }),
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above, with AVX2.
+            Kernel::Avx2 => Some(|block, counters| unsafe { avx2::hmac_sha1(block, counters) }),
+            _ => None,
         }
     }
 }

@@ -14,6 +14,11 @@
 //! SHA-1, so that is where a multi-buffer kernel pays. A batch may mix algorithms; every code
 //! equals what the scalar core gives for the same key and counter.
 //!
+//! Three shapes: [`BatchEngine::codes`] (loose keys, one counter each),
+//! [`BatchEngine::codes_for_key`] (one key, many counters) and [`BatchEngine::codes_for_set`]
+//! (a [`KeySet`] population whose states are laid out for the kernels once, the fastest).
+//! `docs/batch-engine.md` has the design and measured figures.
+//!
 //! ```
 //! use mfa_harness::otp::batch::BatchEngine;
 //! use mfa_harness::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
@@ -34,6 +39,8 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 mod key_set;
+// Off x86-64 only the scalar kernel exists, so the lane drivers go unused there.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 mod lane;
 #[cfg(target_arch = "x86_64")]
 mod sha1x;

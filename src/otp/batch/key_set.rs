@@ -4,35 +4,49 @@ use std::fmt;
 
 use zeroize::Zeroize;
 
-use super::lane::{BLOCK, Sha1Block};
+use super::lane::{BLOCK, Sha1Block, Sha256Block};
 use crate::otp::{Algorithm, KeyedHmac};
 
 /// The keyed HMAC states of a fixed population of devices (key `i` is device `i`), for
 /// studies that compute every device's code at step after step.
 ///
-/// When every key is HMAC-SHA-1 the set also keeps the states transposed into blocks of 16
-/// (word `w` of 16 keys side by side), so [`super::BatchEngine::codes_for_set`] hands them to
-/// the SIMD kernels with plain vector loads instead of repacking each key on every call. Sets
-/// with other or mixed algorithms work the same, at the speed of [`super::BatchEngine::codes`].
+/// When every key is HMAC-SHA-1 (or every key HMAC-SHA-256) the set also keeps the states
+/// transposed into blocks of 16 (word `w` of 16 keys side by side), so
+/// [`super::BatchEngine::codes_for_set`] hands them to the SIMD kernels with plain vector loads
+/// instead of repacking each key on every call. Sets with SHA-512 or mixed algorithms work the
+/// same, at the speed of [`super::BatchEngine::codes`].
 ///
 /// Key-equivalent material: wiped on drop and never printed.
 #[derive(Clone)]
 pub struct KeySet {
     keys: Vec<KeyedHmac>,
-    /// The SHA-1 states in blocks of 16 (last one padded with zero lanes); empty unless every
-    /// key is SHA-1.
-    sha1_blocks: Vec<Sha1Block>,
+    layout: Layout,
+}
+
+/// How a [`KeySet`]'s states are laid out for the kernels.
+#[derive(Clone)]
+pub(super) enum Layout {
+    /// Every key is SHA-1: blocks of 16 (the last one padded with zero lanes).
+    Sha1(Vec<Sha1Block>),
+    /// Every key is SHA-256: blocks of 16.
+    Sha256(Vec<Sha256Block>),
+    /// SHA-512 or mixed algorithms: only the keys themselves.
+    Loose,
 }
 
 impl KeySet {
-    /// Builds the set (and, for an all-SHA-1 population, its transposed blocks).
+    /// Builds the set (and, for an all-SHA-1 or all-SHA-256 population, its transposed
+    /// blocks).
     pub fn new(keys: Vec<KeyedHmac>) -> KeySet {
-        let sha1_blocks = if keys.iter().all(|k| k.algorithm() == Algorithm::Sha1) {
-            keys.chunks(BLOCK).map(Sha1Block::pack).collect()
+        let all = |algorithm| keys.iter().all(|k| k.algorithm() == algorithm);
+        let layout = if all(Algorithm::Sha1) {
+            Layout::Sha1(keys.chunks(BLOCK).map(Sha1Block::pack).collect())
+        } else if all(Algorithm::Sha256) {
+            Layout::Sha256(keys.chunks(BLOCK).map(Sha256Block::pack).collect())
         } else {
-            Vec::new()
+            Layout::Loose
         };
-        KeySet { keys, sha1_blocks }
+        KeySet { keys, layout }
     }
 
     /// The number of devices.
@@ -50,9 +64,9 @@ impl KeySet {
         &self.keys
     }
 
-    /// The transposed SHA-1 blocks, or `None` when some key is not SHA-1.
-    pub(super) fn sha1_blocks(&self) -> Option<&[Sha1Block]> {
-        (!self.sha1_blocks.is_empty()).then_some(&self.sha1_blocks[..])
+    /// How the states are laid out for the kernels.
+    pub(super) fn layout(&self) -> &Layout {
+        &self.layout
     }
 }
 
@@ -65,7 +79,11 @@ impl FromIterator<KeyedHmac> for KeySet {
 impl Drop for KeySet {
     fn drop(&mut self) {
         // The `KeyedHmac`s wipe themselves; the transposed copies are ours to wipe.
-        self.sha1_blocks.zeroize();
+        match &mut self.layout {
+            Layout::Sha1(blocks) => blocks.zeroize(),
+            Layout::Sha256(blocks) => blocks.zeroize(),
+            Layout::Loose => {}
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Lane packing: HMAC-SHA-1 keyed states in the struct-of-arrays layout the SIMD kernels load
-//! (word `w` of 16 keys side by side), the drivers that feed kernels from loose keys or from a
+//! Lane packing: HMAC keyed states in the struct-of-arrays layout the SIMD kernels load (word
+//! `w` of 16 keys side by side), the drivers that feed kernels from loose keys or from a
 //! [`super::KeySet`], and the truncation of what the kernels return.
 
 use zeroize::Zeroize;
@@ -9,18 +9,26 @@ use crate::otp::{Code, Digits, KeyedHmac};
 /// Keys per block: one AVX-512 pass, two AVX2 passes.
 pub(super) const BLOCK: usize = 16;
 
-/// The five big-endian HMAC-SHA-1 words of every lane of a block, word-major.
-pub(super) type MacWords = [[u32; BLOCK]; 5];
+/// The `W` big-endian HMAC words of every lane of a block, word-major.
+pub(super) type MacWords<const W: usize> = [[u32; BLOCK]; W];
 
-/// HMAC-SHA-1 keyed states of up to 16 keys, word-major: `inner[w][lane]` is word `w` of the
-/// lane's inner chaining state. Unused lanes hold zeros or stale states; their results are
-/// ignored.
+/// A kernel: the HMACs of a block's 16 counters under its 16 keyed states.
+pub(super) type BlockKernel<const W: usize> = fn(&Block<W>, &Counters) -> MacWords<W>;
+
+/// HMAC-SHA-1 states (5 words) of a block.
+pub(super) type Sha1Block = Block<5>;
+/// HMAC-SHA-256 states (8 words) of a block.
+pub(super) type Sha256Block = Block<8>;
+
+/// HMAC keyed states of up to 16 keys of one hash with `W` state words (SHA-1: 5, SHA-256:
+/// 8), word-major: `inner[w][lane]` is word `w` of the lane's inner chaining state. Unused
+/// lanes hold zeros or stale states; their results are ignored.
 #[derive(Clone, Zeroize)]
-pub(super) struct Sha1Block {
+pub(super) struct Block<const W: usize> {
     /// Inner chaining states (after `K ^ ipad`).
-    pub inner: [[u32; BLOCK]; 5],
+    pub inner: [[u32; BLOCK]; W],
     /// Outer chaining states (after `K ^ opad`).
-    pub outer: [[u32; BLOCK]; 5],
+    pub outer: [[u32; BLOCK]; W],
 }
 
 /// The counters of a block's lanes, split into the two big-endian message words.
@@ -31,40 +39,61 @@ pub(super) struct Counters {
     pub lo: [u32; BLOCK],
 }
 
-impl Sha1Block {
-    /// A block with every lane zero.
-    pub const EMPTY: Sha1Block = Sha1Block { inner: [[0; BLOCK]; 5], outer: [[0; BLOCK]; 5] };
+/// The SIMD kernels of one engine, per hash.
+#[derive(Clone, Copy)]
+pub(super) struct Kernels {
+    /// HMAC-SHA-1 of a block.
+    pub sha1: BlockKernel<5>,
+    /// HMAC-SHA-256 of a block.
+    pub sha256: BlockKernel<8>,
+}
 
-    /// Packs SHA-1 keys (at most 16) into a block; other algorithms have no SHA-1 states and
-    /// leave their lane zero (callers only build blocks from all-SHA-1 sets).
-    pub fn pack(keys: &[KeyedHmac]) -> Sha1Block {
-        let mut block = Sha1Block::EMPTY;
+impl<const W: usize> Block<W> {
+    /// A block with every lane zero.
+    pub const EMPTY: Block<W> = Block { inner: [[0; BLOCK]; W], outer: [[0; BLOCK]; W] };
+
+    /// Packs keys (at most 16) into a block; keys of another hash leave their lane zero
+    /// (callers only build blocks from single-hash sets).
+    pub fn pack(keys: &[KeyedHmac]) -> Block<W> {
+        let mut block = Block::EMPTY;
         for (lane, key) in keys.iter().enumerate().take(BLOCK) {
-            if let KeyedHmac::Sha1 { inner, outer } = key {
+            if let Some((inner, outer)) = states(key) {
                 block.set(lane, inner, outer);
             }
         }
         block
     }
 
-    fn set(&mut self, lane: usize, inner: &[u32; 5], outer: &[u32; 5]) {
-        for w in 0..5 {
+    /// A block with `key`'s states in every lane (one device over many counters), or `None`
+    /// for a key of another hash.
+    pub fn broadcast(key: &KeyedHmac) -> Option<Block<W>> {
+        let (inner, outer) = states(key)?;
+        let mut block = Block::EMPTY;
+        for lane in 0..BLOCK {
+            block.set(lane, inner, outer);
+        }
+        Some(block)
+    }
+
+    fn set(&mut self, lane: usize, inner: &[u32; W], outer: &[u32; W]) {
+        for w in 0..W {
             self.inner[w][lane] = inner[w];
             self.outer[w][lane] = outer[w];
         }
     }
 }
 
-impl Sha1Block {
-    /// A block with `key`'s states in every lane (one device over many counters), or `None`
-    /// for a key that is not SHA-1.
-    pub fn broadcast(key: &KeyedHmac) -> Option<Sha1Block> {
-        let KeyedHmac::Sha1 { inner, outer } = key else { return None };
-        let mut block = Sha1Block::EMPTY;
-        for lane in 0..BLOCK {
-            block.set(lane, inner, outer);
+/// The inner and outer states of `key` if its hash has `W` state words. SHA-1 (5 words) and
+/// SHA-256 (8) are told apart by that count; SHA-512's states are 64-bit words and never fit.
+fn states<const W: usize>(key: &KeyedHmac) -> Option<(&[u32; W], &[u32; W])> {
+    match key {
+        KeyedHmac::Sha1 { inner, outer } => {
+            Some((inner.as_slice().try_into().ok()?, outer.as_slice().try_into().ok()?))
         }
-        Some(block)
+        KeyedHmac::Sha256 { inner, outer } => {
+            Some((inner.as_slice().try_into().ok()?, outer.as_slice().try_into().ok()?))
+        }
+        KeyedHmac::Sha512 { .. } => None,
     }
 }
 
@@ -80,54 +109,36 @@ impl Counters {
 }
 
 /// Computes the code of every (key, counter) job into `out` (which has one slot per job):
-/// SHA-1 jobs are packed 16 at a time and run through `kernel`, any other algorithm goes
-/// through the scalar core as it comes.
+/// SHA-1 and SHA-256 jobs are packed 16 at a time per hash and run through their kernel,
+/// SHA-512 goes through the scalar core as it comes.
 pub(super) fn run_jobs<'k>(
     jobs: impl Iterator<Item = (&'k KeyedHmac, u64)>,
     digits: Digits,
     out: &mut [Code],
-    kernel: impl Fn(&Sha1Block, &Counters) -> MacWords,
+    kernels: Kernels,
 ) {
-    let mut block = Sha1Block::EMPTY;
-    let mut counters = Counters::new();
-    let mut slots = [0usize; BLOCK];
-    let mut len = 0;
+    let mut sha1 = Pending::<5>::new(kernels.sha1);
+    let mut sha256 = Pending::<8>::new(kernels.sha256);
     for (i, (key, counter)) in jobs.enumerate() {
         match key {
-            KeyedHmac::Sha1 { inner, outer } => {
-                block.set(len, inner, outer);
-                counters.set(len, counter);
-                slots[len] = i;
-                len += 1;
-                if len == BLOCK {
-                    let mac = kernel(&block, &counters);
-                    for (lane, &slot) in slots.iter().enumerate() {
-                        out[slot] = code(truncate(&mac, lane), digits);
-                    }
-                    len = 0;
-                }
-            }
-            _ => out[i] = Code::truncate(&key.mac_counter(counter), digits),
+            KeyedHmac::Sha1 { inner, outer } => sha1.push(inner, outer, counter, i, digits, out),
+            KeyedHmac::Sha256 { inner, outer } => sha256.push(inner, outer, counter, i, digits, out),
+            KeyedHmac::Sha512 { .. } => out[i] = Code::truncate(&key.mac_counter(counter), digits),
         }
     }
-    if len > 0 {
-        let mac = kernel(&block, &counters);
-        for (lane, &slot) in slots[..len].iter().enumerate() {
-            out[slot] = code(truncate(&mac, lane), digits);
-        }
-    }
-    block.zeroize();
+    sha1.flush(digits, out);
+    sha256.flush(digits, out);
 }
 
 /// Computes `out[i]` = code of key `i` of `blocks` at `counters[i]`: the blocks are loaded
 /// as they are, so no packing happens per call. Needs `counters.len() == out.len()` and at
 /// least `counters.len() / 16` (rounded up) blocks.
-pub(super) fn run_blocks<'b>(
-    blocks: impl Iterator<Item = &'b Sha1Block>,
+pub(super) fn run_blocks<'b, const W: usize>(
+    blocks: impl Iterator<Item = &'b Block<W>>,
     counters: &[u64],
     digits: Digits,
     out: &mut [Code],
-    kernel: impl Fn(&Sha1Block, &Counters) -> MacWords,
+    kernel: BlockKernel<W>,
 ) {
     let mut lanes = Counters::new();
     for ((block, counters), out) in blocks.zip(counters.chunks(BLOCK)).zip(out.chunks_mut(BLOCK)) {
@@ -141,10 +152,61 @@ pub(super) fn run_blocks<'b>(
     }
 }
 
-/// RFC 4226 §5.3 dynamic truncation on lane `lane` of a block's HMAC-SHA-1 words: the 31 bits
-/// at the byte offset named by the last nibble.
-fn truncate(mac: &MacWords, lane: usize) -> u32 {
-    let offset = (mac[4][lane] & 0x0f) as usize;
+/// Jobs of one hash waiting for a full block, and the output slots they fill.
+struct Pending<const W: usize> {
+    block: Block<W>,
+    counters: Counters,
+    slots: [usize; BLOCK],
+    len: usize,
+    kernel: BlockKernel<W>,
+}
+
+impl<const W: usize> Pending<W> {
+    fn new(kernel: BlockKernel<W>) -> Self {
+        Pending { block: Block::EMPTY, counters: Counters::new(), slots: [0; BLOCK], len: 0, kernel }
+    }
+
+    fn push(
+        &mut self,
+        inner: &[u32; W],
+        outer: &[u32; W],
+        counter: u64,
+        slot: usize,
+        digits: Digits,
+        out: &mut [Code],
+    ) {
+        self.block.set(self.len, inner, outer);
+        self.counters.set(self.len, counter);
+        self.slots[self.len] = slot;
+        self.len += 1;
+        if self.len == BLOCK {
+            self.flush(digits, out);
+        }
+    }
+
+    /// Runs the pending jobs (if any) and writes their codes.
+    fn flush(&mut self, digits: Digits, out: &mut [Code]) {
+        if self.len == 0 {
+            return;
+        }
+        let mac = (self.kernel)(&self.block, &self.counters);
+        for (lane, &slot) in self.slots[..self.len].iter().enumerate() {
+            out[slot] = code(truncate(&mac, lane), digits);
+        }
+        self.len = 0;
+    }
+}
+
+impl<const W: usize> Drop for Pending<W> {
+    fn drop(&mut self) {
+        self.block.zeroize();
+    }
+}
+
+/// RFC 4226 §5.3 dynamic truncation on lane `lane` of a block's HMAC words: the 31 bits at
+/// the byte offset named by the last nibble of the MAC (the low nibble of its last word).
+fn truncate<const W: usize>(mac: &MacWords<W>, lane: usize) -> u32 {
+    let offset = (mac[W - 1][lane] & 0x0f) as usize;
     let (index, shift) = (offset / 4, offset % 4);
     // Bytes offset..offset+4 straddle words `index` and `index + 1` (index <= 3, so both exist).
     let pair = (u64::from(mac[index][lane]) << 32) | u64::from(mac[index + 1][lane]);
@@ -176,8 +238,8 @@ mod tests {
     }
 
     /// A block whose lane 3 holds `words` (the other lanes hold noise).
-    fn block_with(words: [u32; 5]) -> MacWords {
-        let mut mac: MacWords =
+    fn block_with(words: [u32; 5]) -> MacWords<5> {
+        let mut mac: MacWords<5> =
             std::array::from_fn(|w| std::array::from_fn(|l| (w * 16 + l) as u32 * 0x0101_0101));
         for w in 0..5 {
             mac[w][3] = words[w];

@@ -3,16 +3,15 @@
 //!
 //! Each code is the same two compressions as the scalar core ([`KeyedHmac::mac_counter`]):
 //! the inner block (8-byte counter + padding) from the key's inner state, then the outer block
-//! (inner digest + padding) from its outer state. For HMAC-SHA-1 the engine runs those two
-//! compressions for 16 codes at once in AVX-512 registers, or 8 at once in AVX2 registers
-//! (multi-buffer SHA-1: lane `i` of every vector belongs to code `i`). The kernel is chosen at
-//! run time ([`Kernel::detect`]); the crate is never built for the host CPU, each kernel enables
-//! its CPU features on its own functions only.
+//! (inner digest + padding) from its outer state. For HMAC-SHA-1 and HMAC-SHA-256 the engine
+//! runs those two compressions for 16 codes at once in AVX-512 registers, or 8 at once in AVX2
+//! registers (multi-buffer hashing: lane `i` of every vector belongs to code `i`). The kernel
+//! is chosen at run time ([`Kernel::detect`]); the crate is never built for the host CPU, each
+//! kernel enables its CPU features on its own functions only.
 //!
-//! HMAC-SHA-256 and HMAC-SHA-512 keys go through the scalar core (RustCrypto's compression,
-//! which uses SHA-NI for SHA-256 where the CPU has it): HOTP/TOTP deployments are nearly all
-//! SHA-1, so that is where a multi-buffer kernel pays. A batch may mix algorithms; every code
-//! equals what the scalar core gives for the same key and counter.
+//! HMAC-SHA-512 keys go through the scalar core (RustCrypto's compression): its 64-bit words
+//! halve the lanes per register, and HOTP/TOTP deployments almost never use it. A batch may mix
+//! algorithms; every code equals what the scalar core gives for the same key and counter.
 //!
 //! Three shapes: [`BatchEngine::codes`] (loose keys, one counter each),
 //! [`BatchEngine::codes_for_key`] (one key, many counters) and [`BatchEngine::codes_for_set`]
@@ -44,6 +43,8 @@ mod key_set;
 mod lane;
 #[cfg(target_arch = "x86_64")]
 mod sha1x;
+#[cfg(target_arch = "x86_64")]
+mod sha256x;
 
 use std::fmt;
 
@@ -51,9 +52,10 @@ use zeroize::Zeroize;
 
 use super::{Code, Digits, KeyedHmac};
 pub use key_set::KeySet;
-use lane::{Counters, MacWords, Sha1Block};
+use key_set::Layout;
+use lane::{Kernels, Sha1Block, Sha256Block};
 
-/// A SHA-1 kernel the engine can run: which instructions compute the codes.
+/// A kernel the engine can run: which instructions compute the SHA-1 and SHA-256 codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
     /// 16 codes per pass in 512-bit registers (needs AVX-512F).
@@ -86,7 +88,7 @@ impl Kernel {
         }
     }
 
-    /// How many SHA-1 codes one pass computes.
+    /// How many SHA-1 or SHA-256 codes one pass computes.
     pub fn lanes(self) -> usize {
         match self {
             Kernel::Avx512 => 16,
@@ -199,13 +201,16 @@ impl BatchEngine {
         if counters.len() != out.len() {
             return Err(BatchError::LengthMismatch { keys: 1, counters: counters.len(), out: out.len() });
         }
-        match (self.sha1_kernel(), Sha1Block::broadcast(key)) {
-            // The key's states are packed into every lane once; only counters change per pass.
-            (Some(kernel), Some(mut block)) => {
-                lane::run_blocks(std::iter::repeat(&block), counters, digits, out, kernel);
-                block.zeroize();
-            }
-            _ => self.run(std::iter::repeat(key).zip(counters.iter().copied()), digits, out),
+        // The key's states are packed into every lane once; only counters change per pass.
+        let kernels = self.kernels();
+        if let (Some(kernels), Some(mut block)) = (kernels, Sha1Block::broadcast(key)) {
+            lane::run_blocks(std::iter::repeat(&block), counters, digits, out, kernels.sha1);
+            block.zeroize();
+        } else if let (Some(kernels), Some(mut block)) = (kernels, Sha256Block::broadcast(key)) {
+            lane::run_blocks(std::iter::repeat(&block), counters, digits, out, kernels.sha256);
+            block.zeroize();
+        } else {
+            self.run(std::iter::repeat(key).zip(counters.iter().copied()), digits, out);
         }
         Ok(())
     }
@@ -229,8 +234,13 @@ impl BatchEngine {
                 out: out.len(),
             });
         }
-        match (self.sha1_kernel(), set.sha1_blocks()) {
-            (Some(kernel), Some(blocks)) => lane::run_blocks(blocks.iter(), counters, digits, out, kernel),
+        match (self.kernels(), set.layout()) {
+            (Some(kernels), Layout::Sha1(blocks)) => {
+                lane::run_blocks(blocks.iter(), counters, digits, out, kernels.sha1)
+            }
+            (Some(kernels), Layout::Sha256(blocks)) => {
+                lane::run_blocks(blocks.iter(), counters, digits, out, kernels.sha256)
+            }
             _ => self.run(set.keys().iter().zip(counters.iter().copied()), digits, out),
         }
         Ok(())
@@ -238,8 +248,8 @@ impl BatchEngine {
 
     /// Computes every job's code into `out`; `jobs` yields exactly `out.len()` pairs.
     fn run<'k>(&self, jobs: impl Iterator<Item = (&'k KeyedHmac, u64)>, digits: Digits, out: &mut [Code]) {
-        match self.sha1_kernel() {
-            Some(kernel) => lane::run_jobs(jobs, digits, out, kernel),
+        match self.kernels() {
+            Some(kernels) => lane::run_jobs(jobs, digits, out, kernels),
             None => {
                 for ((key, counter), slot) in jobs.zip(out.iter_mut()) {
                     *slot = Code::truncate(&key.mac_counter(counter), digits);
@@ -248,16 +258,23 @@ impl BatchEngine {
         }
     }
 
-    /// The engine's SIMD kernel as a plain function, or `None` for the scalar kernel.
-    fn sha1_kernel(&self) -> Option<fn(&Sha1Block, &Counters) -> MacWords> {
+    /// The engine's SIMD kernels as plain functions, or `None` for the scalar kernel.
+    fn kernels(&self) -> Option<Kernels> {
         match self.kernel {
+            // SAFETY (both closures): `BatchEngine` only holds `Avx512` after `is_available`
+            // found AVX-512F, and these function pointers never leave the engine's private
+            // methods.
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `BatchEngine` only holds `Avx512` after `is_available` found AVX-512F, and
-            // this function pointer never leaves the engine's private methods.
-            Kernel::Avx512 => Some(|block, counters| unsafe { avx512::hmac_sha1(block, counters) }),
+            Kernel::Avx512 => Some(Kernels {
+                sha1: |block, counters| unsafe { avx512::hmac_sha1(block, counters) },
+                sha256: |block, counters| unsafe { avx512::hmac_sha256(block, counters) },
+            }),
+            // SAFETY (both closures): as above, with AVX2.
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above, with AVX2.
-            Kernel::Avx2 => Some(|block, counters| unsafe { avx2::hmac_sha1(block, counters) }),
+            Kernel::Avx2 => Some(Kernels {
+                sha1: |block, counters| unsafe { avx2::hmac_sha1(block, counters) },
+                sha256: |block, counters| unsafe { avx2::hmac_sha256(block, counters) },
+            }),
             _ => None,
         }
     }

@@ -20,8 +20,8 @@ macro_rules! multi_buffer_hmac_sha1 {
         /// The CPU must support the target features of this function (checked by
         /// [`super::Kernel::is_available`] before a `BatchEngine` holds the kernel).
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn hmac_sha1(keys: &Sha1Block, counters: &Counters) -> MacWords {
-            let mut mac: MacWords = [[0; BLOCK]; 5];
+        pub(super) unsafe fn hmac_sha1(keys: &Sha1Block, counters: &Counters) -> MacWords<5> {
+            let mut mac: MacWords<5> = [[0; BLOCK]; 5];
             for at in (0..BLOCK).step_by($lanes) {
                 // Inner block: counter (2 words), 0x80 pad, zeros, length (64 + 8) bytes in bits.
                 let mut w = [splat(0); 16];

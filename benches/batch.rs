@@ -1,5 +1,6 @@
 //! Codes per second on one core: the batch engine's kernels against the scalar core and
-//! totp-rs `generate`, all HMAC-SHA-1, 6 digits, in one criterion run.
+//! totp-rs `generate`, HMAC-SHA-1 (20-byte keys) and HMAC-SHA-256 (32-byte keys), 6 digits,
+//! in one criterion run.
 //!
 //! `population`: 4096 devices (`&[&KeyedHmac]`), each at its own current step (the exact
 //! mode's main shape); `key-set`: the same devices as a prebuilt [`KeySet`].
@@ -23,13 +24,26 @@ const BATCH: usize = 4096;
 /// Unix time 2026-01-01T00:00:00Z, and its 30-second step.
 const EPOCH: u64 = 1_767_225_600;
 
-fn secret_bytes(device: usize) -> Vec<u8> {
-    (0..20).map(|i| (device * 31 + i * 7) as u8).collect()
+fn secret_bytes(device: usize, len: usize) -> Vec<u8> {
+    (0..len).map(|i| (device * 31 + i * 7) as u8).collect()
 }
 
-fn bench_codes(c: &mut Criterion<ThreadCpuTime>) {
+fn bench_sha1(c: &mut Criterion<ThreadCpuTime>) {
+    bench_codes(c, Algorithm::Sha1, totp_rs::Algorithm::SHA1, 20);
+}
+
+fn bench_sha256(c: &mut Criterion<ThreadCpuTime>) {
+    bench_codes(c, Algorithm::Sha256, totp_rs::Algorithm::SHA256, 32);
+}
+
+fn bench_codes(
+    c: &mut Criterion<ThreadCpuTime>,
+    algorithm: Algorithm,
+    totp_rs_algorithm: totp_rs::Algorithm,
+    key_len: usize,
+) {
     let keys: Vec<KeyedHmac> = (0..BATCH)
-        .map(|d| KeyedHmac::new(&Secret::from_bytes(secret_bytes(d)).unwrap(), Algorithm::Sha1))
+        .map(|d| KeyedHmac::new(&Secret::from_bytes(secret_bytes(d, key_len)).unwrap(), algorithm))
         .collect();
     let key_refs: Vec<&KeyedHmac> = keys.iter().collect();
     let key_set: KeySet = keys.iter().cloned().collect();
@@ -38,7 +52,7 @@ fn bench_codes(c: &mut Criterion<ThreadCpuTime>) {
     let window: Vec<u64> = (0..BATCH as u64).map(|i| EPOCH / 30 + i).collect();
     let mut out = vec![Code::from_value(0, Digits::SIX).unwrap(); BATCH];
 
-    let mut group = c.benchmark_group("sha1-codes");
+    let mut group = c.benchmark_group(format!("{}-codes", algorithm.name().to_lowercase()));
     group.throughput(Throughput::Elements(BATCH as u64));
     for kernel in Kernel::ALL {
         let Ok(engine) = BatchEngine::with_kernel(kernel) else {
@@ -69,9 +83,9 @@ fn bench_codes(c: &mut Criterion<ThreadCpuTime>) {
     let totps: Vec<totp_rs::Totp> = (0..BATCH)
         .map(|d| {
             totp_rs::Builder::new()
-                .with_algorithm(totp_rs::Algorithm::SHA1)
+                .with_algorithm(totp_rs_algorithm)
                 .with_digits(6)
-                .with_secret(secret_bytes(d))
+                .with_secret(secret_bytes(d, key_len))
                 .with_step_duration(30)
                 .build_noncompliant()
         })
@@ -129,6 +143,6 @@ criterion_group! {
     name = benches;
     // No plots: they need system fonts, and the figures that matter are printed.
     config = Criterion::default().with_measurement(ThreadCpuTime { wall: WallTime }).without_plots();
-    targets = bench_codes
+    targets = bench_sha1, bench_sha256
 }
 criterion_main!(benches);

@@ -95,6 +95,13 @@ impl Code {
         Ok(Code { value: value as u32, digits })
     }
 
+    /// A code from a value the caller already reduced below 10^digits (the batch engine's
+    /// truncation), without `from_value`'s check in the hot loop.
+    pub(crate) fn from_reduced(value: u32, digits: Digits) -> Code {
+        debug_assert!(u64::from(value) < digits.modulus());
+        Code { value, digits }
+    }
+
     /// The numeric value.
     pub fn value(self) -> u32 {
         self.value

@@ -22,6 +22,7 @@
 
 pub mod algorithm;
 pub mod base32;
+pub mod batch;
 pub mod code;
 pub mod hotp;
 pub mod keyed;

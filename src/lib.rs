@@ -7,6 +7,7 @@
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
 //! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
 //! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
+//! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod otp;
+pub mod protocol;
 pub mod provision;
 pub mod report;
 pub mod scenario;

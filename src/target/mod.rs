@@ -1,6 +1,121 @@
-//! Targets: what the conformance suite talks to. A step never knows which target it has;
-//! targets declare [`Capabilities`], and scenarios needing more are not applicable.
+//! Targets: what the conformance suite talks to. A step never knows which target it has: it
+//! calls [`Target`] methods and reads [`Verdict`]s. Targets declare [`Capabilities`]; a
+//! scenario needing more is reported not applicable, never run and never passed.
+//!
+//! Every method takes the simulated time it happens at. A target with clock control (the
+//! in-process reference, `serve --test-clock`) runs at exactly that time; a real-clock target
+//! ignores it, and scenarios that need it are not applicable there.
 
 mod capability;
 
+use crate::clock::SimTime;
+use crate::protocol::{
+    AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
+    Scope, SessionId, SetupDevice, SmsMessage, Verdict,
+};
+use crate::provision::TokenSeed;
+use crate::report::TargetInfo;
+
 pub use capability::{Capabilities, Capability};
+
+/// The target gave no usable answer, or refused a setup the scenario depends on. Either way
+/// there is no verdict: the scenario is a harness error, never a pass or a conformance failure.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// No answer: refused connection, timeout, unreadable reply. Quotes the request and the
+    /// start of the response, with secrets redacted.
+    #[error("{request}: {message}")]
+    NoAnswer {
+        /// The operation or HTTP request.
+        request: String,
+        /// What happened.
+        message: String,
+    },
+    /// The target answered, but not with something this operation can mean (an unknown
+    /// session, a setup it refused).
+    #[error("{request}: {message}")]
+    Refused {
+        /// The operation or HTTP request.
+        request: String,
+        /// What the target said.
+        message: String,
+    },
+}
+
+/// `Result` of a target operation.
+pub type Answer<T = Verdict> = Result<T, TargetError>;
+
+/// An MFA server under test. Shared across threads: the concurrency scenarios call it from
+/// many at once.
+pub trait Target: Send + Sync {
+    /// Name and kind, for reports.
+    fn info(&self) -> TargetInfo;
+    /// What this target can do.
+    fn capabilities(&self) -> Capabilities;
+    /// The policy numbers scenarios refer to by name.
+    fn policy_facts(&self) -> PolicyFacts;
+
+    // Setup: what a test (not a user) arranges. None of it spends a code.
+
+    /// Forgets every account, device, session and message.
+    fn reset(&self) -> Answer<()>;
+    /// Creates an account. Root accounts get the console default: operation protection by SMS.
+    fn create_user(&self, user: &NewUser, now: SimTime) -> Answer<()>;
+    /// Binds a secure phone number to an account.
+    fn set_phone(&self, user: &str, phone: &str, now: SimTime) -> Answer<()>;
+    /// Puts an account on (or off) the hardware MFA beta list.
+    fn set_beta(&self, user: &str, on: bool, now: SimTime) -> Answer<()>;
+    /// Imports hardware token seeds into the inventory.
+    fn import_seeds(&self, seeds: &[TokenSeed], now: SimTime) -> Answer<()>;
+    /// Binds a device to an account without spending any of its codes.
+    fn provision_device(&self, user: &str, device: &SetupDevice, now: SimTime) -> Answer<()>;
+    /// Sets an account's protection as an administrator would.
+    fn provision_protection(&self, user: &str, scope: Scope, methods: MethodSet, now: SimTime) -> Answer<()>;
+    /// An account as the server sees it.
+    fn account(&self, user: &str, now: SimTime) -> Answer<AccountView>;
+    /// The SMS the target sent since the last call, oldest first.
+    fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>>;
+
+    // Flows: what users do.
+
+    /// Signs in with a password from `origin` (a location; a new one is an account anomaly).
+    fn login(&self, user: &str, password: &str, origin: &str, now: SimTime) -> Answer;
+    /// Asks for an SMS code for an open challenge.
+    fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Answer;
+    /// Answers an open challenge (a code, or the password for an identity check).
+    fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer;
+    /// Confirms a confirmation box.
+    fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer;
+    /// Runs a console operation in a session.
+    fn perform(&self, session: SessionId, operation: Operation, now: SimTime) -> Answer;
+    /// Changes `user`'s protection from `session` (one's own, or as an administrator).
+    fn set_protection(
+        &self,
+        session: SessionId,
+        user: &str,
+        scope: Scope,
+        methods: MethodSet,
+        now: SimTime,
+    ) -> Answer;
+    /// Starts binding a device: answers with an identity check, then a binding.
+    fn start_binding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer;
+    /// Finishes a virtual binding with two consecutive codes.
+    fn finish_virtual_binding(&self, binding: BindingId, first: &str, second: &str, now: SimTime) -> Answer;
+    /// Finishes a hardware binding with the serial number and the code the token shows.
+    fn finish_hardware_binding(&self, binding: BindingId, serial: &str, code: &str, now: SimTime) -> Answer;
+    /// Starts unbinding: answers with a confirmation box, then the device's code prompt.
+    fn start_unbinding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer;
+    /// Resynchronises a drifted device with two consecutive codes. Needs no session: a device
+    /// far out of step is what keeps its owner from signing in, so the password comes along.
+    fn resync(
+        &self,
+        user: &str,
+        password: &str,
+        kind: DeviceKind,
+        first: &str,
+        second: &str,
+        now: SimTime,
+    ) -> Answer;
+    /// The support path for a lost device: an audited reset by support staff.
+    fn support_reset(&self, user: &str, kind: DeviceKind, now: SimTime) -> Answer;
+}

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::otp::OtpError;
+use crate::sim::SimError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.
@@ -17,6 +18,9 @@ pub enum Error {
     /// A vector file could not be read or understood.
     #[error(transparent)]
     Vectors(#[from] VectorError),
+    /// The simulator refused a request or stopped a run.
+    #[error(transparent)]
+    Sim(#[from] SimError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -8,7 +8,8 @@
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records (what vendors ship, servers import) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
-//! | [`clock`] | true virtual time ([`clock::SimTime`]) |
+//! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
+//! | [`clock`] | true virtual time ([`clock::SimTime`]), drifting device clocks |
 //! | [`error`] | the crate's error type |
 
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod error;
 pub mod otp;
 pub mod provision;
+pub mod sim;
 pub mod vectors;
 
 pub use error::{Error, Result};

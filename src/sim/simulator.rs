@@ -33,6 +33,20 @@ pub struct AppId(usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(usize);
 
+macro_rules! dense_index {
+    ($($id:ident),*) => {$(
+        impl $id {
+            /// Position in insertion order among entities of this kind (0, 1, 2, ...): lets a
+            /// caller keep per-entity data in a plain `Vec`.
+            pub fn index(self) -> usize {
+                self.0
+            }
+        }
+    )*};
+}
+
+dense_index!(TokenId, PhoneId, AppId, UserId);
+
 /// Any named entity (names share one namespace, since they key the RNG streams).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Entity {

@@ -518,3 +518,34 @@ fn adding_an_entity_leaves_the_others_draws_unchanged() {
     };
     assert_eq!(run(false), run(true));
 }
+
+/// A readable, reviewed trace: one token user who mistypes once, one SMS user whose message
+/// is slow. Any change to the event loop, the streams or the defaults shows up here.
+#[test]
+fn seeded_trace_snapshot() {
+    let mut sim = Sim::builder(2026).sms_channel(SmsChannel::fixed(Duration::from_secs(95))).build().unwrap();
+    let token = sim.add_token("SIM00000042", &TokenSpec::default()).unwrap();
+    let server = sim.token(token).unwrap().seed().totp();
+    let profile = UserProfile { typo_probability: 0.5, ..UserProfile::default() };
+    let alice = sim.add_user("alice", CodeSource::Token(token), profile).unwrap();
+    let number = PhoneNumber("+15550100".into());
+    let phone = sim.add_phone("bob-phone", number.clone(), &PhoneSpec::default()).unwrap();
+    let bob = sim.add_user("bob", CodeSource::Sms(phone), profile).unwrap();
+    sim.start_login(alice, DEFAULT_EPOCH + Duration::from_secs(3600)).unwrap();
+    sim.advance(Duration::from_secs(3600)).unwrap();
+    sim.send_sms(&number, "Your verification code is 314159.").unwrap();
+    sim.start_login(bob, sim.now()).unwrap();
+    while let Some(fired) = sim.next_event(DEFAULT_EPOCH + DAY).unwrap() {
+        let Fired::CodeEntered(e) = fired else { continue };
+        let ok = if e.user == alice {
+            matches!(
+                server.verify(&e.code, sim.now().unix_secs(), Window::symmetric(1)).unwrap(),
+                Verification::Matched { .. }
+            )
+        } else {
+            e.code.to_string() == "314159"
+        };
+        sim.answer(e.user, if ok { ServerAnswer::Accepted } else { ServerAnswer::Rejected }).unwrap();
+    }
+    insta::assert_snapshot!(sim.trace().to_json_lines());
+}

@@ -497,7 +497,7 @@ impl Sim {
         u.phase = Phase::Busy;
         let login = u.login;
         let name = &u.name;
-        self.trace.record(now, || TraceEvent::LoginStarted { user: name.clone() });
+        self.trace.record(now, || TraceEvent::LoginStarted { user: name.clone(), look_at: at });
         self.queue.push(at, Event::Look { user, login });
         Ok(())
     }

@@ -59,10 +59,12 @@ pub enum TraceEvent {
         /// Whether this is the second copy of a duplicate.
         duplicate: bool,
     },
-    /// A user started a login.
+    /// A user started a login (recorded when asked; they look at `look_at`).
     LoginStarted {
         /// The user.
         user: String,
+        /// When they look at their device.
+        look_at: SimTime,
     },
     /// A user waits for an SMS.
     WaitingForSms {

@@ -729,17 +729,14 @@ impl Sim {
     /// The user looks at their device and schedules the submission.
     fn look(&mut self, user: UserId, login: u64) {
         let now = self.now();
-        let source = self.users[user.0].source;
-        let (screen, step_left_ms) = match source {
+        let sight = match self.users[user.0].source {
             CodeSource::Token(t) => {
                 let token = &self.tokens[t.0];
-                let screen = token.screen(now);
-                (screen, ms_left_in_step(&screen, token.totp().period().seconds(), token.totp().t0()))
+                Sight::of_screen(token.screen(now), token.totp())
             }
             CodeSource::App(a) => {
                 let (_, phone, app) = &self.apps[a.0];
-                let screen = app.screen(self.phones[phone.0].clock().reading(now));
-                (screen, ms_left_in_step(&screen, app.totp().period().seconds(), app.totp().t0()))
+                Sight::of_screen(app.screen(self.phones[phone.0].clock().reading(now)), app.totp())
             }
             CodeSource::Sms(p) => {
                 let inbox = self.phones[p.0].inbox();
@@ -752,52 +749,41 @@ impl Sim {
                 }
                 u.sms_seen = inbox.len();
                 match code_in(&inbox[inbox.len() - 1].body) {
-                    Some(code) => (
-                        Screen::Code {
-                            code,
-                            step: crate::otp::Step(0),
-                            seconds_left: 0,
-                            device_time: DeviceTime::exact(now),
-                        },
-                        None,
-                    ),
-                    None => (Screen::Blank(BlankReason::ClockBeforeT0), None),
+                    Some(code) => Sight::Code { code, device: None },
+                    None => Sight::Nothing("no_code_in_message"),
                 }
             }
         };
-        let is_sms = matches!(source, CodeSource::Sms(_));
         let u = &mut self.users[user.0];
         let name = &u.name;
-        let Screen::Code { code, device_time, seconds_left, .. } = screen else {
-            let reason = match (screen, is_sms) {
-                (_, true) => "no_code_in_message",
-                (Screen::Blank(BlankReason::BatteryDead), _) => "battery_dead",
-                _ => "clock_before_t0",
-            };
-            self.trace.record(now, || TraceEvent::Looked {
-                user: name.clone(),
-                code: None,
-                device_time: None,
-                seconds_left: None,
-            });
-            self.trace.record(now, || TraceEvent::GaveUp { user: name.clone(), reason });
-            u.phase = Phase::Idle;
-            return;
+        let (code, device) = match sight {
+            Sight::Code { code, device } => (code, device),
+            Sight::Nothing(reason) => {
+                self.trace.record(now, || TraceEvent::Looked {
+                    user: name.clone(),
+                    code: None,
+                    device_time: None,
+                    seconds_left: None,
+                });
+                self.trace.record(now, || TraceEvent::GaveUp { user: name.clone(), reason });
+                u.phase = Phase::Idle;
+                return;
+            }
         };
         self.trace.record(now, || TraceEvent::Looked {
             user: name.clone(),
             code: Some(code.to_string()),
-            device_time: (!is_sms).then_some(device_time),
-            seconds_left: (!is_sms).then_some(seconds_left),
+            device_time: device.map(|d| d.device_time),
+            seconds_left: device.map(|d| d.seconds_left),
         });
         u.last_code = Some(code);
         let typing = u.profile.look_and_type.sample(&mut u.rng);
         let (typed, typo) = u.profile.type_code(code, &mut u.rng);
-        let delay = match (u.profile.timing, step_left_ms) {
-            (Timing::LastSecondsOfStep { within }, Some(left)) => {
+        let delay = match (u.profile.timing, device) {
+            (Timing::LastSecondsOfStep { within }, Some(d)) => {
                 let within = u64::try_from(within.as_millis()).unwrap_or(u64::MAX).max(1);
                 let before_end = u.rng.random_range(1..=within);
-                Duration::from_millis(left.saturating_sub(before_end))
+                Duration::from_millis(d.millis_left.saturating_sub(before_end))
             }
             _ => typing,
         };
@@ -831,12 +817,39 @@ fn next_step_start(clock: &DeviceClock, totp: &crate::otp::Totp, now: SimTime) -
     clock.when_reads(now, DeviceTime::from_unix_millis(next))
 }
 
-/// Milliseconds left in the displayed step, on the device's clock.
-fn ms_left_in_step(screen: &Screen, period_secs: u64, t0: u64) -> Option<u64> {
-    let Screen::Code { device_time, .. } = screen else { return None };
-    let period = period_secs.checked_mul(1000)?;
-    let since = u64::try_from(device_time.unix_millis()).ok()?.checked_sub(t0.checked_mul(1000)?)?;
-    Some(period - since % period)
+/// What a user saw when they looked.
+#[derive(Clone, Copy, Debug)]
+enum Sight {
+    /// A code; `device` is set for TOTP displays (not SMS).
+    Code { code: Code, device: Option<DeviceView> },
+    /// No code, and why (the trace's give-up reason).
+    Nothing(&'static str),
+}
+
+/// A TOTP display's clock details at the moment of looking.
+#[derive(Clone, Copy, Debug)]
+struct DeviceView {
+    device_time: DeviceTime,
+    seconds_left: u64,
+    /// Milliseconds until the code changes, on the device's clock.
+    millis_left: u64,
+}
+
+impl Sight {
+    fn of_screen(screen: Screen, totp: &crate::otp::Totp) -> Sight {
+        match screen {
+            Screen::Code { code, seconds_left, device_time, .. } => {
+                let period = totp.period().seconds().saturating_mul(1000);
+                let since = u64::try_from(device_time.unix_millis())
+                    .unwrap_or(0)
+                    .saturating_sub(totp.t0().saturating_mul(1000));
+                let millis_left = period - since % period;
+                Sight::Code { code, device: Some(DeviceView { device_time, seconds_left, millis_left }) }
+            }
+            Screen::Blank(BlankReason::BatteryDead) => Sight::Nothing("battery_dead"),
+            Screen::Blank(BlankReason::ClockBeforeT0) => Sight::Nothing("clock_before_t0"),
+        }
+    }
 }
 
 /// The first run of 6 to 10 ASCII digits in an SMS body, as a code.

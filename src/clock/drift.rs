@@ -91,10 +91,25 @@ impl Aging {
 /// integral of `drift + aging * t / year` over `[from, to]`, floored to whole milliseconds.
 /// Exact: i128 holds it for drifts up to ±10^6 ppm over centuries.
 pub fn gained_millis(drift: Drift, aging: Aging, from: i128, to: i128) -> i128 {
+    // Without aging and within i64 (drift × span below 9.2·10^18: ±1000 ppm over 290 years),
+    // hardware division by a constant; readings are taken on every look at a device.
+    if aging.0 == 0
+        && let Ok(span) = i64::try_from(to - from)
+        && let Some(product) = drift.0.checked_mul(span)
+    {
+        return i128::from(product.div_euclid(PPB_DENOMINATOR as i64));
+    }
     // numerator / (2 * YEAR * 1e9) with numerator = 2*YEAR*d*(to-from) + a*(to² - from²).
     let numerator =
         2 * YEAR_MILLIS * i128::from(drift.0) * (to - from) + i128::from(aging.0) * (to * to - from * from);
-    numerator.div_euclid(2 * YEAR_MILLIS * PPB_DENOMINATOR)
+    floor_div(numerator, 2 * YEAR_MILLIS * PPB_DENOMINATOR)
+}
+
+/// `n.div_euclid(d)` for `d > 0` with one 128-bit division instead of a division and a
+/// remainder.
+fn floor_div(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    if n < 0 && q * d != n { q - 1 } else { q }
 }
 
 #[cfg(test)]
@@ -114,6 +129,21 @@ mod tests {
         // 1 s per 3 days = 1 / 259 200 = 3.858 ppm.
         assert_eq!(Drift::seconds_per_year(365.0 / 3.0).ppb(), 3858);
         assert_eq!(Drift::from_ppm_f64(f64::NAN), Drift::ZERO);
+    }
+
+    #[test]
+    fn fast_and_general_paths_agree_including_negative_spans() {
+        for ppb in [-123_457i64, -1, 0, 1, 999, 20_000, 1_000_000] {
+            for span in [-YEAR_MILLIS * 3 - 7, -1, 0, 1, 86_400_000 + 13, YEAR_MILLIS * 10 + 999] {
+                let exact = (i128::from(ppb) * span).div_euclid(PPB_DENOMINATOR);
+                assert_eq!(
+                    gained_millis(Drift::from_ppb(ppb), Aging::NONE, 5, 5 + span),
+                    exact,
+                    "{ppb} {span}"
+                );
+                assert_eq!(floor_div(i128::from(ppb) * span, PPB_DENOMINATOR), exact);
+            }
+        }
     }
 
     #[test]

@@ -549,3 +549,18 @@ fn seeded_trace_snapshot() {
     }
     insta::assert_snapshot!(sim.trace().to_json_lines());
 }
+
+#[test]
+fn a_duplicated_sms_is_typed_once() {
+    let channel = SmsChannel { duplicate_probability: 1.0, ..SmsChannel::fixed(Duration::from_secs(5)) };
+    let mut sim = Sim::builder(6).sms_channel(channel).build().unwrap();
+    let number = PhoneNumber("+15550123".into());
+    let phone = sim.add_phone("p", number.clone(), &PhoneSpec::default()).unwrap();
+    let user = sim.add_user("u", CodeSource::Sms(phone), UserProfile::default()).unwrap();
+    sim.start_login(user, sim.now()).unwrap();
+    sim.send_sms(&number, "code 271828").unwrap();
+    let fired = sim.run_until(DEFAULT_EPOCH + Duration::from_secs(600)).unwrap();
+    assert_eq!(sim.inbox(phone).unwrap().len(), 2, "both copies arrive");
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(sim.trace().to_json_lines().matches("waiting_for_sms").count(), 1);
+}

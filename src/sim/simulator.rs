@@ -712,8 +712,11 @@ impl Sim {
                     duplicate,
                 });
                 for &user in &self.sms_users[phone.0] {
-                    let u = &self.users[user.0];
+                    let u = &mut self.users[user.0];
                     if u.phase == Phase::WaitingForSms {
+                        // Busy at once, so a duplicate arriving at the same instant does not
+                        // schedule a second look.
+                        u.phase = Phase::Busy;
                         self.queue.push(now, Event::Look { user, login: u.login });
                     }
                 }

@@ -548,6 +548,7 @@ fn seeded_trace_snapshot() {
         sim.answer(e.user, if ok { ServerAnswer::Accepted } else { ServerAnswer::Rejected }).unwrap();
     }
     insta::assert_snapshot!(sim.trace().to_json_lines());
+    insta::assert_snapshot!("seeded_trace_text", sim.trace().to_text());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The trace: a structured log of what happened, for scenarios to assert on and people to
 //! read when a login failed.
 
+use std::fmt;
 use std::io::Write;
 
 use serde::Serialize;
@@ -114,6 +115,41 @@ pub enum TraceEvent {
     },
 }
 
+/// One line a person reads: `unix:1767229209.323 alice entered 917746 (attempt 1, typo)`.
+impl fmt::Display for TraceRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.at)?;
+        match &self.event {
+            TraceEvent::Added { kind, name } => write!(f, "{kind} {name} added"),
+            TraceEvent::ClockSet { device, reading } => write!(f, "{device} clock set to {reading}"),
+            TraceEvent::SmsSent { id, to } => write!(f, "sms {id} sent to {to}"),
+            TraceEvent::SmsLost { id } => write!(f, "sms {id} lost"),
+            TraceEvent::SmsDelivered { id, phone, duplicate } => {
+                write!(f, "sms {id} delivered to {phone}{}", if *duplicate { " (duplicate)" } else { "" })
+            }
+            TraceEvent::LoginStarted { user, look_at } => {
+                write!(f, "{user} starts a login, looks at {look_at}")
+            }
+            TraceEvent::WaitingForSms { user } => write!(f, "{user} waits for an sms"),
+            TraceEvent::Looked { user, code: None, .. } => write!(f, "{user} looked and saw no code"),
+            TraceEvent::Looked { user, code: Some(code), device_time, seconds_left } => {
+                write!(f, "{user} read {code}")?;
+                if let (Some(d), Some(s)) = (device_time, seconds_left) {
+                    write!(f, " (device {d}, {s} s left)")?;
+                }
+                Ok(())
+            }
+            TraceEvent::Entered { user, code, attempt, typo } => {
+                write!(f, "{user} entered {code} (attempt {attempt}{})", if *typo { ", typo" } else { "" })
+            }
+            TraceEvent::Answered { user, accepted: true } => write!(f, "server accepted {user}"),
+            TraceEvent::Answered { user, accepted: false } => write!(f, "server rejected {user}"),
+            TraceEvent::GaveUp { user, reason } => write!(f, "{user} gave up: {reason}"),
+            TraceEvent::Wake { tag } => write!(f, "wake {tag}"),
+        }
+    }
+}
+
 /// The trace of a run. Recording can be off (Monte Carlo runs), in which case nothing is
 /// built, so an off trace costs nothing.
 #[derive(Clone, Debug, Default)]
@@ -157,6 +193,11 @@ impl Trace {
             out.write_all(b"\n")?;
         }
         Ok(())
+    }
+
+    /// One readable line per record (see [`TraceRecord`]'s `Display`), for failure messages.
+    pub fn to_text(&self) -> String {
+        self.records.iter().map(|r| format!("{r}\n")).collect()
     }
 
     /// The JSON lines as a string (for snapshots and comparisons).

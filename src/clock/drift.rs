@@ -102,7 +102,22 @@ pub fn gained_millis(drift: Drift, aging: Aging, from: i128, to: i128) -> i128 {
     // numerator / (2 * YEAR * 1e9) with numerator = 2*YEAR*d*(to-from) + a*(to² - from²).
     let numerator =
         2 * YEAR_MILLIS * i128::from(drift.0) * (to - from) + i128::from(aging.0) * (to * to - from * from);
-    floor_div(numerator, 2 * YEAR_MILLIS * PPB_DENOMINATOR)
+    floor_div_by_year_ppb(numerator)
+}
+
+/// 2 · YEAR_MILLIS · 10^9 = 2^20 · ODD_PART.
+const ODD_PART: i64 = 60_150_146_484_375;
+
+/// `n.div_euclid(2 · YEAR_MILLIS · 10^9)`, cheaply: floor division by 2^20 is an arithmetic
+/// shift, and nested floor divisions compose, so what remains is a division by a 46-bit
+/// constant, in 64-bit hardware arithmetic whenever the shifted value fits (a year or two of
+/// typical drift and aging), else one 128-bit division.
+fn floor_div_by_year_ppb(n: i128) -> i128 {
+    let shifted = n >> 20;
+    match i64::try_from(shifted) {
+        Ok(s) => i128::from(s.div_euclid(ODD_PART)),
+        Err(_) => floor_div(shifted, i128::from(ODD_PART)),
+    }
 }
 
 /// `n.div_euclid(d)` for `d > 0` with one 128-bit division instead of a division and a
@@ -142,6 +157,20 @@ mod tests {
                     "{ppb} {span}"
                 );
                 assert_eq!(floor_div(i128::from(ppb) * span, PPB_DENOMINATOR), exact);
+            }
+        }
+    }
+
+    #[test]
+    fn cheap_division_by_the_year_constant_is_exact() {
+        let d = 2 * YEAR_MILLIS * PPB_DENOMINATOR;
+        assert_eq!((1i128 << 20) * i128::from(ODD_PART), d);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for shift in 0..100 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let magnitude = i128::from(x) << (shift % 60);
+            for n in [magnitude, -magnitude, magnitude + 1, -magnitude - 1, d * 3, -d * 3, d - 1, -d + 1, 0] {
+                assert_eq!(floor_div_by_year_ppb(n), n.div_euclid(d), "{n}");
             }
         }
     }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::otp::OtpError;
 use crate::provision::SeedFileError;
+use crate::sim::SimError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.
@@ -21,6 +22,9 @@ pub enum Error {
     /// A token seed file could not be read or written.
     #[error(transparent)]
     SeedFile(#[from] SeedFileError),
+    /// The simulator refused a request or stopped a run.
+    #[error(transparent)]
+    Sim(#[from] SimError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -12,7 +12,8 @@
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
-//! | [`clock`] | true virtual time ([`clock::SimTime`]) |
+//! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
+//! | [`clock`] | true virtual time ([`clock::SimTime`]), drifting device clocks |
 //! | [`error`] | the crate's error type |
 
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod protocol;
 pub mod provision;
 pub mod report;
 pub mod scenario;
+pub mod sim;
 pub mod target;
 pub mod vectors;
 

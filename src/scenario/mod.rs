@@ -5,7 +5,9 @@ pub mod collect;
 pub mod expected;
 pub mod fault;
 pub mod params;
+mod steps;
 pub mod suite;
+pub mod world;
 
 pub use expected::{ExpectedError, ExpectedFailures};
 pub use suite::{Suite, SuiteError, SuiteScenario, TagFilter};

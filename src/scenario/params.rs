@@ -263,7 +263,7 @@ impl FromStr for CodeWords {
 }
 
 /// `{device}`: which of a user's devices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Parameter)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Parameter)]
 #[param(name = "device", regex = "virtual MFA device|hardware MFA device")]
 pub enum DeviceWord {
     /// The authenticator app.
@@ -346,6 +346,70 @@ impl FromStr for AlgorithmWord {
     }
 }
 
+/// `{protection}`: which protection scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "protection", regex = "login protection|operation protection")]
+pub struct Protection(pub crate::protocol::Scope);
+
+impl FromStr for Protection {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use crate::protocol::Scope;
+        match s {
+            "login protection" => Ok(Protection(Scope::Login)),
+            "operation protection" => Ok(Protection(Scope::Operation)),
+            _ => Err(format!("unknown protection {s:?}")),
+        }
+    }
+}
+
+/// `{methods}`: a set of methods, `and` and `or` alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "methods",
+    regex = "(?:SMS|virtual MFA|hardware MFA)(?: (?:and|or) (?:SMS|virtual MFA|hardware MFA))*"
+)]
+pub struct Methods(pub crate::protocol::MethodSet);
+
+impl FromStr for Methods {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use crate::protocol::Method;
+        s.split(" and ")
+            .flat_map(|part| part.split(" or "))
+            .map(|word| match word {
+                "SMS" => Ok(Method::Sms),
+                "virtual MFA" => Ok(Method::VirtualMfa),
+                "hardware MFA" => Ok(Method::HardwareMfa),
+                _ => Err(format!("unknown method {word:?}")),
+            })
+            .collect::<Result<_, _>>()
+            .map(Methods)
+    }
+}
+
+/// `{operation}`: a console operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(
+    name = "operation",
+    regex = "create an access key|delete a cloud server|change a security setting|list cloud servers"
+)]
+pub struct OperationWords(pub crate::protocol::Operation);
+
+impl FromStr for OperationWords {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use crate::protocol::Operation;
+        Ok(OperationWords(match s {
+            "create an access key" => Operation::CreateAccessKey,
+            "delete a cloud server" => Operation::DeleteResource,
+            "change a security setting" => Operation::ChangeSecuritySettings,
+            "list cloud servers" => Operation::ListResources,
+            _ => return Err(format!("unknown operation {s:?}")),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +436,11 @@ mod tests {
             CodeWords::Device(DeviceWord::Hardware)
         );
         assert!("3 fortnights".parse::<Span>().is_err());
+        use crate::protocol::{Method, MethodSet};
+        assert_eq!(
+            "SMS or virtual MFA".parse::<Methods>().unwrap().0,
+            MethodSet::of(&[Method::Sms, Method::VirtualMfa])
+        );
+        assert_eq!("hardware MFA".parse::<Methods>().unwrap().0, MethodSet::of(&[Method::HardwareMfa]));
     }
 }

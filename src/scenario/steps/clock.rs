@@ -1,0 +1,45 @@
+//! Simulated time: time passing, the server clock, phone clocks, token drift, SMS latency.
+
+use cucumber::{given, when};
+
+use crate::clock::SimTime;
+use crate::scenario::params::{Offset, Rate, Span, User};
+use crate::scenario::world::MfaWorld;
+
+#[given(expr = "time passes {duration}")]
+#[when(expr = "time passes {duration}")]
+fn time_passes(w: &mut MfaWorld, span: Span) {
+    w.advance(span.0);
+}
+
+#[when(expr = "time passes until the lockout ends")]
+fn until_lockout_ends(w: &mut MfaWorld) {
+    // One second past the lockout period, so both "until" conventions (< and <=) have ended it.
+    let span = w.facts().lockout_duration + std::time::Duration::from_secs(1);
+    w.advance(span);
+}
+
+#[given(expr = "the server clock reads Unix time {int}")]
+fn server_clock_reads(w: &mut MfaWorld, unix: u64) {
+    w.set_now(SimTime::from_unix_secs(unix));
+}
+
+#[given(expr = "the server clock is {int} seconds into a time step")]
+fn into_step(w: &mut MfaWorld, seconds: u64) {
+    w.to_position_in_step(seconds);
+}
+
+#[given(expr = "{user}'s phone clock is {offset}")]
+fn phone_clock(w: &mut MfaWorld, user: User, offset: Offset) {
+    w.set_phone_offset(&user.0, offset.0);
+}
+
+#[given(expr = "the hardware MFA device {string} runs {rate}")]
+fn token_rate(w: &mut MfaWorld, serial: String, rate: Rate) {
+    w.set_token_rate(&serial, rate.0);
+}
+
+#[given(expr = "the SMS takes {duration} to arrive")]
+fn sms_delay(w: &mut MfaWorld, span: Span) {
+    w.delay_next_sms(span.0);
+}

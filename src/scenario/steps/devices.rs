@@ -1,0 +1,320 @@
+//! Devices: the inventory, bindings made in setup, binding and unbinding flows, QR codes,
+//! resynchronisation and the support path.
+
+use cucumber::{given, then, when};
+
+use crate::otp::{Digits, OtpAuthUri, Period, Secret, Step, UriKind};
+use crate::protocol::{DeviceKind, Method, SetupDevice};
+use crate::provision::TokenSeed;
+use crate::scenario::fault::{mismatch, no_answer};
+use crate::scenario::params::{AlgorithmWord, Attempt, CodePair, CodeWords, DeviceWord, Encoding, User};
+use crate::scenario::world::{MfaWorld, Prompt, kind_of};
+use crate::sim::AuthenticatorApp;
+
+fn import(w: &mut MfaWorld, seed: TokenSeed) {
+    let seeds = [seed.clone()];
+    w.call("importing a token seed", |t, now| t.import_seeds(&seeds, now));
+    w.add_token(seed);
+}
+
+#[given(expr = "the hardware MFA device {string} is in the inventory")]
+fn in_inventory(w: &mut MfaWorld, serial: String) {
+    let secret = w.fresh_secret(&format!("token {serial}"));
+    let seed = TokenSeed {
+        serial,
+        secret,
+        algorithm: crate::otp::Algorithm::Sha1,
+        digits: Digits::SIX,
+        period: Period::THIRTY_SECONDS,
+        t0: 0,
+    };
+    import(w, seed);
+}
+
+#[given(
+    expr = "the hardware MFA device {string} is in the inventory with the {encoding} seed {string}, {algorithm} and {int} digits"
+)]
+fn in_inventory_with_seed(
+    w: &mut MfaWorld,
+    serial: String,
+    encoding: Encoding,
+    text: String,
+    algorithm: AlgorithmWord,
+    digits: u8,
+) {
+    let secret = match encoding {
+        Encoding::Hex => Secret::from_hex(&text),
+        Encoding::Base32 => Secret::from_base32(&text),
+    }
+    .unwrap_or_else(|e| no_answer(format!("the seed in the step is not valid: {e}")));
+    let digits = Digits::new(digits).unwrap_or_else(|e| no_answer(e.to_string()));
+    import(
+        w,
+        TokenSeed { serial, secret, algorithm: algorithm.0, digits, period: Period::THIRTY_SECONDS, t0: 0 },
+    );
+}
+
+#[given(expr = "{user} has bound a virtual MFA device")]
+fn has_virtual(w: &mut MfaWorld, user: User) {
+    let secret = w.fresh_secret(&format!("app of {}", user.0));
+    let device = SetupDevice::Virtual { secret: secret.clone() };
+    w.call("binding a virtual MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
+    w.enrol_app(&user.0, &MfaWorld::uri_for(&user.0, secret));
+}
+
+#[given(expr = "{user} has bound the hardware MFA device {string}")]
+fn has_hardware(w: &mut MfaWorld, user: User, serial: String) {
+    w.token(&serial);
+    let device = SetupDevice::Hardware { serial: serial.clone() };
+    w.call("binding a hardware MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
+    w.person_mut(&user.0).hardware = Some(serial);
+}
+
+#[given(expr = "{user} has lost her/his/their {device}")]
+fn lost(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    w.person_mut(&user.0).lost.insert(device);
+}
+
+#[when(expr = "{user} starts binding a {device}")]
+fn start_binding(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    let session = w.ensure_session(&user.0);
+    let verdict = w.call("starting a binding", |t, now| t.start_binding(session, kind_of(device), now));
+    w.remember(&user.0, vec![Attempt::Binding], verdict);
+}
+
+/// Answers the open identity check with the right answer: the password where offered, else
+/// a bound device's code, else an SMS code.
+fn confirm_identity_of(w: &mut MfaWorld, actor: &str) {
+    let (challenge, methods, purpose) = w.open_challenge(actor);
+    let (method, answer) = if methods.contains(Method::Password) {
+        let account = w.person(actor).acting_as.clone().unwrap_or_else(|| actor.to_owned());
+        (Method::Password, w.password_for(actor, &account))
+    } else if methods.contains(Method::VirtualMfa) && w.person(actor).app.is_some() {
+        (Method::VirtualMfa, w.device_code(actor, DeviceWord::Virtual).to_string())
+    } else if methods.contains(Method::HardwareMfa) && w.person(actor).hardware.is_some() {
+        (Method::HardwareMfa, w.device_code(actor, DeviceWord::Hardware).to_string())
+    } else if methods.contains(Method::Sms) {
+        let verdict = w.call("asking for an SMS code", |t, now| t.request_sms(challenge, now));
+        w.remember(actor, vec![Attempt::Request], verdict);
+        w.resolve_code(actor, &CodeWords::LatestSms, None)
+    } else {
+        no_answer(format!("{actor} cannot answer an identity check offering {methods}"))
+    };
+    let verdict = w.call("confirming identity", |t, now| t.answer(challenge, method, &answer, now));
+    w.remember(actor, vec![Attempt::Code, purpose], verdict);
+}
+
+#[when(expr = "{user} confirms her/his/their identity")]
+fn confirm_identity(w: &mut MfaWorld, user: User) {
+    confirm_identity_of(w, &user.0);
+}
+
+#[when(expr = "{user} scans the QR code")]
+fn scan(w: &mut MfaWorld, user: User) {
+    let png = match &w.person(&user.0).prompt {
+        Some(Prompt::Binding { enrolment: Some(e), .. }) => e.qr_png.clone(),
+        other => no_answer(format!("{} has no QR code to scan (prompt: {other:?})", user.0)),
+    };
+    let app = AuthenticatorApp::from_qr_image(&png)
+        .unwrap_or_else(|e| mismatch("a scannable otpauth QR code", e.to_string(), w.context()));
+    let person = w.person_mut(&user.0);
+    person.app = Some(app);
+    w.log(format!("{} scans the QR code", user.0));
+}
+
+fn open_binding(w: &MfaWorld, actor: &str, kind: DeviceKind) -> Option<crate::protocol::BindingId> {
+    match &w.person(actor).prompt {
+        Some(Prompt::Binding { binding, kind: k, .. }) if *k == kind => Some(*binding),
+        _ => None,
+    }
+}
+
+/// Two codes of `pair` from a device: time passes as the pair needs (to the next code, or
+/// two codes on).
+fn code_pair(
+    w: &mut MfaWorld,
+    pair: CodePair,
+    read: &dyn Fn(&MfaWorld) -> String,
+    until_next: &dyn Fn(&MfaWorld) -> std::time::Duration,
+) -> (String, String) {
+    let first = read(w);
+    match pair {
+        CodePair::SameTwice => (first.clone(), first),
+        CodePair::Consecutive => {
+            let wait = until_next(w);
+            w.advance(wait);
+            (first, read(w))
+        }
+        CodePair::NonConsecutive => {
+            let wait = until_next(w) + std::time::Duration::from_secs(30);
+            w.advance(wait);
+            (first, read(w))
+        }
+        CodePair::OtherKey => {
+            let other = w.fresh_secret("a key the service never issued");
+            let totp = crate::otp::Totp::new(
+                &other,
+                crate::otp::Algorithm::Sha1,
+                Digits::SIX,
+                Period::THIRTY_SECONDS,
+                0,
+            );
+            let step = w.now().unix_secs() / 30;
+            let wait = until_next(w);
+            w.advance(wait);
+            (totp.code_for(Step(step)).to_string(), totp.code_for(Step(step + 1)).to_string())
+        }
+    }
+}
+
+#[when(expr = "{user} confirms the binding with {codepair}")]
+fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
+    let actor = user.0.clone();
+    let binding = open_binding(w, &actor, DeviceKind::Virtual)
+        .unwrap_or_else(|| no_answer(format!("{actor} has no virtual MFA binding open")));
+    let read = |w: &MfaWorld| w.device_code(&actor, DeviceWord::Virtual).to_string();
+    let next = |w: &MfaWorld| w.until_next_code(&actor, DeviceWord::Virtual);
+    let (first, second) = code_pair(w, pair, &read, &next);
+    w.person_mut(&actor).last_code = Some((Method::VirtualMfa, second.clone()));
+    let verdict = w.call("finishing a virtual binding", |t, now| {
+        t.finish_virtual_binding(binding, &first, &second, now)
+    });
+    w.remember(&actor, vec![Attempt::Binding], verdict);
+}
+
+#[when(expr = "{user} binds the hardware MFA device {string} with {code}")]
+fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: CodeWords) {
+    let actor = user.0.clone();
+    if open_binding(w, &actor, DeviceKind::Hardware).is_none() {
+        start_binding(w, user.clone(), DeviceWord::Hardware);
+        if matches!(w.person(&actor).prompt, Some(Prompt::Challenge { .. })) {
+            confirm_identity_of(w, &actor);
+        }
+    }
+    let Some(binding) = open_binding(w, &actor, DeviceKind::Hardware) else {
+        // The target refused to open the binding (beta list, already bound): that refusal is
+        // the binding's verdict.
+        let verdict = w.last().verdict.clone();
+        w.remember(&actor, vec![Attempt::Binding], verdict);
+        return;
+    };
+    let (_, digits) = w.resolve_code(&actor, &code, Some(&serial));
+    w.person_mut(&actor).last_code = Some((Method::HardwareMfa, digits.clone()));
+    w.person_mut(&actor).hardware = Some(serial.clone());
+    let verdict = w.call("finishing a hardware binding", |t, now| {
+        t.finish_hardware_binding(binding, &serial, &digits, now)
+    });
+    if !verdict.is_accepted() {
+        w.person_mut(&actor).hardware = None;
+    }
+    w.remember(&actor, vec![Attempt::Binding, Attempt::Code], verdict);
+}
+
+#[when(expr = "{user} starts unbinding her/his/their {device}")]
+fn start_unbinding(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    let session = w.ensure_session(&user.0);
+    let verdict = w.call("starting an unbinding", |t, now| t.start_unbinding(session, kind_of(device), now));
+    w.remember(&user.0, vec![Attempt::Unbinding], verdict);
+}
+
+#[when(expr = "{user} confirms the unbinding")]
+fn confirm_unbinding(w: &mut MfaWorld, user: User) {
+    let challenge = match &w.person(&user.0).prompt {
+        Some(Prompt::Confirm { challenge, .. }) => *challenge,
+        other => no_answer(format!("{} has no confirmation box open (prompt: {other:?})", user.0)),
+    };
+    let verdict = w.call("confirming the unbinding", |t, now| t.confirm(challenge, now));
+    w.remember(&user.0, vec![Attempt::Unbinding], verdict);
+}
+
+#[when(expr = "support unbinds {user}'s {device}")]
+fn support_unbinds(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    let verdict = w.call("the support reset", |t, now| t.support_reset(&user.0, kind_of(device), now));
+    w.remember(&user.0, vec![Attempt::Reset], verdict);
+}
+
+#[when(expr = "{user} resyncs the hardware MFA device {string} with {codepair}")]
+fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
+    w.token(&serial);
+    let read_serial = serial.clone();
+    let read = move |w: &MfaWorld| w.token_code(&read_serial).to_string();
+    let next_serial = serial.clone();
+    let next = move |w: &MfaWorld| {
+        let reading = w.token(&next_serial).clock().reading(w.now());
+        let ms = reading.ahead_of(crate::clock::SimTime::from_unix_millis(0)).rem_euclid(30_000);
+        std::time::Duration::from_millis((30_000 - ms) as u64)
+    };
+    let (first, second) = code_pair(w, pair, &read, &next);
+    let password = w.password_for(&user.0, &user.0);
+    let verdict = w
+        .call("resyncing", |t, now| t.resync(&user.0, &password, DeviceKind::Hardware, &first, &second, now));
+    w.remember(&user.0, vec![Attempt::Resync], verdict);
+}
+
+#[then(expr = "{user} is shown a QR code for binding a virtual MFA device")]
+fn shown_qr(w: &mut MfaWorld, user: User) {
+    let enrolment = match &w.person(&user.0).prompt {
+        Some(Prompt::Binding { kind: DeviceKind::Virtual, enrolment: Some(e), .. }) => e.clone(),
+        _ => {
+            mismatch("a QR code for binding a virtual MFA device", w.last().verdict.to_string(), w.context())
+        }
+    };
+    let scanned =
+        qr_uri(&enrolment.qr_png).unwrap_or_else(|e| mismatch("a QR code that decodes", e, w.context()));
+    if !scanned.starts_with("otpauth://totp/") || OtpAuthUri::parse(&scanned).is_err() {
+        mismatch(
+            "an otpauth://totp/ URI in the QR code",
+            "another text (not shown: it may hold a key)",
+            w.context(),
+        );
+    }
+    let parsed = OtpAuthUri::parse(&scanned).ok();
+    w.person_mut(&user.0).scanned = parsed;
+}
+
+#[then(expr = "the QR code holds a {int}-digit TOTP key that changes every {int} seconds")]
+fn qr_holds(w: &mut MfaWorld, digits: u8, period: u64) {
+    let actor = w.last().actor.clone();
+    let uri = w.person(&actor).scanned.clone().unwrap_or_else(|| no_answer("no QR code was checked yet"));
+    let UriKind::Totp { period: got } = uri.kind else {
+        mismatch("a TOTP key", "an HOTP key", w.context());
+    };
+    if uri.digits.get() != digits || got.seconds() != period {
+        mismatch(
+            format!("{digits} digits every {period} s"),
+            format!("{} digits every {} s", uri.digits.get(), got.seconds()),
+            w.context(),
+        );
+    }
+}
+
+#[then(expr = "{user} has a {device} bound")]
+fn has_bound(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    check_bound(w, &user.0, device, true);
+}
+
+#[then(expr = "{user} has no {device} bound")]
+fn has_none_bound(w: &mut MfaWorld, user: User, device: DeviceWord) {
+    check_bound(w, &user.0, device, false);
+}
+
+fn check_bound(w: &mut MfaWorld, user: &str, device: DeviceWord, expected: bool) {
+    let view = w.call("reading the account", |t, now| t.account(user, now));
+    let bound = match device {
+        DeviceWord::Virtual => view.virtual_bound,
+        DeviceWord::Hardware => view.hardware_serial.is_some(),
+    };
+    if bound != expected {
+        let words = |b: bool| if b { "bound" } else { "not bound" };
+        mismatch(words(expected), words(bound), w.context());
+    }
+}
+
+/// The text of the QR code in a PNG.
+fn qr_uri(png: &[u8]) -> Result<String, String> {
+    let image = image::load_from_memory(png).map_err(|e| format!("unreadable image: {e}"))?;
+    let mut prepared = rqrr::PreparedImage::prepare(image.to_luma8());
+    let grids = prepared.detect_grids();
+    let grid = grids.first().ok_or("no QR code in the image")?;
+    grid.decode().map(|(_, text)| text).map_err(|e| format!("QR code does not decode: {e}"))
+}

@@ -15,6 +15,7 @@ use crate::report::{ScenarioResult, Status, StepFailure};
 /// Collects one [`ScenarioResult`] per scenario that ran.
 #[derive(Debug, Default)]
 pub struct Collector {
+    live: bool,
     running: HashMap<String, Running>,
     finished: Vec<ScenarioResult>,
     parse_errors: Vec<String>,
@@ -27,6 +28,11 @@ struct Running {
 }
 
 impl Collector {
+    /// A collector; `live` prints one line per finished scenario to standard error.
+    pub fn new(live: bool) -> Self {
+        Collector { live, ..Collector::default() }
+    }
+
     /// The results, and the parser errors (none when the suite was loaded by [`super::Suite`]).
     pub fn into_results(self) -> (Vec<ScenarioResult>, Vec<String>) {
         (self.finished, self.parse_errors)
@@ -70,6 +76,9 @@ impl Collector {
             Scenario::Finished => {
                 if let Some(mut r) = self.running.remove(&id) {
                     r.result.wall = at.duration_since(r.started).unwrap_or_default();
+                    if self.live {
+                        eprintln!("{:<15} {} {}", r.result.status.label(), r.result.id, r.result.name);
+                    }
                     self.finished.push(r.result);
                 }
             }
@@ -137,3 +146,7 @@ impl<W: 'static> Writer<W> for Collector {
         }
     }
 }
+
+/// The collector keys every event by scenario id and sorts nothing until the record is built,
+/// so it does not depend on event order: cucumber's first case for a `Normalized` writer.
+impl cucumber::writer::Normalized for Collector {}

@@ -5,6 +5,7 @@ pub mod collect;
 pub mod expected;
 pub mod fault;
 pub mod params;
+pub mod runner;
 mod steps;
 pub mod suite;
 pub mod world;

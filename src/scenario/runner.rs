@@ -1,0 +1,234 @@
+//! The runner behind `mfa-harness run` (and the test suite, which calls the same function):
+//! select scenarios by tag, report those the target cannot run as not applicable, run the
+//! rest through cucumber with a fresh world per scenario, and turn what happened into a
+//! [`RunRecord`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use cucumber::gherkin;
+use cucumber::{Cucumber, World as _};
+use futures::FutureExt as _;
+
+use super::collect::Collector;
+use super::expected::ExpectedFailures;
+use super::suite::{Suite, TagFilter, feature_path};
+use super::world::{MfaWorld, ScenarioSetup};
+use crate::clock::{DEFAULT_EPOCH, SimTime};
+use crate::report::{RunRecord, ScenarioResult, Status, StepFailure, TargetInfo};
+use crate::sim::{Concern, Streams};
+use crate::target::{Capabilities, Target, TargetError};
+
+/// Makes the target for one scenario from the scenario's seed: a fresh in-process service, or
+/// a shared remote target (which the world resets).
+pub type TargetFactory = Arc<dyn Fn(u64) -> Result<Arc<dyn Target>, TargetError> + Send + Sync>;
+
+/// What to run and how.
+#[derive(Clone)]
+pub struct RunSettings {
+    /// The run's master seed.
+    pub seed: u64,
+    /// Only scenarios matching this expression.
+    pub tags: Option<TagFilter>,
+    /// Known failures, each with a reason.
+    pub expected: ExpectedFailures,
+    /// Print one line per finished scenario to standard error.
+    pub live: bool,
+}
+
+/// Runs `suite` against the targets `factory` makes.
+pub fn run(
+    suite: &Suite,
+    info: TargetInfo,
+    capabilities: &Capabilities,
+    factory: TargetFactory,
+    settings: &RunSettings,
+) -> RunRecord {
+    let mut results = Vec::new();
+    let mut runnable: BTreeSet<String> = BTreeSet::new();
+    for scenario in suite.scenarios() {
+        if settings.tags.as_ref().is_some_and(|f| !f.matches(&scenario.tags)) {
+            continue;
+        }
+        let missing = capabilities.missing(scenario.needs.iter().copied());
+        if missing.is_empty() {
+            runnable.insert(scenario.id.clone());
+        } else {
+            let names: Vec<&str> = missing.iter().map(|c| c.name()).collect();
+            results.push(not_run(
+                suite,
+                &scenario.id,
+                Status::NotApplicable,
+                format!("target lacks {}", names.join(", ")),
+            ));
+        }
+    }
+
+    let features = select(suite, &runnable);
+    let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
+    let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live);
+    let (ran, _) = collector.into_results();
+    let simulated = simulated.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut seen = BTreeSet::new();
+    for mut result in ran {
+        seen.insert(result.id.clone());
+        result.simulated_ms = simulated.get(&result.id).map_or(0, |d| d.as_millis() as u64);
+        apply_expectation(&mut result, &settings.expected);
+        results.push(result);
+    }
+    // A scenario that was selected but produced no result must not disappear from the verdict.
+    for id in runnable.difference(&seen) {
+        results.push(not_run(suite, id, Status::Error, "the scenario did not run".into()));
+    }
+    RunRecord::new(
+        settings.seed,
+        DEFAULT_EPOCH.unix_millis(),
+        info,
+        settings.tags.as_ref().map(|t| t.expression().to_owned()),
+        results,
+        0,
+    )
+}
+
+/// The seed of one scenario: independent of which other scenarios run, and of their order.
+pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
+    Streams::new(run_seed).key64(id, Concern::Schedule)
+}
+
+fn execute(
+    features: Vec<gherkin::Feature>,
+    factory: TargetFactory,
+    run_seed: u64,
+    simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
+    live: bool,
+) -> Collector {
+    let runner = cucumber::runner::Basic::default()
+        .max_concurrent_scenarios(1)
+        .steps(MfaWorld::collection())
+        .before(move |feature, _rule, scenario, world| {
+            let id = format!("{}:{}", feature_path(feature), scenario.position.line);
+            let seed = scenario_seed(run_seed, &id);
+            let factory = factory.clone();
+            async move {
+                match factory(seed) {
+                    Ok(target) => world.set_up(ScenarioSetup { target, seed, start: start_time(seed) }),
+                    Err(e) => super::fault::no_answer(format!("preparing the target: {e}")),
+                }
+            }
+            .boxed_local()
+        })
+        .after(move |feature, _rule, scenario, _finished, world| {
+            let id = format!("{}:{}", feature_path(feature), scenario.position.line);
+            let simulated = simulated.clone();
+            if let Some(world) = world {
+                simulated.lock().unwrap_or_else(PoisonError::into_inner).insert(id, world.simulated());
+            }
+            async {}.boxed_local()
+        });
+    let cucumber: Cucumber<_, _, (), _, _, cucumber::cli::Empty> =
+        Cucumber::custom(FeatureList(features), runner, Collector::new(live));
+    let cucumber = cucumber.with_default_cli();
+    // Steps report failures by panicking (that is how cucumber learns of them); the panics are
+    // caught and turned into results, so the default hook's messages would only be noise.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let collector = futures::executor::block_on(cucumber.run(()));
+    std::panic::set_hook(previous);
+    collector
+}
+
+/// Where a scenario's simulated time starts: the default epoch plus a seed-chosen offset of up
+/// to a day, so runs with different seeds meet codes at different positions in their steps.
+fn start_time(seed: u64) -> SimTime {
+    DEFAULT_EPOCH + Duration::from_millis(seed % 86_400_000)
+}
+
+/// The features with only the runnable scenarios left.
+fn select(suite: &Suite, runnable: &BTreeSet<String>) -> Vec<gherkin::Feature> {
+    suite
+        .features
+        .iter()
+        .filter_map(|f| {
+            let path = feature_path(f);
+            let keep = |s: &gherkin::Scenario| runnable.contains(&format!("{path}:{}", s.position.line));
+            let mut f = f.clone();
+            f.scenarios.retain(keep);
+            for rule in &mut f.rules {
+                rule.scenarios.retain(keep);
+            }
+            f.rules.retain(|r| !r.scenarios.is_empty());
+            (!f.scenarios.is_empty() || !f.rules.is_empty()).then_some(f)
+        })
+        .collect()
+}
+
+/// A result for a scenario that did not run.
+fn not_run(suite: &Suite, id: &str, status: Status, reason: String) -> ScenarioResult {
+    let found = suite
+        .features
+        .iter()
+        .flat_map(|f| {
+            f.scenarios.iter().chain(f.rules.iter().flat_map(|r| &r.scenarios)).map(move |s| (f, s))
+        })
+        .find(|(f, s)| format!("{}:{}", feature_path(f), s.position.line) == id);
+    let (feature, feature_name, name, line, tags) = match found {
+        Some((f, s)) => (
+            feature_path(f),
+            f.name.clone(),
+            s.name.clone(),
+            s.position.line,
+            f.tags.iter().chain(&s.tags).cloned().collect(),
+        ),
+        None => (id.to_owned(), String::new(), String::new(), 0, Vec::new()),
+    };
+    ScenarioResult {
+        id: id.to_owned(),
+        feature,
+        feature_name,
+        name,
+        line,
+        tags,
+        status,
+        reason: Some(reason),
+        failure: None,
+        simulated_ms: 0,
+        wall: Duration::ZERO,
+    }
+}
+
+/// Strict expected failures: a listed failure is expected; a listed pass is stale.
+fn apply_expectation(result: &mut ScenarioResult, expected: &ExpectedFailures) {
+    let Some(reason) = expected.reason(&result.id) else { return };
+    match result.status {
+        Status::Failed => {
+            result.status = Status::ExpectedFailure;
+            result.reason = Some(reason.to_owned());
+        }
+        Status::Passed => {
+            result.status = Status::Failed;
+            result.failure = Some(StepFailure {
+                step: "(whole scenario)".into(),
+                line: result.line,
+                message: format!(
+                    "listed as an expected failure ({reason}) but it passed: remove it from the list"
+                ),
+                expected: Some("a failure".into()),
+                actual: Some("passed".into()),
+            });
+        }
+        _ => {}
+    }
+}
+
+/// The parser cucumber runs: the suite's already parsed and checked features.
+struct FeatureList(Vec<gherkin::Feature>);
+
+impl cucumber::Parser<()> for FeatureList {
+    type Cli = cucumber::cli::Empty;
+    type Output = futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>>;
+
+    fn parse(self, _input: (), _cli: Self::Cli) -> Self::Output {
+        futures::stream::iter(self.0.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}

@@ -34,3 +34,14 @@ pub use error::{Error, Result};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The examples in `docs/`, compiled and run as doctests like the README's.
+#[cfg(doctest)]
+pub mod docs {
+    #[doc = include_str!("../docs/simulator.md")]
+    pub struct Simulator;
+    #[doc = include_str!("../docs/provision.md")]
+    pub struct Provision;
+    #[doc = include_str!("../docs/batch-engine.md")]
+    pub struct BatchEngine;
+}

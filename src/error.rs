@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::otp::OtpError;
+use crate::reference::ReferenceError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.
@@ -17,6 +18,9 @@ pub enum Error {
     /// A vector file could not be read or understood.
     #[error(transparent)]
     Vectors(#[from] VectorError),
+    /// The reference service refused a request.
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

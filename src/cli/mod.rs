@@ -37,5 +37,6 @@ impl RunVerdict {
 pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
         Command::Vectors(args) => cmd::vectors::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
     }
 }

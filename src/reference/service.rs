@@ -83,7 +83,8 @@ pub struct NewUser {
     pub name: String,
     /// The password (only its hash is kept).
     pub password: String,
-    /// Root, IAM or admin IAM.
+    /// Root, IAM or admin IAM (flattened in JSON: `"role": "iam", "root": "alice"`).
+    #[serde(flatten)]
     pub role: Role,
     /// The bound phone number, if any.
     #[serde(default)]

@@ -397,6 +397,10 @@ pub(super) async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route in protocol v1")
 }
 
+pub(super) async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route takes another method")
+}
+
 async fn blocking<T: Send + 'static>(
     job: impl FnOnce() -> Result<T, ReferenceError> + Send + 'static,
 ) -> Result<T, ApiError> {

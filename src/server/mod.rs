@@ -112,7 +112,10 @@ pub fn router(config: &ServerConfig) -> Router {
             .route("/v1/test/clock", get(api::clock).put(api::set_clock))
             .route("/v1/test/sms", get(api::sms_outbox));
     }
-    r.fallback(api::not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(app)
+    r.fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
 }
 
 /// Binds `addr` and serves until the process ends.

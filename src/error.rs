@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::otp::OtpError;
 use crate::provision::SeedFileError;
 use crate::sim::SimError;
+use crate::reference::ReferenceError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.
@@ -25,6 +26,9 @@ pub enum Error {
     /// The simulator refused a request or stopped a run.
     #[error(transparent)]
     Sim(#[from] SimError),
+    /// The reference service refused a request.
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

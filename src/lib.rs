@@ -10,6 +10,8 @@
 //! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
+//! | [`reference`] | the reference MFA service (accounts, protections, binding, replay guard, lockout) |
+//! | [`server`] | the reference service over HTTP: the target protocol, SMS webhook |
 //! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
 //! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
@@ -22,8 +24,10 @@ pub mod error;
 pub mod otp;
 pub mod protocol;
 pub mod provision;
+pub mod reference;
 pub mod report;
 pub mod scenario;
+pub mod server;
 pub mod sim;
 pub mod target;
 pub mod vectors;

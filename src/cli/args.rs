@@ -21,6 +21,30 @@ pub enum Command {
     Vectors(VectorsArgs),
     /// Write a hardware-token seed file (PSKC or OATH CSV) for a deterministic batch of tokens.
     Tokens(TokensArgs),
+    /// Serve the reference MFA service over HTTP (the target protocol, /v1/).
+    Serve(ServeArgs),
+}
+
+/// Arguments of `mfa-harness serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Run on a settable virtual clock (GET/PUT /v1/test/clock, GET /v1/test/sms) starting at
+    /// 2026-01-01T00:00:00Z, with the fast password hash. Never for real users.
+    #[arg(long)]
+    pub test_clock: bool,
+    /// POST every SMS as JSON to this URL instead of keeping it in the test outbox.
+    #[arg(long, value_name = "URL")]
+    pub sms_webhook: Option<String>,
+    /// A TOML file with the verification policy (fields of `reference::Policy`, including
+    /// `[dangers]`); without it, the safe defaults.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Seed of the service's random streams (ids, salts, secrets, SMS codes).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Arguments of `mfa-harness vectors`.

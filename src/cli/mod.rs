@@ -38,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
     }
 }

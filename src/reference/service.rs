@@ -1,0 +1,1147 @@
+//! The reference MFA service: accounts, protections, binding, verification with replay guard,
+//! drift and lockout, SMS challenges, resync and the audit log. One `Mutex` guards the whole
+//! state, so every check-and-record (replay guard, lockout count, SMS single use) is atomic;
+//! password hashing and resync searches run outside it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha12Rng;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::ReferenceError;
+use super::audit::{AuditEvent, AuditKind};
+use super::device::{DeviceState, Lookup};
+use super::password::PasswordHash;
+use super::policy::Policy;
+use super::sms::{SmsGateway, SmsMessage};
+use super::verdict::{
+    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, RejectReason, SessionId, Verdict,
+};
+use crate::clock::SimTime;
+use crate::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, UriKind};
+use crate::provision::TokenSeed;
+
+/// Issuer named in enrolment URIs.
+pub const ISSUER: &str = "mfa-harness";
+
+/// Which protection a setting is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Asked at login.
+    Login,
+    /// Asked before sensitive operations and on account anomalies.
+    Operation,
+}
+
+/// Operations a session can run. The sensitive ones are behind operation protection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Create an API access key (sensitive).
+    CreateAccessKey,
+    /// Delete a cloud resource (sensitive).
+    DeleteResource,
+    /// Change security settings (sensitive).
+    ChangeSecuritySettings,
+    /// Read a resource (not sensitive: never asks for a second factor).
+    ReadResource,
+}
+
+impl Operation {
+    /// Whether operation protection applies.
+    pub fn is_sensitive(self) -> bool {
+        !matches!(self, Operation::ReadResource)
+    }
+}
+
+/// The kind of account and where it sits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// A root (main) account.
+    Root,
+    /// An IAM user under `root`.
+    Iam {
+        /// The owning root account.
+        root: String,
+    },
+    /// An administrator IAM user under `root`: may set other IAM users' protections.
+    IamAdmin {
+        /// The owning root account.
+        root: String,
+    },
+}
+
+/// A new account (admin provisioning).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewUser {
+    /// Unique login name.
+    pub name: String,
+    /// The password (only its hash is kept).
+    pub password: String,
+    /// Root, IAM or admin IAM (flattened in JSON: `"role": "iam", "root": "alice"`).
+    #[serde(flatten)]
+    pub role: Role,
+    /// The bound phone number, if any.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Whether the account is on the hardware MFA beta list.
+    #[serde(default)]
+    pub beta: bool,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("phone", &self.phone)
+            .field("beta", &self.beta)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an unbinding must carry: confirmation, the password (identity authentication) and a
+/// current code from the device being removed.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct UnbindProof {
+    /// The user clicked Confirm.
+    pub confirmed: bool,
+    /// The account password.
+    pub password: String,
+    /// A current code from the bound device.
+    pub code: Option<String>,
+}
+
+impl std::fmt::Debug for UnbindProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UnbindProof {{ confirmed: {}, .. }}", self.confirmed)
+    }
+}
+
+/// A read-only view of an account (no secrets), for tests, scenarios and the admin API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// Login name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Bound phone.
+    pub phone: Option<String>,
+    /// On the hardware beta list.
+    pub beta: bool,
+    /// Login protection methods.
+    pub login: MethodSet,
+    /// Operation protection methods.
+    pub operation: MethodSet,
+    /// A virtual device is bound.
+    pub virtual_bound: bool,
+    /// The bound hardware token's serial.
+    pub hardware_serial: Option<String>,
+    /// Learned drift of the virtual device, in steps.
+    pub virtual_drift: Option<i64>,
+    /// Learned drift of the hardware device, in steps.
+    pub hardware_drift: Option<i64>,
+    /// Consecutive failures so far.
+    pub failures: u32,
+    /// The account is locked until this time.
+    pub locked_until: Option<SimTime>,
+}
+
+/// The reference MFA service. All methods take `&self` and the time they happen at; share it
+/// across threads with `Arc`.
+pub struct Service {
+    policy: Policy,
+    seed: u64,
+    gateway: Arc<dyn SmsGateway>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("policy", &self.policy).field("seed", &self.seed).finish()
+    }
+}
+
+impl Service {
+    /// A service with `policy`, deterministic randomness from `seed` (ids, salts, secrets,
+    /// SMS codes each get their own ChaCha stream) and SMS delivery through `gateway`.
+    pub fn new(policy: Policy, seed: u64, gateway: Arc<dyn SmsGateway>) -> Self {
+        Service { policy, seed, gateway, state: Mutex::new(State::new(seed)) }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Forgets every account, token, session and event (the random streams restart too).
+    pub fn reset(&self) {
+        *self.lock() = State::new(self.seed);
+    }
+
+    /// Provisions an account. A root account starts with operation protection by SMS (Baidu:
+    /// "The root account enables operation protection via SMS authentication by default").
+    ///
+    /// # Errors
+    /// [`ReferenceError::DuplicateUser`], [`ReferenceError::UnknownRoot`] (an IAM user's root
+    /// must exist and be a root), [`ReferenceError::InvalidField`] for an empty name or password.
+    pub fn create_user(&self, new: NewUser, now: SimTime) -> Result<(), ReferenceError> {
+        if new.name.is_empty() || new.password.is_empty() {
+            return Err(ReferenceError::InvalidField("name and password must not be empty"));
+        }
+        let mut st = self.lock();
+        if st.users.contains_key(&new.name) {
+            return Err(ReferenceError::DuplicateUser(new.name));
+        }
+        if let Role::Iam { root } | Role::IamAdmin { root } = &new.role
+            && !st.users.get(root).is_some_and(|u| u.role == Role::Root)
+        {
+            return Err(ReferenceError::UnknownRoot(root.clone()));
+        }
+        let mut salt = [0u8; 16];
+        st.salts.fill_bytes(&mut salt);
+        let operation = if new.role == Role::Root { MethodSet::SMS } else { MethodSet::NONE };
+        drop(st);
+        let password = PasswordHash::new(&new.password, salt, self.policy.password_cost);
+        let mut st = self.lock();
+        if st.users.contains_key(&new.name) {
+            return Err(ReferenceError::DuplicateUser(new.name));
+        }
+        st.audit(now, &new.name, AuditKind::AccountCreated);
+        st.users.insert(
+            new.name,
+            User {
+                role: new.role,
+                password,
+                phone: new.phone,
+                beta: new.beta,
+                login: MethodSet::NONE,
+                operation,
+                virtual_device: None,
+                hardware: None,
+                failures: 0,
+                locked_until: None,
+                origins: BTreeSet::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds hardware tokens to the inventory (from an OATH CSV or PSKC file). Returns how
+    /// many were added.
+    ///
+    /// # Errors
+    /// [`ReferenceError::DuplicateSerial`] if a serial is already in the inventory or twice in
+    /// the batch; nothing is added then.
+    pub fn import_seeds(&self, seeds: Vec<TokenSeed>) -> Result<usize, ReferenceError> {
+        let mut st = self.lock();
+        let mut seen = BTreeSet::new();
+        for seed in &seeds {
+            if st.inventory.contains_key(&seed.serial) || !seen.insert(seed.serial.clone()) {
+                return Err(ReferenceError::DuplicateSerial(seed.serial.clone()));
+            }
+        }
+        let n = seeds.len();
+        for seed in seeds {
+            st.inventory.insert(seed.serial.clone(), InventoryToken { seed, bound_to: None });
+        }
+        Ok(n)
+    }
+
+    /// Logs in with a password from `origin` (a location label; a new origin for a user with
+    /// operation protection is an account anomaly). Answers `Accepted` with a session,
+    /// `ChallengeRequired`, `BindingOpen` (login protection without a bound method:
+    /// redirect to binding) or `Rejected`.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`].
+    pub fn login(
+        &self,
+        user: &str,
+        password: &str,
+        origin: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        if let Some(verdict) = self.check_password(user, password, now)? {
+            return Ok(verdict);
+        }
+        let mut st = self.lock();
+        let u = st.user(user)?;
+        let anomaly = !u.origins.is_empty() && !u.origins.contains(origin);
+        let required = if !u.login.is_empty() {
+            u.login
+        } else if anomaly {
+            u.operation
+        } else {
+            MethodSet::NONE
+        };
+        Ok(self.protect(&mut st, user, required, Action::Login { origin: origin.to_owned() }, now))
+    }
+
+    /// Asks for an SMS code for a challenge (sent to the bound phone through the gateway).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownChallenge`].
+    pub fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let ch = st.challenges.get(&challenge).ok_or(ReferenceError::UnknownChallenge)?;
+        if now > ch.expires_at {
+            st.challenges.remove(&challenge);
+            return Ok(Verdict::rejected(RejectReason::Expired));
+        }
+        if !ch.methods.sms {
+            return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
+        }
+        if ch.sms.as_ref().is_some_and(|s| now.saturating_since(s.sent_at) < self.policy.sms_resend_interval)
+        {
+            return Ok(Verdict::rejected(RejectReason::Throttled));
+        }
+        let user = ch.user.clone();
+        let Some(phone) = st.user(&user)?.phone.clone() else {
+            return Ok(Verdict::rejected(RejectReason::NotBound));
+        };
+        let code = format!("{:06}", st.sms_codes.random_range(0..1_000_000u32));
+        let minutes = self.policy.sms_validity.as_secs().div_ceil(60);
+        let text = format!("Your {ISSUER} verification code is {code}. It expires in {minutes} minutes.");
+        if let Some(ch) = st.challenges.get_mut(&challenge) {
+            ch.sms = Some(SmsCode { code: code.clone(), sent_at: now, attempts: 0, used: false });
+        }
+        st.audit(now, &user, AuditKind::SmsSent);
+        self.gateway.send(SmsMessage { phone, text, code, sent_at: now });
+        Ok(Verdict::SmsSent)
+    }
+
+    /// Answers a challenge with an SMS or TOTP code. Success completes what the challenge
+    /// guarded (a login returns its session).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownChallenge`].
+    pub fn answer_challenge(
+        &self,
+        challenge: ChallengeId,
+        method: Method,
+        code: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let ch = st.challenges.get(&challenge).ok_or(ReferenceError::UnknownChallenge)?;
+        if now > ch.expires_at {
+            st.challenges.remove(&challenge);
+            return Ok(Verdict::rejected(RejectReason::Expired));
+        }
+        let user = ch.user.clone();
+        if !ch.methods.contains(method) {
+            return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
+        }
+        if self.is_locked(st.user(&user)?, now) {
+            return Ok(Verdict::rejected(RejectReason::LockedOut));
+        }
+        let outcome = match method {
+            Method::Sms => self.check_sms(&mut st, challenge, code, now),
+            Method::Totp => {
+                let (guard, outcome) = self.verify_totp(st, &user, None, code, now);
+                st = guard;
+                outcome
+            }
+        };
+        if let Err(reason) = outcome {
+            return Ok(self.fail(&mut st, &user, reason, now));
+        }
+        // The challenge may have been answered by a racing request meanwhile.
+        let Some(ch) = st.challenges.get_mut(&challenge) else {
+            return Ok(Verdict::rejected(RejectReason::Expired));
+        };
+        match method {
+            Method::Sms => ch.satisfied.sms = true,
+            Method::Totp => ch.satisfied.totp = true,
+        }
+        if self.policy.dangers.danger_require_all_methods && !ch.satisfied.covers(ch.methods) {
+            let remaining = MethodSet {
+                sms: ch.methods.sms && !ch.satisfied.sms,
+                totp: ch.methods.totp && !ch.satisfied.totp,
+            };
+            return Ok(Verdict::ChallengeRequired { challenge, methods: remaining });
+        }
+        let Some(ch) = st.challenges.remove(&challenge) else {
+            return Ok(Verdict::rejected(RejectReason::Expired));
+        };
+        Ok(self.complete(&mut st, &user, ch.action, now))
+    }
+
+    /// Runs an operation for a session. Sensitive operations under operation protection
+    /// answer `ChallengeRequired` (or `BindingOpen` if no method is bound).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownSession`].
+    pub fn perform(
+        &self,
+        session: SessionId,
+        operation: Operation,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let user = st.session_user(session)?;
+        let required = if operation.is_sensitive() { st.user(&user)?.operation } else { MethodSet::NONE };
+        Ok(self.protect(&mut st, &user, required, Action::Operation(operation), now))
+    }
+
+    /// Sets login or operation protection of `target`. Anyone may strengthen their own;
+    /// weakening one's own needs a root or admin IAM account; changing another user's needs
+    /// the root of that IAM user or an admin IAM user under the same root. Changing settings
+    /// is itself a sensitive operation for the actor.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownSession`], [`ReferenceError::UnknownUser`].
+    pub fn set_protection(
+        &self,
+        session: SessionId,
+        target: &str,
+        scope: Scope,
+        methods: MethodSet,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let actor = st.session_user(session)?;
+        let target_user = st.user(target)?;
+        let current = match scope {
+            Scope::Login => target_user.login,
+            Scope::Operation => target_user.operation,
+        };
+        let actor_role = st.user(&actor)?.role.clone();
+        let allowed = if actor == target {
+            methods.covers(current)
+                || !matches!(actor_role, Role::Iam { .. })
+                || self.policy.dangers.danger_iam_self_weaken
+        } else {
+            match &target_user.role {
+                Role::Root => false,
+                Role::Iam { root } | Role::IamAdmin { root } => {
+                    *root == actor || matches!(&actor_role, Role::IamAdmin { root: r } if r == root)
+                }
+            }
+        };
+        if !allowed {
+            st.audit(now, &actor, AuditKind::AuthenticationFailed { reason: RejectReason::NotAllowed });
+            return Ok(Verdict::rejected(RejectReason::NotAllowed));
+        }
+        let required = st.user(&actor)?.operation;
+        let action = Action::SetProtection { target: target.to_owned(), scope, methods };
+        Ok(self.protect(&mut st, &actor, required, action, now))
+    }
+
+    /// Opens a binding after identity authentication (the password). Virtual: answers
+    /// `BindingOpen` with the enrolment URI and QR. Hardware: only for beta accounts.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownSession`].
+    pub fn start_binding(
+        &self,
+        session: SessionId,
+        password: &str,
+        kind: DeviceKind,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let user = self.lock().session_user(session)?;
+        if let Some(verdict) = self.check_password(&user, password, now)? {
+            return Ok(verdict);
+        }
+        let mut st = self.lock();
+        let u = st.user(&user)?;
+        let bound = match kind {
+            DeviceKind::Virtual => u.virtual_device.is_some(),
+            DeviceKind::Hardware => u.hardware.is_some(),
+        };
+        if bound {
+            return Ok(Verdict::rejected(RejectReason::AlreadyBound));
+        }
+        if kind == DeviceKind::Hardware && !u.beta && !self.policy.dangers.danger_skip_beta_check {
+            return Ok(Verdict::rejected(RejectReason::NotBeta));
+        }
+        Ok(self.open_binding(&mut st, &user, kind, None, now))
+    }
+
+    /// Finishes a virtual binding with two consecutive codes from the app. If the binding
+    /// came from a login or operation redirect, that secondary authentication completes too.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownBinding`], [`ReferenceError::WrongBindingKind`].
+    pub fn finish_virtual_binding(
+        &self,
+        binding: BindingId,
+        first: &str,
+        second: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let (user, secret) = match self.open_binding_for(&mut st, binding, DeviceKind::Virtual, now)? {
+            Ok(found) => found,
+            Err(verdict) => return Ok(verdict),
+        };
+        let Some(secret) = secret else { return Err(ReferenceError::WrongBindingKind) };
+        let d = &self.policy.dangers;
+        let mut device =
+            DeviceState::new(&secret, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 0, d);
+        let (Some(a), Some(b)) = (device.parse(first), device.parse(second)) else {
+            return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now));
+        };
+        if first == second && !d.danger_binding_accepts_repeated_code {
+            return Ok(self.fail(&mut st, &user, RejectReason::SameCode, now));
+        }
+        // The newer code must be in the window and the older one its predecessor.
+        let last = match device.lookup(&b, now, &self.policy) {
+            Lookup::Found { step, .. }
+                if first == second
+                    || step.offset(-1).is_some_and(|p| bool::from(device.code_for(p).ct_eq(&a))) =>
+            {
+                step
+            }
+            Lookup::Found { step, .. } => match device.lookup(&a, now, &self.policy) {
+                Lookup::Found { step: s, .. } if d.danger_binding_accepts_non_consecutive => step.max(s),
+                Lookup::Found { .. } => {
+                    return Ok(self.fail(&mut st, &user, RejectReason::NotConsecutive, now));
+                }
+                Lookup::Missing => return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now)),
+            },
+            Lookup::Missing => return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now)),
+        };
+        let offset = device.step_at(now).map_or(0, |n| last.minus(n));
+        device.record(last, offset, &self.policy);
+        let pending = st.bindings.remove(&binding);
+        let u = st.user_mut(&user)?;
+        u.virtual_device = Some(device);
+        st.audit(now, &user, AuditKind::DeviceBound { kind: DeviceKind::Virtual, serial: None });
+        Ok(match pending.and_then(|p| p.then) {
+            Some(action) => self.complete(&mut st, &user, action, now),
+            None => {
+                self.succeed(&mut st, &user);
+                Verdict::Accepted { session: None }
+            }
+        })
+    }
+
+    /// Finishes a hardware binding with the token's serial and its current code. The serial
+    /// must be in the inventory and not bound to another account.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownBinding`], [`ReferenceError::WrongBindingKind`].
+    pub fn finish_hardware_binding(
+        &self,
+        binding: BindingId,
+        serial: &str,
+        code: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let mut st = self.lock();
+        let (user, secret) = match self.open_binding_for(&mut st, binding, DeviceKind::Hardware, now)? {
+            Ok(found) => found,
+            Err(verdict) => return Ok(verdict),
+        };
+        if secret.is_some() {
+            return Err(ReferenceError::WrongBindingKind);
+        }
+        let d = &self.policy.dangers;
+        if !st.user(&user)?.beta && !d.danger_skip_beta_check {
+            return Ok(Verdict::rejected(RejectReason::NotBeta));
+        }
+        let Some(token) = st.inventory.get(serial) else {
+            return Ok(self.fail(&mut st, &user, RejectReason::UnknownSerial, now));
+        };
+        if token.bound_to.as_ref().is_some_and(|owner| *owner != user) && !d.danger_allow_shared_serial {
+            return Ok(self.fail(&mut st, &user, RejectReason::SerialTaken, now));
+        }
+        let seed = &token.seed;
+        let mut device = DeviceState::new(&seed.secret, seed.algorithm, seed.digits, seed.period, seed.t0, d);
+        let Some(code) = device.parse(code) else {
+            return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now));
+        };
+        let Lookup::Found { step, offset } = device.lookup(&code, now, &self.policy) else {
+            return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now));
+        };
+        device.record(step, offset, &self.policy);
+        if let Some(token) = st.inventory.get_mut(serial) {
+            token.bound_to = Some(user.clone());
+        }
+        let pending = st.bindings.remove(&binding);
+        st.user_mut(&user)?.hardware = Some((serial.to_owned(), device));
+        st.audit(
+            now,
+            &user,
+            AuditKind::DeviceBound { kind: DeviceKind::Hardware, serial: Some(serial.to_owned()) },
+        );
+        Ok(match pending.and_then(|p| p.then) {
+            Some(action) => self.complete(&mut st, &user, action, now),
+            None => {
+                self.succeed(&mut st, &user);
+                Verdict::Accepted { session: None }
+            }
+        })
+    }
+
+    /// Unbinds a device: needs confirmation, the password and a current code from that
+    /// device (lost devices go through [`Service::support_reset`]).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownSession`].
+    pub fn unbind(
+        &self,
+        session: SessionId,
+        kind: DeviceKind,
+        proof: &UnbindProof,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        if !proof.confirmed {
+            return Ok(Verdict::rejected(RejectReason::NotConfirmed));
+        }
+        let user = self.lock().session_user(session)?;
+        if self.device_of(&self.lock(), &user, kind)?.is_none() {
+            return Ok(Verdict::rejected(RejectReason::NotBound));
+        }
+        if let Some(verdict) = self.check_password(&user, &proof.password, now)? {
+            return Ok(verdict);
+        }
+        let mut st = self.lock();
+        if !self.policy.dangers.danger_unbind_without_code {
+            let code = proof.code.as_deref().unwrap_or("");
+            let (guard, outcome) = self.verify_totp(st, &user, Some(kind), code, now);
+            st = guard;
+            if let Err(reason) = outcome {
+                return Ok(self.fail(&mut st, &user, reason, now));
+            }
+        }
+        let u = st.user_mut(&user)?;
+        let released = match kind {
+            DeviceKind::Virtual => u.virtual_device.take().map(|_| None),
+            DeviceKind::Hardware => u.hardware.take().map(|(serial, _)| Some(serial)),
+        };
+        let Some(serial) = released else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
+        if let Some(token) = serial.and_then(|s| st.inventory.get_mut(&s)) {
+            token.bound_to = None;
+        }
+        self.succeed(&mut st, &user);
+        st.audit(now, &user, AuditKind::DeviceUnbound { kind });
+        Ok(Verdict::Accepted { session: None })
+    }
+
+    /// Resynchronises a bound device with two consecutive codes searched within
+    /// `policy.resync_steps` of now: the learned drift then re-centres the window.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownSession`].
+    pub fn resync(
+        &self,
+        session: SessionId,
+        kind: DeviceKind,
+        first: &str,
+        second: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
+        let user = self.lock().session_user(session)?;
+        let snapshot = {
+            let st = self.lock();
+            if self.is_locked(st.user(&user)?, now) {
+                return Ok(Verdict::rejected(RejectReason::LockedOut));
+            }
+            self.device_of(&st, &user, kind)?
+        };
+        let Some(device) = snapshot else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
+        let found = match (device.parse(first), device.parse(second)) {
+            (Some(a), Some(b)) if first != second => device.resync_search(&a, &b, now, &self.policy),
+            _ => None,
+        };
+        let mut st = self.lock();
+        let Some(step) = found else { return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now)) };
+        let u = st.user_mut(&user)?;
+        let slot = match kind {
+            DeviceKind::Virtual => u.virtual_device.as_mut(),
+            DeviceKind::Hardware => u.hardware.as_mut().map(|(_, d)| d),
+        };
+        let Some(live) = slot else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
+        if !live.fresh(step, &self.policy.dangers) {
+            return Ok(self.fail(&mut st, &user, RejectReason::Replayed, now));
+        }
+        let drift = live.step_at(now).map_or(0, |n| step.minus(n));
+        live.last_step = Some(step);
+        if !self.policy.dangers.danger_forget_drift {
+            live.drift = drift;
+        }
+        self.succeed(&mut st, &user);
+        st.audit(now, &user, AuditKind::Resynced { kind, drift });
+        Ok(Verdict::Accepted { session: None })
+    }
+
+    /// The support path for a lost device: removes every bound device of `user` after a
+    /// ticket, and records who/what/when in the audit log.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`], [`ReferenceError::InvalidField`] for an empty ticket.
+    pub fn support_reset(&self, user: &str, ticket: &str, now: SimTime) -> Result<(), ReferenceError> {
+        if ticket.is_empty() {
+            return Err(ReferenceError::InvalidField("ticket must not be empty"));
+        }
+        let mut st = self.lock();
+        let u = st.user_mut(user)?;
+        u.virtual_device = None;
+        if let Some((serial, _)) = u.hardware.take()
+            && let Some(token) = st.inventory.get_mut(&serial)
+        {
+            token.bound_to = None;
+        }
+        st.audit(now, user, AuditKind::SupportReset { ticket: ticket.to_owned() });
+        Ok(())
+    }
+
+    /// A view of an account (no secrets).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`].
+    pub fn account(&self, user: &str) -> Result<AccountView, ReferenceError> {
+        let st = self.lock();
+        let u = st.user(user)?;
+        Ok(AccountView {
+            name: user.to_owned(),
+            role: u.role.clone(),
+            phone: u.phone.clone(),
+            beta: u.beta,
+            login: u.login,
+            operation: u.operation,
+            virtual_bound: u.virtual_device.is_some(),
+            hardware_serial: u.hardware.as_ref().map(|(s, _)| s.clone()),
+            virtual_drift: u.virtual_device.as_ref().map(|d| d.drift),
+            hardware_drift: u.hardware.as_ref().map(|(_, d)| d.drift),
+            failures: u.failures,
+            locked_until: u.locked_until,
+        })
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_log(&self) -> Vec<AuditEvent> {
+        self.lock().audit.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `Some(verdict)` if the password check refused (locked or wrong); `None` if it passed.
+    /// The hash runs outside the lock.
+    fn check_password(
+        &self,
+        user: &str,
+        password: &str,
+        now: SimTime,
+    ) -> Result<Option<Verdict>, ReferenceError> {
+        let hash = {
+            let st = self.lock();
+            let u = st.user(user)?;
+            if self.is_locked(u, now) {
+                return Ok(Some(Verdict::rejected(RejectReason::LockedOut)));
+            }
+            u.password.clone()
+        };
+        if hash.verify(password) {
+            return Ok(None);
+        }
+        let mut st = self.lock();
+        Ok(Some(self.fail(&mut st, user, RejectReason::WrongPassword, now)))
+    }
+
+    fn is_locked(&self, user: &User, now: SimTime) -> bool {
+        !self.policy.dangers.danger_no_lockout && user.locked_until.is_some_and(|until| now < until)
+    }
+
+    /// Counts a failure, locks the account at the threshold, and answers the rejection.
+    fn fail(&self, st: &mut State, user: &str, reason: RejectReason, now: SimTime) -> Verdict {
+        let policy = &self.policy;
+        let Some(u) = st.users.get_mut(user) else { return Verdict::rejected(reason) };
+        u.failures = u.failures.saturating_add(1);
+        let lock = !policy.dangers.danger_no_lockout && u.failures >= policy.lockout_threshold;
+        if lock {
+            u.locked_until = now.checked_add(policy.lockout_duration);
+            if !policy.dangers.danger_lockout_never_resets {
+                u.failures = 0;
+            }
+        }
+        st.audit(now, user, AuditKind::AuthenticationFailed { reason });
+        if lock {
+            st.audit(now, user, AuditKind::LockedOut);
+        }
+        Verdict::rejected(reason)
+    }
+
+    fn succeed(&self, st: &mut State, user: &str) {
+        if let Some(u) = st.users.get_mut(user)
+            && !self.policy.dangers.danger_lockout_never_resets
+        {
+            u.failures = 0;
+        }
+    }
+
+    /// Decides what guarding `action` with `required` methods means for `user`: done,
+    /// challenge, or redirect to binding.
+    fn protect(
+        &self,
+        st: &mut State,
+        user: &str,
+        required: MethodSet,
+        action: Action,
+        now: SimTime,
+    ) -> Verdict {
+        if required.is_empty() {
+            return self.complete(st, user, action, now);
+        }
+        let Some(u) = st.users.get(user) else { return Verdict::rejected(RejectReason::NotBound) };
+        let bound =
+            MethodSet { sms: u.phone.is_some(), totp: u.virtual_device.is_some() || u.hardware.is_some() };
+        let mut methods = required.intersect(bound);
+        if methods.is_empty() {
+            methods = bound;
+        }
+        if methods.is_empty() {
+            if self.policy.dangers.danger_no_redirect_to_binding {
+                return self.complete(st, user, action, now);
+            }
+            return self.open_binding(st, user, DeviceKind::Virtual, Some(action), now);
+        }
+        let id = ChallengeId(st.ids.next_u64());
+        let expires_at = now.checked_add(self.policy.challenge_validity).unwrap_or(now);
+        st.challenges.insert(
+            id,
+            Challenge {
+                user: user.to_owned(),
+                action,
+                methods,
+                satisfied: MethodSet::NONE,
+                expires_at,
+                sms: None,
+            },
+        );
+        Verdict::ChallengeRequired { challenge: id, methods }
+    }
+
+    /// Runs a guarded action once every check passed.
+    fn complete(&self, st: &mut State, user: &str, action: Action, now: SimTime) -> Verdict {
+        self.succeed(st, user);
+        match action {
+            Action::Login { origin } => {
+                let id = SessionId(st.ids.next_u64());
+                st.sessions.insert(id, user.to_owned());
+                if let Some(u) = st.users.get_mut(user) {
+                    u.origins.insert(origin);
+                }
+                st.audit(now, user, AuditKind::LoginSucceeded);
+                Verdict::Accepted { session: Some(id) }
+            }
+            Action::Operation(operation) => {
+                st.audit(now, user, AuditKind::OperationPerformed { operation });
+                Verdict::Accepted { session: None }
+            }
+            Action::SetProtection { target, scope, methods } => {
+                if let Some(t) = st.users.get_mut(&target) {
+                    match scope {
+                        Scope::Login => t.login = methods,
+                        Scope::Operation => t.operation = methods,
+                    }
+                }
+                st.audit(now, &target, AuditKind::ProtectionChanged { by: user.to_owned(), scope, methods });
+                Verdict::Accepted { session: None }
+            }
+        }
+    }
+
+    fn open_binding(
+        &self,
+        st: &mut State,
+        user: &str,
+        kind: DeviceKind,
+        then: Option<Action>,
+        now: SimTime,
+    ) -> Verdict {
+        let id = BindingId(st.ids.next_u64());
+        let expires_at = now.checked_add(self.policy.challenge_validity).unwrap_or(now);
+        let (secret, enrolment) = match kind {
+            DeviceKind::Hardware => (None, None),
+            DeviceKind::Virtual => {
+                let mut bytes = [0u8; 20];
+                st.secrets.fill_bytes(&mut bytes);
+                // 20 bytes are never empty, so from_bytes cannot fail.
+                let Ok(secret) = Secret::from_bytes(bytes.to_vec()) else {
+                    return Verdict::rejected(RejectReason::NotBound);
+                };
+                let enrolment = enrolment_for(&secret, user);
+                (Some(secret), Some(enrolment))
+            }
+        };
+        st.bindings.insert(id, PendingBinding { user: user.to_owned(), secret, then, expires_at });
+        Verdict::BindingOpen { binding: id, kind, enrolment }
+    }
+
+    /// Looks up an open binding of `kind`: `Ok(Ok((user, secret)))`, or a verdict to answer.
+    #[allow(clippy::type_complexity)]
+    fn open_binding_for(
+        &self,
+        st: &mut State,
+        binding: BindingId,
+        kind: DeviceKind,
+        now: SimTime,
+    ) -> Result<Result<(String, Option<Secret>), Verdict>, ReferenceError> {
+        let pending = st.bindings.get(&binding).ok_or(ReferenceError::UnknownBinding)?;
+        if pending.secret.is_some() != (kind == DeviceKind::Virtual) {
+            return Err(ReferenceError::WrongBindingKind);
+        }
+        if now > pending.expires_at {
+            st.bindings.remove(&binding);
+            return Ok(Err(Verdict::rejected(RejectReason::Expired)));
+        }
+        let (user, secret) = (pending.user.clone(), pending.secret.clone());
+        let u = st.user(&user)?;
+        if self.is_locked(u, now) {
+            return Ok(Err(Verdict::rejected(RejectReason::LockedOut)));
+        }
+        let bound = match kind {
+            DeviceKind::Virtual => u.virtual_device.is_some(),
+            DeviceKind::Hardware => u.hardware.is_some(),
+        };
+        if bound {
+            return Ok(Err(Verdict::rejected(RejectReason::AlreadyBound)));
+        }
+        Ok(Ok((user, secret)))
+    }
+
+    fn device_of(
+        &self,
+        st: &State,
+        user: &str,
+        kind: DeviceKind,
+    ) -> Result<Option<DeviceState>, ReferenceError> {
+        let u = st.user(user)?;
+        Ok(match kind {
+            DeviceKind::Virtual => u.virtual_device.clone(),
+            DeviceKind::Hardware => u.hardware.as_ref().map(|(_, d)| d.clone()),
+        })
+    }
+
+    fn check_sms(
+        &self,
+        st: &mut State,
+        challenge: ChallengeId,
+        code: &str,
+        now: SimTime,
+    ) -> Result<(), RejectReason> {
+        let d = &self.policy.dangers;
+        let ch = st.challenges.get_mut(&challenge).ok_or(RejectReason::Expired)?;
+        let sms = ch.sms.as_mut().ok_or(RejectReason::WrongCode)?;
+        if sms.used && !d.danger_sms_reusable {
+            return Err(RejectReason::CodeUsed);
+        }
+        if now.saturating_since(sms.sent_at) > self.policy.sms_validity && !d.danger_sms_never_expires {
+            return Err(RejectReason::Expired);
+        }
+        if !bool::from(sms.code.as_bytes().ct_eq(code.as_bytes())) {
+            sms.attempts += 1;
+            if sms.attempts >= self.policy.sms_max_attempts {
+                sms.used = true;
+            }
+            return Err(RejectReason::WrongCode);
+        }
+        sms.used = true;
+        Ok(())
+    }
+
+    /// Verifies a TOTP code against the user's bound devices (or one kind) with the replay
+    /// guard. Check and record happen under one lock unless `danger_racy_replay_guard`.
+    fn verify_totp<'a>(
+        &'a self,
+        st: MutexGuard<'a, State>,
+        user: &str,
+        only: Option<DeviceKind>,
+        text: &str,
+        now: SimTime,
+    ) -> (MutexGuard<'a, State>, Result<(), RejectReason>) {
+        let policy = &self.policy;
+        let racy = policy.dangers.danger_racy_replay_guard;
+        let snapshot: Vec<(DeviceKind, DeviceState)> = match st.users.get(user) {
+            None => Vec::new(),
+            Some(u) => [
+                u.virtual_device.clone().map(|d| (DeviceKind::Virtual, d)),
+                u.hardware.as_ref().map(|(_, d)| (DeviceKind::Hardware, d.clone())),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| only.is_none_or(|o| o == *k))
+            .collect(),
+        };
+        if snapshot.is_empty() {
+            return (st, Err(RejectReason::NotBound));
+        }
+        // Racy mode releases the lock between check and record.
+        let held = if racy {
+            drop(st);
+            None
+        } else {
+            Some(st)
+        };
+        let mut outcome = Err(RejectReason::WrongCode);
+        let mut hit = None;
+        for (kind, device) in &snapshot {
+            let Some(code) = device.parse(text) else { continue };
+            if let Lookup::Found { step, offset } = device.lookup(&code, now, policy) {
+                if device.fresh(step, &policy.dangers) {
+                    hit = Some((*kind, step, offset));
+                    outcome = Ok(());
+                    break;
+                }
+                outcome = Err(RejectReason::Replayed);
+            }
+        }
+        let mut st = match held {
+            Some(st) => st,
+            None => {
+                // Widen the gap between check and record, as a slow database round trip would.
+                std::thread::yield_now();
+                self.lock()
+            }
+        };
+        if let (Some((kind, step, offset)), Some(u)) = (hit, st.users.get_mut(user)) {
+            let device = match kind {
+                DeviceKind::Virtual => u.virtual_device.as_mut(),
+                DeviceKind::Hardware => u.hardware.as_mut().map(|(_, d)| d),
+            };
+            if let Some(device) = device {
+                device.record(step, offset, policy);
+            }
+        }
+        (st, outcome)
+    }
+}
+
+/// The enrolment URI and QR image for a new virtual device.
+pub fn enrolment_for(secret: &Secret, account: &str) -> Enrolment {
+    let uri = OtpAuthUri {
+        kind: UriKind::Totp { period: Period::THIRTY_SECONDS },
+        issuer: Some(ISSUER.to_owned()),
+        account: account.to_owned(),
+        secret: secret.clone(),
+        algorithm: Algorithm::Sha1,
+        digits: Digits::SIX,
+    }
+    .to_uri_string();
+    let qr_png = qr_png(&uri);
+    Enrolment { uri, qr_png }
+}
+
+/// Renders `text` as a QR code PNG (empty if the text is too long for a QR code, which an
+/// otpauth URI of a 20-byte secret never is).
+pub fn qr_png(text: &str) -> Vec<u8> {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else { return Vec::new() };
+    let image = code.render::<image::Luma<u8>>().min_dimensions(200, 200).build();
+    let mut out = std::io::Cursor::new(Vec::new());
+    match image.write_to(&mut out, image::ImageFormat::Png) {
+        Ok(()) => out.into_inner(),
+        Err(_) => Vec::new(),
+    }
+}
+
+struct User {
+    role: Role,
+    password: PasswordHash,
+    phone: Option<String>,
+    beta: bool,
+    login: MethodSet,
+    operation: MethodSet,
+    virtual_device: Option<DeviceState>,
+    hardware: Option<(String, DeviceState)>,
+    failures: u32,
+    locked_until: Option<SimTime>,
+    origins: BTreeSet<String>,
+}
+
+struct InventoryToken {
+    seed: TokenSeed,
+    bound_to: Option<String>,
+}
+
+enum Action {
+    Login { origin: String },
+    Operation(Operation),
+    SetProtection { target: String, scope: Scope, methods: MethodSet },
+}
+
+struct Challenge {
+    user: String,
+    action: Action,
+    methods: MethodSet,
+    satisfied: MethodSet,
+    expires_at: SimTime,
+    sms: Option<SmsCode>,
+}
+
+struct SmsCode {
+    code: String,
+    sent_at: SimTime,
+    attempts: u32,
+    used: bool,
+}
+
+struct PendingBinding {
+    user: String,
+    secret: Option<Secret>,
+    then: Option<Action>,
+    expires_at: SimTime,
+}
+
+struct State {
+    users: HashMap<String, User>,
+    inventory: HashMap<String, InventoryToken>,
+    sessions: HashMap<SessionId, String>,
+    challenges: HashMap<ChallengeId, Challenge>,
+    bindings: HashMap<BindingId, PendingBinding>,
+    audit: Vec<AuditEvent>,
+    ids: ChaCha12Rng,
+    salts: ChaCha12Rng,
+    secrets: ChaCha12Rng,
+    sms_codes: ChaCha12Rng,
+}
+
+impl State {
+    fn new(seed: u64) -> Self {
+        let stream = |n: u64| {
+            let mut rng = ChaCha12Rng::seed_from_u64(seed);
+            rng.set_stream(n);
+            rng
+        };
+        State {
+            users: HashMap::new(),
+            inventory: HashMap::new(),
+            sessions: HashMap::new(),
+            challenges: HashMap::new(),
+            bindings: HashMap::new(),
+            audit: Vec::new(),
+            ids: stream(1),
+            salts: stream(2),
+            secrets: stream(3),
+            sms_codes: stream(4),
+        }
+    }
+
+    fn user(&self, name: &str) -> Result<&User, ReferenceError> {
+        self.users.get(name).ok_or_else(|| ReferenceError::UnknownUser(name.to_owned()))
+    }
+
+    fn user_mut(&mut self, name: &str) -> Result<&mut User, ReferenceError> {
+        self.users.get_mut(name).ok_or_else(|| ReferenceError::UnknownUser(name.to_owned()))
+    }
+
+    fn session_user(&self, session: SessionId) -> Result<String, ReferenceError> {
+        self.sessions.get(&session).cloned().ok_or(ReferenceError::UnknownSession)
+    }
+
+    fn audit(&mut self, at: SimTime, user: &str, kind: AuditKind) {
+        self.audit.push(AuditEvent { at, user: user.to_owned(), kind });
+    }
+}

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use crate::otp::OtpError;
 use crate::provision::SeedFileError;
-use crate::sim::SimError;
 use crate::reference::ReferenceError;
+use crate::sim::SimError;
 use crate::vectors::VectorError;
 
 /// Any error of the library.

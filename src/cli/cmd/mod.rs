@@ -1,5 +1,5 @@
 //! One module per subcommand.
 
-pub mod tokens;
 pub mod serve;
+pub mod tokens;
 pub mod vectors;

@@ -10,16 +10,25 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
 use mfa_harness::reference::{
-    ChallengeId, Dangers, DeviceKind, Method, MethodSet, NewUser, Policy, Role, Scope, Service, SmsOutbox, Verdict,
+    ChallengeId, Dangers, DeviceKind, Method, MethodSet, NewUser, Policy, Role, Scope, Service, SmsOutbox,
+    Verdict,
 };
 
 fn setup(policy: Policy) -> (Service, Totp, SimTime) {
     let outbox = Arc::new(SmsOutbox::new());
     let service = Service::new(policy, 1, outbox.clone());
     let mut now = DEFAULT_EPOCH;
-    let new = NewUser { name: "alice".into(), password: "pw".into(), role: Role::Root, phone: Some("+1".into()), beta: false };
+    let new = NewUser {
+        name: "alice".into(),
+        password: "pw".into(),
+        role: Role::Root,
+        phone: Some("+1".into()),
+        beta: false,
+    };
     service.create_user(new, now).expect("fresh user");
-    let Verdict::Accepted { session: Some(s) } = service.login("alice", "pw", "here", now).expect("user exists") else {
+    let Verdict::Accepted { session: Some(s) } =
+        service.login("alice", "pw", "here", now).expect("user exists")
+    else {
         panic!("no protection yet")
     };
     let Verdict::BindingOpen { binding, enrolment: Some(e), .. } =
@@ -31,7 +40,8 @@ fn setup(policy: Policy) -> (Service, Totp, SimTime) {
     let UriKind::Totp { period } = uri.kind else { panic!("TOTP") };
     let totp = Totp::new(&uri.secret, uri.algorithm, uri.digits, period, 0);
     let t = now.unix_secs();
-    let (a, b) = (totp.code_at(t - 30).expect("after T0").to_string(), totp.code_at(t).expect("after T0").to_string());
+    let (a, b) =
+        (totp.code_at(t - 30).expect("after T0").to_string(), totp.code_at(t).expect("after T0").to_string());
     service.finish_virtual_binding(binding, &a, &b, now).expect("binding exists");
     let Verdict::ChallengeRequired { challenge, .. } =
         service.set_protection(s, "alice", Scope::Login, MethodSet::TOTP, now).expect("known")
@@ -70,7 +80,8 @@ fn bench(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    let policy = Policy { dangers: Dangers { danger_no_lockout: true, ..Dangers::default() }, ..Policy::for_tests() };
+    let policy =
+        Policy { dangers: Dangers { danger_no_lockout: true, ..Dangers::default() }, ..Policy::for_tests() };
     let (service, _, now) = setup(policy);
     let c = challenge(&service, now);
     group.bench_function("verify_wrong_code", |b| {
@@ -79,5 +90,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No plots: the machine may have no fonts, and the figures are what we report.
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);

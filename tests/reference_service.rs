@@ -838,3 +838,15 @@ fn a_toml_policy_file_sets_windows_and_dangers_and_keeps_other_defaults() {
     assert_eq!(policy.lockout_threshold, Policy::default().lockout_threshold);
     assert!(toml::from_str::<Policy>("window = 3").is_err());
 }
+
+#[test]
+fn the_audit_log_keeps_only_the_newest_events() {
+    let f = Fixture::new(Policy { audit_capacity: 3, ..Policy::for_tests() });
+    f.root("alice");
+    for _ in 0..5 {
+        f.service.login("alice", "wrong", "office", f.now).unwrap();
+    }
+    let log = f.service.audit_log();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|e| matches!(e.kind, AuditKind::AuthenticationFailed { .. })));
+}

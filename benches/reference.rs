@@ -90,5 +90,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No plots: the machine may have no fonts, and the figures are what we report.
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);

@@ -252,3 +252,51 @@ async fn the_wall_clock_server_refuses_to_set_time() {
     let info: Value = reqwest::get(format!("{base}/v1/info")).await.unwrap().json().await.unwrap();
     assert_eq!(info["test_clock"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let receiver = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let tx = tx.clone();
+            async move {
+                tx.send(v).unwrap();
+                "ok"
+            }
+        }),
+    );
+    let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_addr = hook.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(hook, receiver).await.unwrap() });
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = ServerConfig {
+        policy: Policy::for_tests(),
+        seed: 3,
+        test_clock: Some(DEFAULT_EPOCH),
+        sms_webhook: Some(format!("http://{hook_addr}/sms")),
+    };
+    tokio::spawn(server::serve_on(listener, config));
+    ok(
+        &base,
+        "/v1/admin/users",
+        json!({"name": "alice", "password": "pw", "role": "root", "phone": "+1555"}),
+    )
+    .await;
+    let session = ok(&base, "/v1/login", json!({"user": "alice", "password": "pw"})).await["session"].clone();
+    let v = ok(&base, "/v1/operations", json!({"session": session, "operation": "create_access_key"})).await;
+    assert_eq!(v["verdict"], "challenge_required");
+    assert_eq!(
+        ok(&base, "/v1/challenges/sms", json!({"challenge": v["challenge"]})).await["verdict"],
+        "sms_sent"
+    );
+    let sms = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    assert_eq!(sms["phone"], "+1555");
+    let answer = json!({"challenge": v["challenge"], "method": "sms", "code": sms["code"]});
+    assert_eq!(ok(&base, "/v1/challenges/answer", answer).await["verdict"], "accepted");
+    // With a webhook the outbox route says where the messages went.
+    let r = reqwest::get(format!("{base}/v1/test/sms")).await.unwrap();
+    assert_eq!(r.status(), 404);
+}

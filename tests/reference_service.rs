@@ -827,3 +827,26 @@ fn parallel_acceptances(dangers: Dangers) -> usize {
     assert!(verdicts.iter().all(|v| v.is_accepted() || v.reject_reason() == Some(RejectReason::Replayed)));
     verdicts.iter().filter(|v| v.is_accepted()).count()
 }
+
+#[test]
+fn a_toml_policy_file_sets_windows_and_dangers_and_keeps_other_defaults() {
+    let text = "window = { behind = 10, ahead = 10 }\n[dangers]\ndanger_allow_replay = true\n";
+    let policy: Policy = toml::from_str(text).unwrap();
+    assert_eq!(policy.window, Window::symmetric(10));
+    assert!(policy.dangers.danger_allow_replay);
+    assert!(!policy.dangers.danger_no_lockout);
+    assert_eq!(policy.lockout_threshold, Policy::default().lockout_threshold);
+    assert!(toml::from_str::<Policy>("window = 3").is_err());
+}
+
+#[test]
+fn the_audit_log_keeps_only_the_newest_events() {
+    let f = Fixture::new(Policy { audit_capacity: 3, ..Policy::for_tests() });
+    f.root("alice");
+    for _ in 0..5 {
+        f.service.login("alice", "wrong", "office", f.now).unwrap();
+    }
+    let log = f.service.audit_log();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|e| matches!(e.kind, AuditKind::AuthenticationFailed { .. })));
+}

@@ -39,6 +39,9 @@ pub struct Policy {
     pub challenge_validity: Duration,
     /// Cost of the password hash.
     pub password_cost: PasswordCost,
+    /// Newest audit events kept (older ones are dropped), so a long-running server's memory
+    /// stays bounded. Default 100 000.
+    pub audit_capacity: usize,
     /// Deliberate weaknesses, all off by default.
     pub dangers: Dangers,
 }
@@ -56,6 +59,7 @@ impl Default for Policy {
             sms_max_attempts: 3,
             challenge_validity: Duration::from_secs(10 * 60),
             password_cost: PasswordCost::Standard,
+            audit_capacity: 100_000,
             dangers: Dangers::default(),
         }
     }

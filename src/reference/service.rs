@@ -3,7 +3,7 @@
 //! state, so every check-and-record (replay guard, lockout count, SMS single use) is atomic;
 //! password hashing and resync searches run outside it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rand::{Rng, RngExt, SeedableRng};
@@ -171,7 +171,8 @@ impl Service {
     /// A service with `policy`, deterministic randomness from `seed` (ids, salts, secrets,
     /// SMS codes each get their own ChaCha stream) and SMS delivery through `gateway`.
     pub fn new(policy: Policy, seed: u64, gateway: Arc<dyn SmsGateway>) -> Self {
-        Service { policy, seed, gateway, state: Mutex::new(State::new(seed)) }
+        let state = Mutex::new(State::new(seed, policy.audit_capacity));
+        Service { policy, seed, gateway, state }
     }
 
     /// The policy in force.
@@ -181,7 +182,7 @@ impl Service {
 
     /// Forgets every account, token, session and event (the random streams restart too).
     pub fn reset(&self) {
-        *self.lock() = State::new(self.seed);
+        *self.lock() = State::new(self.seed, self.policy.audit_capacity);
     }
 
     /// Provisions an account. A root account starts with operation protection by SMS (Baidu:
@@ -718,9 +719,9 @@ impl Service {
         })
     }
 
-    /// The audit log, oldest first.
+    /// The audit log, oldest first (the newest `policy.audit_capacity` events).
     pub fn audit_log(&self) -> Vec<AuditEvent> {
-        self.lock().audit.clone()
+        self.lock().audit.iter().cloned().collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -1101,7 +1102,8 @@ struct State {
     sessions: HashMap<SessionId, String>,
     challenges: HashMap<ChallengeId, Challenge>,
     bindings: HashMap<BindingId, PendingBinding>,
-    audit: Vec<AuditEvent>,
+    audit: VecDeque<AuditEvent>,
+    audit_capacity: usize,
     ids: ChaCha12Rng,
     salts: ChaCha12Rng,
     secrets: ChaCha12Rng,
@@ -1109,7 +1111,7 @@ struct State {
 }
 
 impl State {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, audit_capacity: usize) -> Self {
         let stream = |n: u64| {
             let mut rng = ChaCha12Rng::seed_from_u64(seed);
             rng.set_stream(n);
@@ -1121,7 +1123,8 @@ impl State {
             sessions: HashMap::new(),
             challenges: HashMap::new(),
             bindings: HashMap::new(),
-            audit: Vec::new(),
+            audit: VecDeque::new(),
+            audit_capacity,
             ids: stream(1),
             salts: stream(2),
             secrets: stream(3),
@@ -1142,6 +1145,11 @@ impl State {
     }
 
     fn audit(&mut self, at: SimTime, user: &str, kind: AuditKind) {
-        self.audit.push(AuditEvent { at, user: user.to_owned(), kind });
+        if self.audit.len() >= self.audit_capacity {
+            self.audit.pop_front();
+        }
+        if self.audit_capacity > 0 {
+            self.audit.push_back(AuditEvent { at, user: user.to_owned(), kind });
+        }
     }
 }

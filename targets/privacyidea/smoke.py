@@ -322,6 +322,26 @@ def run(client, report, prefix, sms):
         report.finding("parallel replay accepted", f"one TOTP code submitted 8 times in parallel was accepted "
                        f"{accepts} times")
 
+    # Parallel failures against maxfail 10: 29 wrong guesses in parallel, then the right code.
+    lkey = os.urandom(20).hex()
+    enrol_totp(prefix + "L1", "bob", lkey)
+    wait_for_fresh_step(margin=20)
+    right = totp(lkey, time.time())
+    guesses = [str(i).zfill(6) for i in range(40) if str(i).zfill(6) != right][:29] + [right]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda guess: client.check({"serial": prefix + "L1", "pass": guess}), guesses))
+    wrong_messages = [outcome[2] for outcome in outcomes[:-1]]
+    evaluated = wrong_messages.count("wrong otp value")
+    last = outcomes[-1]
+    token = client.token(prefix + "L1")
+    report.expect("parallel failures ran", all(outcome[0] == 200 for outcome in outcomes),
+                  f"29 wrong + 1 right over 8 connections: {evaluated} answered 'wrong otp value', right code "
+                  f"{last[1]} ({last[2]!r}), failcount afterwards {token['failcount']}/{token['maxfail']}")
+    if evaluated > token["maxfail"] or last[1] == "ACCEPT":
+        report.finding("lockout bypassed by parallel guesses",
+                       f"maxfail={token['maxfail']}, yet {evaluated} of 29 parallel wrong guesses were evaluated "
+                       f"and the right code sent after them was {last[1]}")
+
     # Assign / unassign / delete.
     ukey = os.urandom(20).hex()
     status, body = enrol_totp(prefix + "U1", "alice", ukey)

@@ -10,7 +10,9 @@
 #   PI_HOME            where everything goes            (default: <repo>/target/privacyidea)
 #   PI_PORT            port on 127.0.0.1                (default: 5001)
 #   PI_ADMIN_USER      local admin name                 (default: admin)
-#   PI_ADMIN_PASSWORD  admin password; when unset, one is generated into $PI_HOME/admin-password
+#   PI_ADMIN_PASSWORD  admin password; stored in $PI_HOME/admin-password (mode 600), which the
+#                      harness and smoke.py read; when unset, the stored one is kept, or one is
+#                      generated on the first run
 #   PI_PYTHON          interpreter for the virtualenv   (default: python3, must be >= 3.10)
 #   PI_START_TIMEOUT   seconds to wait for the server   (default: 60)
 #   PI_DB_POOL_SIZE, PI_DB_POOL_OVERFLOW

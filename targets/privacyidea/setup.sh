@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install, configure and start a privacyIDEA server on loopback for the conformance suite.
 #
-# Idempotent and non-interactive: every step is skipped when its product already exists, so a
-# second run only (re)starts the server. Everything it makes lives under $PI_HOME (default
-# target/privacyidea, git-ignored): the virtualenv, pi.cfg, the SQLite database, the secrets
-# (mode 600, generated once per $PI_HOME, never printed), the users file, server.log and pi.pid.
+# Idempotent and non-interactive: install, keys and tables are skipped when they exist; the
+# configuration is re-applied (cheap) and the server started only if it is not running. All of it
+# lives under $PI_HOME (default target/privacyidea, git-ignored): the virtualenv, pi.cfg, the
+# SQLite database, the secrets (mode 600, generated once per $PI_HOME, never printed), the users
+# file, server.log and pi.pid.
 #
 # Environment:
 #   PI_HOME            where everything goes            (default: <repo>/target/privacyidea)

@@ -19,6 +19,7 @@ password, JWT, token keys) are never printed.
 """
 
 import argparse
+import base64
 import concurrent.futures
 import hashlib
 import hmac
@@ -193,7 +194,7 @@ def run(client, report, prefix, sms):
         return status, body
 
     # Server time: every JSON response carries it, and so does the Date header.
-    status, body, headers = client.call("GET", "/healthz/", admin=False)
+    _, _, headers = client.call("GET", "/healthz/", admin=False)
     report.expect("server time in Date header", headers.get("Date") is not None, f"Date: {headers.get('Date')}")
     _, body, _ = client.call("GET", "/token/", {"serial": "none"})
     report.expect("server time at /time", isinstance(body.get("time"), float),
@@ -236,7 +237,8 @@ def run(client, report, prefix, sms):
     report.expect("unknown user", unknown[0] in (200, 400), f"HTTP {unknown[0]} /result={unknown[3]['result']}")
 
     # Client-supplied initTime is stripped (no clock control through the API).
-    status, body = enrol_totp(prefix + "C1", "carol", key2 := os.urandom(20).hex())
+    key2 = os.urandom(20).hex()
+    enrol_totp(prefix + "C1", "carol", key2)
     past = 1_000_000_000
     clock = client.check({"serial": prefix + "C1", "pass": totp(key2, past), "initTime": str(past)})
     report.expect("initTime ignored", clock[1] == "REJECT", f"/detail/message={clock[2]!r}")
@@ -446,8 +448,6 @@ def run(client, report, prefix, sms):
 
 def pskc_document(serial, key):
     """A one-key plain PSKC container in the layout `mfa-harness tokens --format pskc` writes."""
-    import base64
-
     secret = base64.b64encode(key).decode()
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <pskc:KeyContainer xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" Version="1.0">

@@ -34,6 +34,9 @@ Feature: Any user may turn on two-factor authentication for their own account
 
   Scenario: Alice may not turn off protection her administrator set
     Given Adam enables login protection by SMS for Alice
-    When Alice disables login protection on her own account
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And Alice enters the code from the latest SMS
+    And Alice disables login protection on her own account
     Then the change is refused as not allowed
     And Alice has login protection by SMS

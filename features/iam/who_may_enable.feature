@@ -35,6 +35,14 @@ Feature: Only the root account and administrator IAM users may set protection fo
 
     Examples:
       | actor | outcome                | state                   |
-      | Rita  | accepted               | no login protection     |
       | Adam  | accepted               | no login protection     |
       | Bob   | refused as not allowed | login protection by SMS |
+
+  Scenario: Rita confirms her identity by SMS before turning Alice's protection off
+    Given Adam enables login protection by SMS for Alice
+    When Rita disables login protection for Alice
+    Then Rita is asked for a second factor by SMS
+    When Rita asks for an SMS code
+    And Rita enters the code from the latest SMS
+    Then the change is accepted
+    And Alice has no login protection

@@ -13,7 +13,8 @@ Feature: A login from a new location is an account anomaly that operation protec
 
   Scenario: A login from a new location asks for a second factor
     Given Alice has operation protection by SMS
-    When Alice signs in with her password from a new location
+    When Alice signs in with her password
+    And Alice signs in with her password from a new location
     Then Alice is asked for a second factor by SMS
     When Alice asks for an SMS code
     And Alice enters the code from the latest SMS

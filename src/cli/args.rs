@@ -17,6 +17,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the conformance suite against a target and write reports.
+    Run(RunArgs),
     /// Run HOTP/TOTP and otpauth URI test vectors against OTP implementations.
     Vectors(VectorsArgs),
     /// Write a hardware-token seed file (PSKC or OATH CSV) for a deterministic batch of tokens.
@@ -45,6 +47,32 @@ pub struct ServeArgs {
     /// Seed of the service's random streams (ids, salts, secrets, SMS codes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// Arguments of `mfa-harness run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The server under test: `reference` (the embedded reference service).
+    #[arg(long, default_value = "reference")]
+    pub target: String,
+    /// Run only scenarios matching this tag expression (e.g. `@area.replay and not @concurrent`).
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Master seed: the same seed reproduces the run, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the reports (default `reports/<target>-<seed>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// TOML list of scenarios known to fail, each with a reason.
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
+    /// A folder of the vendor's own `.feature` files, run beside the built-in suite (repeatable).
+    #[arg(long = "features", value_name = "DIR")]
+    pub features: Vec<PathBuf>,
+    /// Print only the summary, not a line per scenario.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `mfa-harness vectors`.

@@ -36,6 +36,7 @@ impl RunVerdict {
 /// Any harness error, with context naming the file, record or request involved.
 pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
+        Command::Run(args) => cmd::run::run(&args),
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),

@@ -10,7 +10,7 @@ use crate::clock::SimTime;
 use crate::otp::Secret;
 
 /// Which protection a setting is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// Asked at sign-in.

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::verdict::{DeviceKind, MethodSet, RejectReason};
 use crate::clock::SimTime;
+use crate::protocol::{DeviceKind, MethodSet, RejectReason};
 
 /// One security event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,14 +61,14 @@ pub enum AuditKind {
         /// Who changed them.
         by: String,
         /// Login or operation.
-        scope: super::service::Scope,
+        scope: crate::protocol::Scope,
         /// The new methods.
         methods: MethodSet,
     },
     /// A sensitive operation ran.
     OperationPerformed {
         /// Which one.
-        operation: super::service::Operation,
+        operation: crate::protocol::Operation,
     },
     /// An SMS code was sent.
     SmsSent,

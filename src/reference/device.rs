@@ -128,10 +128,10 @@ impl DeviceState {
         if self.last_step.is_none_or(|last| step > last) {
             self.last_step = Some(step);
         }
-        if !policy.dangers.danger_forget_drift
-            && (offset.unsigned_abs() <= policy.max_drift_steps
-                || offset.unsigned_abs() <= self.drift.unsigned_abs())
-        {
+        // Drift tracking follows the device: each accepted code may move the learned offset by
+        // at most `max_drift_steps`, so a slowly drifting token stays centred for years (also
+        // after a resync set a large offset), while no single login can swing the window far.
+        if !policy.dangers.danger_forget_drift && offset.abs_diff(self.drift) <= policy.max_drift_steps {
             self.drift = offset;
         }
     }

@@ -17,9 +17,9 @@
 //!
 //! let outbox = Arc::new(SmsOutbox::new());
 //! let service = Service::new(Policy::for_tests(), 7, outbox.clone());
-//! let root = NewUser { name: "alice".into(), password: "pw".into(), role: Role::Root,
-//!                      phone: Some("+15550100".into()), beta: false };
+//! let root = NewUser { name: "alice".into(), password: "pw".into(), role: Role::Root };
 //! service.create_user(root, DEFAULT_EPOCH)?;
+//! service.set_phone("alice", Some("+15550100".into()))?;
 //! // No login protection yet: the password alone opens a session.
 //! let verdict = service.login("alice", "pw", "office", DEFAULT_EPOCH)?;
 //! assert!(matches!(verdict, Verdict::Accepted { session: Some(_) }));
@@ -32,14 +32,16 @@ pub mod password;
 pub mod policy;
 pub mod service;
 pub mod sms;
-pub mod verdict;
 
 pub use audit::{AuditEvent, AuditKind};
 pub use policy::{Dangers, PasswordCost, Policy};
-pub use service::{AccountView, NewUser, Operation, Role, Scope, Service, UnbindProof};
-pub use sms::{SmsGateway, SmsMessage, SmsOutbox};
-pub use verdict::{
-    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, RejectReason, SessionId, Verdict,
+pub use service::{AccountState, Service};
+pub use sms::{SmsGateway, SmsOutbox};
+
+// The service speaks the target protocol's vocabulary; re-exported so its callers need one path.
+pub use crate::protocol::{
+    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, NewUser, Operation, RejectReason, Role,
+    Scope, SessionId, SetupDevice, SmsMessage, Verdict,
 };
 
 /// A request the service cannot answer with a verdict: it names an unknown entity or is

@@ -16,12 +16,15 @@ pub struct Policy {
     /// Steps accepted around the expected one. Default ±1 (RFC 6238 §5.2: at most one step of
     /// transmission delay).
     pub window: Window,
-    /// Largest drift (in steps) that ordinary verification may learn. Default 10 (5 minutes
-    /// at 30 s): beyond that a device needs an explicit resync.
+    /// How far (in steps) one accepted code may move the learned drift. Default 10 (5
+    /// minutes at 30 s). The window already bounds each move; this bounds what a single
+    /// login can teach, while a token drifting for years stays tracked.
     pub max_drift_steps: u64,
-    /// Steps searched either side during resync with two consecutive codes. Default
-    /// 1 100 000 (about 1 year at 30 s) so hardware tokens that sat in a drawer can be
-    /// recovered; two consecutive 6-digit matches by chance are ~10⁻¹² per candidate.
+    /// Steps searched either side during resync with two consecutive codes. Default 240
+    /// (±2 hours): a +20 ppm token is 53 minutes off after 5 years and 1.75 hours after 10,
+    /// the worst published crystal spec (±90 s a year) is 15 minutes after 10 years, and the
+    /// search stays cheap (960 codes), so an unauthenticated caller cannot make resync a CPU
+    /// sink. A chance match of two consecutive 6-digit codes is ~10⁻¹² per candidate.
     pub resync_steps: u64,
     /// Consecutive failed authentications (password or second factor) that lock an account.
     /// Default 10: NIST SP 800-63B §5.2.2 demands at most 100; 10 with a 15-minute lock allows
@@ -51,7 +54,7 @@ impl Default for Policy {
         Policy {
             window: Window::symmetric(1),
             max_drift_steps: 10,
-            resync_steps: 1_100_000,
+            resync_steps: 240,
             lockout_threshold: 10,
             lockout_duration: Duration::from_secs(15 * 60),
             sms_validity: Duration::from_secs(5 * 60),

@@ -16,116 +16,22 @@ use super::audit::{AuditEvent, AuditKind};
 use super::device::{DeviceState, Lookup};
 use super::password::PasswordHash;
 use super::policy::Policy;
-use super::sms::{SmsGateway, SmsMessage};
-use super::verdict::{
-    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, RejectReason, SessionId, Verdict,
-};
+use super::sms::SmsGateway;
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, UriKind};
+use crate::protocol::SmsMessage;
+use crate::protocol::{
+    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, NewUser, Operation, RejectReason, Role,
+    Scope, SessionId, SetupDevice, Verdict,
+};
 use crate::provision::TokenSeed;
 
 /// Issuer named in enrolment URIs.
 pub const ISSUER: &str = "mfa-harness";
 
-/// Which protection a setting is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    /// Asked at login.
-    Login,
-    /// Asked before sensitive operations and on account anomalies.
-    Operation,
-}
-
-/// Operations a session can run. The sensitive ones are behind operation protection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// Create an API access key (sensitive).
-    CreateAccessKey,
-    /// Delete a cloud resource (sensitive).
-    DeleteResource,
-    /// Change security settings (sensitive).
-    ChangeSecuritySettings,
-    /// Read a resource (not sensitive: never asks for a second factor).
-    ReadResource,
-}
-
-impl Operation {
-    /// Whether operation protection applies.
-    pub fn is_sensitive(self) -> bool {
-        !matches!(self, Operation::ReadResource)
-    }
-}
-
-/// The kind of account and where it sits.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "role", rename_all = "snake_case")]
-pub enum Role {
-    /// A root (main) account.
-    Root,
-    /// An IAM user under `root`.
-    Iam {
-        /// The owning root account.
-        root: String,
-    },
-    /// An administrator IAM user under `root`: may set other IAM users' protections.
-    IamAdmin {
-        /// The owning root account.
-        root: String,
-    },
-}
-
-/// A new account (admin provisioning).
-#[derive(Clone, Serialize, Deserialize)]
-pub struct NewUser {
-    /// Unique login name.
-    pub name: String,
-    /// The password (only its hash is kept).
-    pub password: String,
-    /// Root, IAM or admin IAM (flattened in JSON: `"role": "iam", "root": "alice"`).
-    #[serde(flatten)]
-    pub role: Role,
-    /// The bound phone number, if any.
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Whether the account is on the hardware MFA beta list.
-    #[serde(default)]
-    pub beta: bool,
-}
-
-impl std::fmt::Debug for NewUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser")
-            .field("name", &self.name)
-            .field("role", &self.role)
-            .field("phone", &self.phone)
-            .field("beta", &self.beta)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What an unbinding must carry: confirmation, the password (identity authentication) and a
-/// current code from the device being removed.
-#[derive(Clone, Default, Serialize, Deserialize)]
-pub struct UnbindProof {
-    /// The user clicked Confirm.
-    pub confirmed: bool,
-    /// The account password.
-    pub password: String,
-    /// A current code from the bound device.
-    pub code: Option<String>,
-}
-
-impl std::fmt::Debug for UnbindProof {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "UnbindProof {{ confirmed: {}, .. }}", self.confirmed)
-    }
-}
-
 /// A read-only view of an account (no secrets), for tests, scenarios and the admin API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountView {
+pub struct AccountState {
     /// Login name.
     pub name: String,
     /// Role.
@@ -206,7 +112,7 @@ impl Service {
         }
         let mut salt = [0u8; 16];
         st.salts.fill_bytes(&mut salt);
-        let operation = if new.role == Role::Root { MethodSet::SMS } else { MethodSet::NONE };
+        let operation = if new.role == Role::Root { MethodSet::of(&[Method::Sms]) } else { MethodSet::NONE };
         drop(st);
         let password = PasswordHash::new(&new.password, salt, self.policy.password_cost);
         let mut st = self.lock();
@@ -219,8 +125,8 @@ impl Service {
             User {
                 role: new.role,
                 password,
-                phone: new.phone,
-                beta: new.beta,
+                phone: None,
+                beta: false,
                 login: MethodSet::NONE,
                 operation,
                 virtual_device: None,
@@ -228,8 +134,106 @@ impl Service {
                 failures: 0,
                 locked_until: None,
                 origins: BTreeSet::new(),
+                admin_set: BTreeSet::new(),
             },
         );
+        Ok(())
+    }
+
+    /// Binds (or, with `None`, removes) the secure phone number of an account (setup).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`].
+    pub fn set_phone(&self, user: &str, phone: Option<String>) -> Result<(), ReferenceError> {
+        self.lock().user_mut(user)?.phone = phone;
+        Ok(())
+    }
+
+    /// Puts an account on (or off) the hardware MFA beta list (setup).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`].
+    pub fn set_beta(&self, user: &str, on: bool) -> Result<(), ReferenceError> {
+        self.lock().user_mut(user)?.beta = on;
+        Ok(())
+    }
+
+    /// Binds a device without any of its codes (setup): a virtual device holding `secret` as
+    /// consoles issue them (SHA1, 6 digits, 30 s), or an imported, unbound hardware token.
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`]; [`ReferenceError::InvalidField`] for a serial not in
+    /// the inventory, bound elsewhere, or a device kind already bound.
+    pub fn provision_device(
+        &self,
+        user: &str,
+        device: &SetupDevice,
+        now: SimTime,
+    ) -> Result<(), ReferenceError> {
+        let mut st = self.lock();
+        let d = &self.policy.dangers;
+        match device {
+            SetupDevice::Virtual { secret } => {
+                let state =
+                    DeviceState::new(secret, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 0, d);
+                let u = st.user_mut(user)?;
+                if u.virtual_device.is_some() {
+                    return Err(ReferenceError::InvalidField("a virtual MFA device is already bound"));
+                }
+                u.virtual_device = Some(state);
+            }
+            SetupDevice::Hardware { serial } => {
+                let token = st
+                    .inventory
+                    .get(serial)
+                    .ok_or(ReferenceError::InvalidField("serial not in the inventory"))?;
+                if token.bound_to.is_some() {
+                    return Err(ReferenceError::InvalidField("serial already bound"));
+                }
+                let seed = &token.seed;
+                let state =
+                    DeviceState::new(&seed.secret, seed.algorithm, seed.digits, seed.period, seed.t0, d);
+                let u = st.user_mut(user)?;
+                if u.hardware.is_some() {
+                    return Err(ReferenceError::InvalidField("a hardware MFA device is already bound"));
+                }
+                u.hardware = Some((serial.clone(), state));
+                if let Some(token) = st.inventory.get_mut(serial) {
+                    token.bound_to = Some(user.to_owned());
+                }
+            }
+        }
+        let kind = match device {
+            SetupDevice::Virtual { .. } => DeviceKind::Virtual,
+            SetupDevice::Hardware { .. } => DeviceKind::Hardware,
+        };
+        let serial = match device {
+            SetupDevice::Hardware { serial } => Some(serial.clone()),
+            SetupDevice::Virtual { .. } => None,
+        };
+        st.audit(now, user, AuditKind::DeviceBound { kind, serial });
+        Ok(())
+    }
+
+    /// Sets an account's protection as an administrator would, with no session (setup).
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownUser`].
+    pub fn provision_protection(
+        &self,
+        user: &str,
+        scope: Scope,
+        methods: MethodSet,
+        now: SimTime,
+    ) -> Result<(), ReferenceError> {
+        let mut st = self.lock();
+        let u = st.user_mut(user)?;
+        match scope {
+            Scope::Login => u.login = methods,
+            Scope::Operation => u.operation = methods,
+        }
+        u.admin_set.insert(scope);
+        st.audit(now, user, AuditKind::ProtectionChanged { by: "setup".into(), scope, methods });
         Ok(())
     }
 
@@ -295,7 +299,7 @@ impl Service {
             st.challenges.remove(&challenge);
             return Ok(Verdict::rejected(RejectReason::Expired));
         }
-        if !ch.methods.sms {
+        if !ch.methods.contains(Method::Sms) {
             return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
         }
         if ch.sms.as_ref().is_some_and(|s| now.saturating_since(s.sent_at) < self.policy.sms_resend_interval)
@@ -317,11 +321,13 @@ impl Service {
         Ok(Verdict::SmsSent)
     }
 
-    /// Answers a challenge with an SMS or TOTP code. Success completes what the challenge
-    /// guarded (a login returns its session).
+    /// Answers a challenge: an SMS code, a code from the bound virtual or hardware device, or
+    /// the password where an identity check offers it. Success completes what the challenge
+    /// guarded (a login returns its session; an identity check opens the binding; an
+    /// unbinding's code removes the device).
     ///
     /// # Errors
-    /// [`ReferenceError::UnknownChallenge`].
+    /// [`ReferenceError::UnknownChallenge`] (also for a confirmation box: confirm it instead).
     pub fn answer_challenge(
         &self,
         challenge: ChallengeId,
@@ -331,6 +337,9 @@ impl Service {
     ) -> Result<Verdict, ReferenceError> {
         let mut st = self.lock();
         let ch = st.challenges.get(&challenge).ok_or(ReferenceError::UnknownChallenge)?;
+        if matches!(ch.action, Action::ConfirmUnbind { .. }) {
+            return Err(ReferenceError::UnknownChallenge);
+        }
         if now > ch.expires_at {
             st.challenges.remove(&challenge);
             return Ok(Verdict::rejected(RejectReason::Expired));
@@ -344,10 +353,20 @@ impl Service {
         }
         let outcome = match method {
             Method::Sms => self.check_sms(&mut st, challenge, code, now),
-            Method::Totp => {
-                let (guard, outcome) = self.verify_totp(st, &user, None, code, now);
+            Method::VirtualMfa | Method::HardwareMfa => {
+                let kind =
+                    if method == Method::VirtualMfa { DeviceKind::Virtual } else { DeviceKind::Hardware };
+                let (guard, outcome) = self.verify_totp(st, &user, Some(kind), code, now);
                 st = guard;
                 outcome
+            }
+            Method::Password => {
+                // The hash runs outside the lock, as at sign-in.
+                let hash = st.user(&user)?.password.clone();
+                drop(st);
+                let ok = hash.verify(code);
+                st = self.lock();
+                if ok { Ok(()) } else { Err(RejectReason::WrongPassword) }
             }
         };
         if let Err(reason) = outcome {
@@ -357,15 +376,9 @@ impl Service {
         let Some(ch) = st.challenges.get_mut(&challenge) else {
             return Ok(Verdict::rejected(RejectReason::Expired));
         };
-        match method {
-            Method::Sms => ch.satisfied.sms = true,
-            Method::Totp => ch.satisfied.totp = true,
-        }
+        ch.satisfied = ch.satisfied.with(method);
         if self.policy.dangers.danger_require_all_methods && !ch.satisfied.covers(ch.methods) {
-            let remaining = MethodSet {
-                sms: ch.methods.sms && !ch.satisfied.sms,
-                totp: ch.methods.totp && !ch.satisfied.totp,
-            };
+            let remaining = ch.methods.iter().filter(|m| !ch.satisfied.contains(*m)).collect();
             return Ok(Verdict::ChallengeRequired { challenge, methods: remaining });
         }
         let Some(ch) = st.challenges.remove(&challenge) else {
@@ -413,10 +426,16 @@ impl Service {
             Scope::Login => target_user.login,
             Scope::Operation => target_user.operation,
         };
+        let admin_set = target_user.admin_set.contains(&scope);
         let actor_role = st.user(&actor)?.role.clone();
+        let weakening = !methods.covers(current);
         let allowed = if actor == target {
-            methods.covers(current)
+            // Anyone may strengthen their own protection (Baidu: "Any Baidu AI Cloud user can
+            // enable two-factor authentication for their own accounts"); an IAM user may not
+            // weaken what an administrator set.
+            !weakening
                 || !matches!(actor_role, Role::Iam { .. })
+                || !admin_set
                 || self.policy.dangers.danger_iam_self_weaken
         } else {
             match &target_user.role {
@@ -430,40 +449,32 @@ impl Service {
             st.audit(now, &actor, AuditKind::AuthenticationFailed { reason: RejectReason::NotAllowed });
             return Ok(Verdict::rejected(RejectReason::NotAllowed));
         }
-        let required = st.user(&actor)?.operation;
-        let action = Action::SetProtection { target: target.to_owned(), scope, methods };
+        // Weakening protection is a sensitive operation for the actor; strengthening is not.
+        let required = if weakening { st.user(&actor)?.operation } else { MethodSet::NONE };
+        let action =
+            Action::SetProtection { target: target.to_owned(), scope, methods, by_admin: actor != target };
         Ok(self.protect(&mut st, &actor, required, action, now))
     }
 
-    /// Opens a binding after identity authentication (the password). Virtual: answers
-    /// `BindingOpen` with the enrolment URI and QR. Hardware: only for beta accounts.
+    /// Starts binding a device. Identity authentication comes first: the answer is a
+    /// challenge offering the password and any method already bound. A kind already bound,
+    /// or hardware for an account off the beta list, is refused at once.
     ///
     /// # Errors
     /// [`ReferenceError::UnknownSession`].
     pub fn start_binding(
         &self,
         session: SessionId,
-        password: &str,
         kind: DeviceKind,
         now: SimTime,
     ) -> Result<Verdict, ReferenceError> {
-        let user = self.lock().session_user(session)?;
-        if let Some(verdict) = self.check_password(&user, password, now)? {
-            return Ok(verdict);
-        }
         let mut st = self.lock();
-        let u = st.user(&user)?;
-        let bound = match kind {
-            DeviceKind::Virtual => u.virtual_device.is_some(),
-            DeviceKind::Hardware => u.hardware.is_some(),
-        };
-        if bound {
-            return Ok(Verdict::rejected(RejectReason::AlreadyBound));
+        let user = st.session_user(session)?;
+        if let Some(refusal) = self.binding_refusal(&st, &user, kind)? {
+            return Ok(refusal);
         }
-        if kind == DeviceKind::Hardware && !u.beta && !self.policy.dangers.danger_skip_beta_check {
-            return Ok(Verdict::rejected(RejectReason::NotBeta));
-        }
-        Ok(self.open_binding(&mut st, &user, kind, None, now))
+        let methods = self.bound_methods(st.user(&user)?).with(Method::Password);
+        Ok(self.challenge(&mut st, &user, methods, Action::OpenBinding { kind }, now))
     }
 
     /// Finishes a virtual binding with two consecutive codes from the app. If the binding
@@ -583,71 +594,93 @@ impl Service {
         })
     }
 
-    /// Unbinds a device: needs confirmation, the password and a current code from that
-    /// device (lost devices go through [`Service::support_reset`]).
+    /// Starts unbinding a device: a confirmation box comes first ([`Service::confirm`]).
     ///
     /// # Errors
     /// [`ReferenceError::UnknownSession`].
-    pub fn unbind(
+    pub fn start_unbinding(
         &self,
         session: SessionId,
         kind: DeviceKind,
-        proof: &UnbindProof,
         now: SimTime,
     ) -> Result<Verdict, ReferenceError> {
-        if !proof.confirmed {
-            return Ok(Verdict::rejected(RejectReason::NotConfirmed));
-        }
-        let user = self.lock().session_user(session)?;
-        if self.device_of(&self.lock(), &user, kind)?.is_none() {
+        let mut st = self.lock();
+        let user = st.session_user(session)?;
+        if self.device_of(&st, &user, kind)?.is_none() {
             return Ok(Verdict::rejected(RejectReason::NotBound));
         }
-        if let Some(verdict) = self.check_password(&user, &proof.password, now)? {
-            return Ok(verdict);
-        }
+        let challenge = ChallengeId(st.ids.next_u64());
+        let expires_at = now.checked_add(self.policy.challenge_validity).unwrap_or(now);
+        let action = Action::ConfirmUnbind { kind };
+        st.challenges.insert(
+            challenge,
+            Challenge {
+                user,
+                action,
+                methods: MethodSet::NONE,
+                satisfied: MethodSet::NONE,
+                expires_at,
+                sms: None,
+            },
+        );
+        Ok(Verdict::ConfirmRequired { challenge })
+    }
+
+    /// Confirms a confirmation box. For an unbinding, the device's owner must then prove
+    /// possession: a virtual device asks for its own current code (Baidu: "requires
+    /// verification through the currently bound device"); a hardware device asks for its code
+    /// or an SMS code (Tencent: "complete the identity authentication").
+    ///
+    /// # Errors
+    /// [`ReferenceError::UnknownChallenge`] for anything but an open confirmation box.
+    pub fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Result<Verdict, ReferenceError> {
         let mut st = self.lock();
-        if !self.policy.dangers.danger_unbind_without_code {
-            let code = proof.code.as_deref().unwrap_or("");
-            let (guard, outcome) = self.verify_totp(st, &user, Some(kind), code, now);
-            st = guard;
-            if let Err(reason) = outcome {
-                return Ok(self.fail(&mut st, &user, reason, now));
+        let ch = st.challenges.get(&challenge).ok_or(ReferenceError::UnknownChallenge)?;
+        let Action::ConfirmUnbind { kind } = ch.action else { return Err(ReferenceError::UnknownChallenge) };
+        let (user, expires_at) = (ch.user.clone(), ch.expires_at);
+        st.challenges.remove(&challenge);
+        if now > expires_at {
+            return Ok(Verdict::rejected(RejectReason::Expired));
+        }
+        if self.policy.dangers.danger_unbind_without_code {
+            return Ok(self.complete(&mut st, &user, Action::Unbind { kind }, now));
+        }
+        let methods = match kind {
+            DeviceKind::Virtual => MethodSet::of(&[Method::VirtualMfa]),
+            DeviceKind::Hardware => {
+                let u = st.user(&user)?;
+                let sms = if u.phone.is_some() { MethodSet::of(&[Method::Sms]) } else { MethodSet::NONE };
+                sms.with(Method::HardwareMfa)
             }
-        }
-        let u = st.user_mut(&user)?;
-        let released = match kind {
-            DeviceKind::Virtual => u.virtual_device.take().map(|_| None),
-            DeviceKind::Hardware => u.hardware.take().map(|(serial, _)| Some(serial)),
         };
-        let Some(serial) = released else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
-        if let Some(token) = serial.and_then(|s| st.inventory.get_mut(&s)) {
-            token.bound_to = None;
-        }
-        self.succeed(&mut st, &user);
-        st.audit(now, &user, AuditKind::DeviceUnbound { kind });
-        Ok(Verdict::Accepted { session: None })
+        Ok(self.challenge(&mut st, &user, methods, Action::Unbind { kind }, now))
     }
 
     /// Resynchronises a bound device with two consecutive codes searched within
-    /// `policy.resync_steps` of now: the learned drift then re-centres the window.
+    /// `policy.resync_steps` of now: the learned drift then re-centres the window. It needs no
+    /// session, since a device far out of step is what keeps its owner from signing in; the
+    /// password comes along instead (and a wrong one counts towards the lockout).
     ///
     /// # Errors
-    /// [`ReferenceError::UnknownSession`].
+    /// [`ReferenceError::UnknownUser`].
     pub fn resync(
         &self,
-        session: SessionId,
+        user: &str,
+        password: &str,
         kind: DeviceKind,
         first: &str,
         second: &str,
         now: SimTime,
     ) -> Result<Verdict, ReferenceError> {
-        let user = self.lock().session_user(session)?;
+        if let Some(verdict) = self.check_password(user, password, now)? {
+            return Ok(verdict);
+        }
         let snapshot = {
             let st = self.lock();
-            if self.is_locked(st.user(&user)?, now) {
+            if self.is_locked(st.user(user)?, now) {
                 return Ok(Verdict::rejected(RejectReason::LockedOut));
             }
-            self.device_of(&st, &user, kind)?
+            self.device_of(&st, user, kind)?
         };
         let Some(device) = snapshot else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
         let found = match (device.parse(first), device.parse(second)) {
@@ -655,55 +688,58 @@ impl Service {
             _ => None,
         };
         let mut st = self.lock();
-        let Some(step) = found else { return Ok(self.fail(&mut st, &user, RejectReason::WrongCode, now)) };
-        let u = st.user_mut(&user)?;
+        let Some(step) = found else { return Ok(self.fail(&mut st, user, RejectReason::WrongCode, now)) };
+        let u = st.user_mut(user)?;
         let slot = match kind {
             DeviceKind::Virtual => u.virtual_device.as_mut(),
             DeviceKind::Hardware => u.hardware.as_mut().map(|(_, d)| d),
         };
         let Some(live) = slot else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
         if !live.fresh(step, &self.policy.dangers) {
-            return Ok(self.fail(&mut st, &user, RejectReason::Replayed, now));
+            return Ok(self.fail(&mut st, user, RejectReason::Replayed, now));
         }
         let drift = live.step_at(now).map_or(0, |n| step.minus(n));
         live.last_step = Some(step);
         if !self.policy.dangers.danger_forget_drift {
             live.drift = drift;
         }
-        self.succeed(&mut st, &user);
-        st.audit(now, &user, AuditKind::Resynced { kind, drift });
+        self.succeed(&mut st, user);
+        st.audit(now, user, AuditKind::Resynced { kind, drift });
         Ok(Verdict::Accepted { session: None })
     }
 
-    /// The support path for a lost device: removes every bound device of `user` after a
-    /// ticket, and records who/what/when in the audit log.
+    /// The support path for a lost device: removes `user`'s device of `kind` after a ticket,
+    /// and records who, what and when in the audit log.
     ///
     /// # Errors
     /// [`ReferenceError::UnknownUser`], [`ReferenceError::InvalidField`] for an empty ticket.
-    pub fn support_reset(&self, user: &str, ticket: &str, now: SimTime) -> Result<(), ReferenceError> {
+    pub fn support_reset(
+        &self,
+        user: &str,
+        kind: DeviceKind,
+        ticket: &str,
+        now: SimTime,
+    ) -> Result<Verdict, ReferenceError> {
         if ticket.is_empty() {
             return Err(ReferenceError::InvalidField("ticket must not be empty"));
         }
         let mut st = self.lock();
-        let u = st.user_mut(user)?;
-        u.virtual_device = None;
-        if let Some((serial, _)) = u.hardware.take()
-            && let Some(token) = st.inventory.get_mut(&serial)
-        {
-            token.bound_to = None;
+        if self.device_of(&st, user, kind)?.is_none() {
+            return Ok(Verdict::rejected(RejectReason::NotBound));
         }
+        self.release(&mut st, user, kind);
         st.audit(now, user, AuditKind::SupportReset { ticket: ticket.to_owned() });
-        Ok(())
+        Ok(Verdict::Accepted { session: None })
     }
 
     /// A view of an account (no secrets).
     ///
     /// # Errors
     /// [`ReferenceError::UnknownUser`].
-    pub fn account(&self, user: &str) -> Result<AccountView, ReferenceError> {
+    pub fn account(&self, user: &str) -> Result<AccountState, ReferenceError> {
         let st = self.lock();
         let u = st.user(user)?;
-        Ok(AccountView {
+        Ok(AccountState {
             name: user.to_owned(),
             role: u.role.clone(),
             phone: u.phone.clone(),
@@ -797,8 +833,7 @@ impl Service {
             return self.complete(st, user, action, now);
         }
         let Some(u) = st.users.get(user) else { return Verdict::rejected(RejectReason::NotBound) };
-        let bound =
-            MethodSet { sms: u.phone.is_some(), totp: u.virtual_device.is_some() || u.hardware.is_some() };
+        let bound = self.bound_methods(u);
         let mut methods = required.intersect(bound);
         if methods.is_empty() {
             methods = bound;
@@ -809,6 +844,18 @@ impl Service {
             }
             return self.open_binding(st, user, DeviceKind::Virtual, Some(action), now);
         }
+        self.challenge(st, user, methods, action, now)
+    }
+
+    /// Opens a challenge for `action` answerable by `methods`.
+    fn challenge(
+        &self,
+        st: &mut State,
+        user: &str,
+        methods: MethodSet,
+        action: Action,
+        now: SimTime,
+    ) -> Verdict {
         let id = ChallengeId(st.ids.next_u64());
         let expires_at = now.checked_add(self.policy.challenge_validity).unwrap_or(now);
         st.challenges.insert(
@@ -823,6 +870,58 @@ impl Service {
             },
         );
         Verdict::ChallengeRequired { challenge: id, methods }
+    }
+
+    /// The second-factor methods an account can answer with: SMS with a phone, and each bound
+    /// device.
+    fn bound_methods(&self, u: &User) -> MethodSet {
+        let mut set = MethodSet::NONE;
+        if u.phone.is_some() {
+            set = set.with(Method::Sms);
+        }
+        if u.virtual_device.is_some() {
+            set = set.with(Method::VirtualMfa);
+        }
+        if u.hardware.is_some() {
+            set = set.with(Method::HardwareMfa);
+        }
+        set
+    }
+
+    /// Why a binding of `kind` cannot start for `user`, if it cannot.
+    fn binding_refusal(
+        &self,
+        st: &State,
+        user: &str,
+        kind: DeviceKind,
+    ) -> Result<Option<Verdict>, ReferenceError> {
+        let u = st.user(user)?;
+        let bound = match kind {
+            DeviceKind::Virtual => u.virtual_device.is_some(),
+            DeviceKind::Hardware => u.hardware.is_some(),
+        };
+        if bound {
+            return Ok(Some(Verdict::rejected(RejectReason::AlreadyBound)));
+        }
+        if kind == DeviceKind::Hardware && !u.beta && !self.policy.dangers.danger_skip_beta_check {
+            return Ok(Some(Verdict::rejected(RejectReason::NotBeta)));
+        }
+        Ok(None)
+    }
+
+    /// Removes `user`'s device of `kind`, returning a hardware token to the inventory.
+    fn release(&self, st: &mut State, user: &str, kind: DeviceKind) {
+        let Some(u) = st.users.get_mut(user) else { return };
+        let serial = match kind {
+            DeviceKind::Virtual => {
+                u.virtual_device = None;
+                None
+            }
+            DeviceKind::Hardware => u.hardware.take().map(|(serial, _)| serial),
+        };
+        if let Some(token) = serial.and_then(|s| st.inventory.get_mut(&s)) {
+            token.bound_to = None;
+        }
     }
 
     /// Runs a guarded action once every check passed.
@@ -842,11 +941,24 @@ impl Service {
                 st.audit(now, user, AuditKind::OperationPerformed { operation });
                 Verdict::Accepted { session: None }
             }
-            Action::SetProtection { target, scope, methods } => {
+            Action::OpenBinding { kind } => match self.binding_refusal(st, user, kind) {
+                Ok(Some(refusal)) => refusal,
+                Ok(None) => self.open_binding(st, user, kind, None, now),
+                Err(_) => Verdict::rejected(RejectReason::NotBound),
+            },
+            Action::ConfirmUnbind { kind } | Action::Unbind { kind } => {
+                self.release(st, user, kind);
+                st.audit(now, user, AuditKind::DeviceUnbound { kind });
+                Verdict::Accepted { session: None }
+            }
+            Action::SetProtection { target, scope, methods, by_admin } => {
                 if let Some(t) = st.users.get_mut(&target) {
                     match scope {
                         Scope::Login => t.login = methods,
                         Scope::Operation => t.operation = methods,
+                    }
+                    if by_admin {
+                        t.admin_set.insert(scope);
                     }
                 }
                 st.audit(now, &target, AuditKind::ProtectionChanged { by: user.to_owned(), scope, methods });
@@ -1060,6 +1172,8 @@ struct User {
     failures: u32,
     locked_until: Option<SimTime>,
     origins: BTreeSet<String>,
+    /// Protections an administrator (or root) set for this user: an IAM user may not weaken them.
+    admin_set: BTreeSet<Scope>,
 }
 
 struct InventoryToken {
@@ -1067,10 +1181,31 @@ struct InventoryToken {
     bound_to: Option<String>,
 }
 
+/// What a challenge guards: completing it runs the action.
 enum Action {
-    Login { origin: String },
+    Login {
+        origin: String,
+    },
     Operation(Operation),
-    SetProtection { target: String, scope: Scope, methods: MethodSet },
+    SetProtection {
+        target: String,
+        scope: Scope,
+        methods: MethodSet,
+        /// Set for another user (by root or an admin), not by the user themselves.
+        by_admin: bool,
+    },
+    /// Identity authentication before binding a device of `kind`.
+    OpenBinding {
+        kind: DeviceKind,
+    },
+    /// The confirmation box of an unbinding (confirmed, not answered).
+    ConfirmUnbind {
+        kind: DeviceKind,
+    },
+    /// Proof of possession before removing the device of `kind`.
+    Unbind {
+        kind: DeviceKind,
+    },
 }
 
 struct Challenge {

@@ -1,31 +1,9 @@
 //! The SMS gateway seam: the service hands each message to a [`SmsGateway`]; where it goes
 //! (the simulator's SMS channel, a test, an HTTP webhook) is the caller's choice.
 
-use std::fmt;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
-
-use crate::clock::SimTime;
-
-/// One SMS the service sends. The text contains a live code, so `Debug` hides it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmsMessage {
-    /// The bound phone number it goes to.
-    pub phone: String,
-    /// The message text as a phone would show it.
-    pub text: String,
-    /// The code alone, so a harness need not parse `text`.
-    pub code: String,
-    /// When the service sent it.
-    pub sent_at: SimTime,
-}
-
-impl fmt::Debug for SmsMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SmsMessage {{ phone: {:?}, code: <redacted>, sent_at: {} }}", self.phone, self.sent_at)
-    }
-}
+use crate::protocol::SmsMessage;
 
 /// Delivers SMS messages. Called with the service's state locked, so implementations must
 /// not block (queue the message and return).

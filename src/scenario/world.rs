@@ -58,6 +58,9 @@ pub enum Prompt {
     },
     /// An open binding.
     Binding {
+        /// The flow it belongs to (a binding opened by a sign-in or operation redirect
+        /// completes that sign-in or operation).
+        purpose: Attempt,
         /// Its handle.
         binding: BindingId,
         /// Device kind.
@@ -312,6 +315,22 @@ impl MfaWorld {
         self.tokens.insert(seed.serial.clone(), HardToken::from_parts(seed, clock, None));
     }
 
+    /// Makes a physical token `serial` (SHA1, 6 digits, 30 s, fresh key) unless one exists:
+    /// a serial never imported is a real token the service does not know.
+    pub fn ensure_token(&mut self, serial: &str) {
+        if !self.tokens.contains_key(serial) {
+            let secret = self.fresh_secret(&format!("token {serial}"));
+            self.add_token(TokenSeed {
+                serial: serial.to_owned(),
+                secret,
+                algorithm: Algorithm::Sha1,
+                digits: Digits::SIX,
+                period: Period::THIRTY_SECONDS,
+                t0: 0,
+            });
+        }
+    }
+
     /// A token by serial.
     pub fn token(&self, serial: &str) -> &HardToken {
         self.tokens
@@ -487,11 +506,11 @@ impl MfaWorld {
         }
     }
 
-    /// SMS delivered to `name` by now.
-    pub fn delivered(&mut self, name: &str) -> Vec<Delivery> {
+    /// Every SMS the target sent to `name`'s phone so far, arrived or on its way: how many
+    /// a server sends is its behaviour; when they arrive is the simulated network's.
+    pub fn sms_sent_to(&mut self, name: &str) -> Vec<Delivery> {
         self.collect_sms();
-        let now = self.now;
-        self.person(name).inbox.iter().filter(|d| d.delivered_at <= now).cloned().collect()
+        self.person(name).inbox.clone()
     }
 
     // ---- calls and verdicts ----------------------------------------------------------------
@@ -523,8 +542,12 @@ impl MfaWorld {
                 person.prompt = Some(Prompt::Confirm { challenge: *challenge, purpose })
             }
             Verdict::BindingOpen { binding, kind, enrolment } => {
-                person.prompt =
-                    Some(Prompt::Binding { binding: *binding, kind: *kind, enrolment: enrolment.clone() })
+                person.prompt = Some(Prompt::Binding {
+                    purpose,
+                    binding: *binding,
+                    kind: *kind,
+                    enrolment: enrolment.clone(),
+                })
             }
             Verdict::Rejected { .. } | Verdict::SmsSent => {}
         }
@@ -617,13 +640,22 @@ pub fn meets(verdict: &Verdict, expect: Expect) -> bool {
     match expect {
         Expect::Accepted => accepted,
         Expect::NotAccepted => !accepted,
-        Expect::Rejected => reason.is_some(),
+        // A code or binding turned down; refusals that never looked at it have their own words.
+        Expect::Rejected => reason.is_some_and(|r| !is_refusal(r)),
         Expect::Replay => reason == Some(RejectReason::Replayed),
         Expect::Expired => reason == Some(RejectReason::Expired),
         Expect::LockedOut => reason == Some(RejectReason::LockedOut),
         Expect::NotAllowed => matches!(reason, Some(RejectReason::NotAllowed | RejectReason::NotBeta)),
         Expect::TooSoon => reason == Some(RejectReason::Throttled),
     }
+}
+
+/// Rejections that refuse the request without judging the code ("refused as ...").
+fn is_refusal(reason: RejectReason) -> bool {
+    matches!(
+        reason,
+        RejectReason::LockedOut | RejectReason::NotAllowed | RejectReason::NotBeta | RejectReason::Throttled
+    )
 }
 
 /// The method a device answers with.

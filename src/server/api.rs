@@ -16,7 +16,7 @@ use crate::otp::{Algorithm, Digits, Period, Secret};
 use crate::provision::TokenSeed;
 use crate::reference::{
     BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, ReferenceError, Scope,
-    SessionId, UnbindProof, Verdict,
+    SessionId, Verdict,
 };
 
 /// The protocol version served under `/v1/`.
@@ -122,6 +122,7 @@ fn thirty() -> u64 {
 #[derive(Deserialize)]
 pub struct SupportResetBody {
     user: String,
+    kind: DeviceKind,
     ticket: String,
 }
 
@@ -168,11 +169,10 @@ pub struct ProtectionBody {
     methods: MethodSet,
 }
 
-/// `POST /v1/bindings`.
+/// `POST /v1/bindings` and `POST /v1/unbindings`: start a flow for a device kind.
 #[derive(Deserialize)]
-pub struct StartBindingBody {
+pub struct DeviceFlowBody {
     session: SessionId,
-    password: String,
     kind: DeviceKind,
 }
 
@@ -192,21 +192,12 @@ pub struct HardwareBindingBody {
     code: String,
 }
 
-/// `POST /v1/unbind`.
-#[derive(Deserialize)]
-pub struct UnbindBody {
-    session: SessionId,
-    kind: DeviceKind,
-    confirmed: bool,
-    password: String,
-    #[serde(default)]
-    code: Option<String>,
-}
-
-/// `POST /v1/resync`.
+/// `POST /v1/resync`: no session (a device far out of step keeps its owner from signing
+/// in), so the password comes along.
 #[derive(Deserialize)]
 pub struct ResyncBody {
-    session: SessionId,
+    user: String,
+    password: String,
     kind: DeviceKind,
     first: String,
     second: String,
@@ -290,10 +281,9 @@ pub(super) async fn import_seeds(
 pub(super) async fn support_reset(
     State(app): State<Arc<App>>,
     payload: Body<SupportResetBody>,
-) -> Answer<Done> {
+) -> Answer<Verdict> {
     let b = body(payload)?;
-    app.service.support_reset(&b.user, &b.ticket, app.clock.now())?;
-    Ok(Json(Done { ok: true }))
+    Ok(Json(app.service.support_reset(&b.user, b.kind, &b.ticket, app.clock.now())?))
 }
 
 pub(super) async fn audit(State(app): State<Arc<App>>) -> Json<Vec<crate::reference::AuditEvent>> {
@@ -318,7 +308,11 @@ pub(super) async fn request_sms(
 
 pub(super) async fn answer(State(app): State<Arc<App>>, payload: Body<AnswerBody>) -> Answer<Verdict> {
     let b = body(payload)?;
-    Ok(Json(app.service.answer_challenge(b.challenge, b.method, &b.code, app.clock.now())?))
+    // An identity check may be answered with the password: Argon2 is CPU-bound.
+    let verdict =
+        blocking(move || app.service.answer_challenge(b.challenge, b.method, &b.code, app.clock.now()))
+            .await?;
+    Ok(Json(verdict))
 }
 
 pub(super) async fn perform(State(app): State<Arc<App>>, payload: Body<OperationBody>) -> Answer<Verdict> {
@@ -336,12 +330,10 @@ pub(super) async fn set_protection(
 
 pub(super) async fn start_binding(
     State(app): State<Arc<App>>,
-    payload: Body<StartBindingBody>,
+    payload: Body<DeviceFlowBody>,
 ) -> Answer<Verdict> {
     let b = body(payload)?;
-    let verdict =
-        blocking(move || app.service.start_binding(b.session, &b.password, b.kind, app.clock.now())).await?;
-    Ok(Json(verdict))
+    Ok(Json(app.service.start_binding(b.session, b.kind, app.clock.now())?))
 }
 
 pub(super) async fn finish_virtual(
@@ -360,17 +352,25 @@ pub(super) async fn finish_hardware(
     Ok(Json(app.service.finish_hardware_binding(b.binding, &b.serial, &b.code, app.clock.now())?))
 }
 
-pub(super) async fn unbind(State(app): State<Arc<App>>, payload: Body<UnbindBody>) -> Answer<Verdict> {
+pub(super) async fn start_unbinding(
+    State(app): State<Arc<App>>,
+    payload: Body<DeviceFlowBody>,
+) -> Answer<Verdict> {
     let b = body(payload)?;
-    let proof = UnbindProof { confirmed: b.confirmed, password: b.password, code: b.code };
-    let verdict = blocking(move || app.service.unbind(b.session, b.kind, &proof, app.clock.now())).await?;
-    Ok(Json(verdict))
+    Ok(Json(app.service.start_unbinding(b.session, b.kind, app.clock.now())?))
+}
+
+pub(super) async fn confirm(State(app): State<Arc<App>>, payload: Body<ChallengeBody>) -> Answer<Verdict> {
+    let b = body(payload)?;
+    Ok(Json(app.service.confirm(b.challenge, app.clock.now())?))
 }
 
 pub(super) async fn resync(State(app): State<Arc<App>>, payload: Body<ResyncBody>) -> Answer<Verdict> {
     let b = body(payload)?;
-    let verdict =
-        blocking(move || app.service.resync(b.session, b.kind, &b.first, &b.second, app.clock.now())).await?;
+    let verdict = blocking(move || {
+        app.service.resync(&b.user, &b.password, b.kind, &b.first, &b.second, app.clock.now())
+    })
+    .await?;
     Ok(Json(verdict))
 }
 

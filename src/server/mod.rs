@@ -37,7 +37,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", "/v1/bindings", false),
     ("post", "/v1/bindings/virtual", false),
     ("post", "/v1/bindings/hardware", false),
-    ("post", "/v1/unbind", false),
+    ("post", "/v1/challenges/confirm", false),
+    ("post", "/v1/unbindings", false),
     ("post", "/v1/resync", false),
     ("get", "/v1/test/clock", true),
     ("put", "/v1/test/clock", true),
@@ -105,7 +106,8 @@ pub fn router(config: &ServerConfig) -> Router {
         .route("/v1/bindings", post(api::start_binding))
         .route("/v1/bindings/virtual", post(api::finish_virtual))
         .route("/v1/bindings/hardware", post(api::finish_hardware))
-        .route("/v1/unbind", post(api::unbind))
+        .route("/v1/challenges/confirm", post(api::confirm))
+        .route("/v1/unbindings", post(api::start_unbinding))
         .route("/v1/resync", post(api::resync));
     if app.test_mode {
         r = r

@@ -7,6 +7,8 @@
 //! ignores it, and scenarios that need it are not applicable there.
 
 mod capability;
+mod in_process;
+mod spec;
 
 use crate::clock::SimTime;
 use crate::protocol::{
@@ -17,6 +19,8 @@ use crate::provision::TokenSeed;
 use crate::report::TargetInfo;
 
 pub use capability::{Capabilities, Capability};
+pub use in_process::InProcess;
+pub use spec::TargetSpec;
 
 /// The target gave no usable answer, or refused a setup the scenario depends on. Either way
 /// there is no verdict: the scenario is a harness error, never a pass or a conformance failure.

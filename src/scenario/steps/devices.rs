@@ -122,9 +122,14 @@ fn scan(w: &mut MfaWorld, user: User) {
     w.log(format!("{} scans the QR code", user.0));
 }
 
-fn open_binding(w: &MfaWorld, actor: &str, kind: DeviceKind) -> Option<crate::protocol::BindingId> {
+/// The actor's open binding of `kind`, with the flow it completes.
+fn open_binding(
+    w: &MfaWorld,
+    actor: &str,
+    kind: DeviceKind,
+) -> Option<(crate::protocol::BindingId, Attempt)> {
     match &w.person(actor).prompt {
-        Some(Prompt::Binding { binding, kind: k, .. }) if *k == kind => Some(*binding),
+        Some(Prompt::Binding { binding, kind: k, purpose, .. }) if *k == kind => Some((*binding, *purpose)),
         _ => None,
     }
 }
@@ -170,7 +175,7 @@ fn code_pair(
 #[when(expr = "{user} confirms the binding with {codepair}")]
 fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
     let actor = user.0.clone();
-    let binding = open_binding(w, &actor, DeviceKind::Virtual)
+    let (binding, purpose) = open_binding(w, &actor, DeviceKind::Virtual)
         .unwrap_or_else(|| no_answer(format!("{actor} has no virtual MFA binding open")));
     let read = |w: &MfaWorld| w.device_code(&actor, DeviceWord::Virtual).to_string();
     let next = |w: &MfaWorld| w.until_next_code(&actor, DeviceWord::Virtual);
@@ -179,19 +184,20 @@ fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
     let verdict = w.call("finishing a virtual binding", |t, now| {
         t.finish_virtual_binding(binding, &first, &second, now)
     });
-    w.remember(&actor, vec![Attempt::Binding], verdict);
+    w.remember(&actor, vec![Attempt::Binding, purpose], verdict);
 }
 
 #[when(expr = "{user} binds the hardware MFA device {string} with {code}")]
 fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: CodeWords) {
     let actor = user.0.clone();
+    w.ensure_token(&serial);
     if open_binding(w, &actor, DeviceKind::Hardware).is_none() {
         start_binding(w, user.clone(), DeviceWord::Hardware);
         if matches!(w.person(&actor).prompt, Some(Prompt::Challenge { .. })) {
             confirm_identity_of(w, &actor);
         }
     }
-    let Some(binding) = open_binding(w, &actor, DeviceKind::Hardware) else {
+    let Some((binding, purpose)) = open_binding(w, &actor, DeviceKind::Hardware) else {
         // The target refused to open the binding (beta list, already bound): that refusal is
         // the binding's verdict.
         let verdict = w.last().verdict.clone();
@@ -207,7 +213,7 @@ fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: CodeWords) 
     if !verdict.is_accepted() {
         w.person_mut(&actor).hardware = None;
     }
-    w.remember(&actor, vec![Attempt::Binding, Attempt::Code], verdict);
+    w.remember(&actor, vec![Attempt::Code, Attempt::Binding, purpose], verdict);
 }
 
 #[when(expr = "{user} starts unbinding her/his/their {device}")]
@@ -235,7 +241,7 @@ fn support_unbinds(w: &mut MfaWorld, user: User, device: DeviceWord) {
 
 #[when(expr = "{user} resyncs the hardware MFA device {string} with {codepair}")]
 fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
-    w.token(&serial);
+    w.ensure_token(&serial);
     let read_serial = serial.clone();
     let read = move |w: &MfaWorld| w.token_code(&read_serial).to_string();
     let next_serial = serial.clone();

@@ -93,7 +93,7 @@ fn at_most(w: &mut MfaWorld, limit: Count, expect: Expect) {
 
 #[then(expr = "{user} has received {int} SMS code(s)")]
 fn received(w: &mut MfaWorld, user: User, n: usize) {
-    let got = w.delivered(&user.0).len();
+    let got = w.sms_sent_to(&user.0).len();
     if got != n {
         mismatch(format!("{n} SMS"), format!("{got} SMS"), w.context());
     }
@@ -102,11 +102,9 @@ fn received(w: &mut MfaWorld, user: User, n: usize) {
 #[then(expr = "the latest SMS code has {int} digits")]
 fn latest_digits(w: &mut MfaWorld, digits: usize) {
     let actor = w.last().actor.clone();
-    let delivered = w.delivered(&actor);
-    let code = delivered
-        .last()
-        .map(|d| d.code.clone())
-        .unwrap_or_else(|| no_answer(format!("{actor} received no SMS")));
+    let sent = w.sms_sent_to(&actor);
+    let code =
+        sent.last().map(|d| d.code.clone()).unwrap_or_else(|| no_answer(format!("{actor} received no SMS")));
     if code.len() != digits || !code.bytes().all(|b| b.is_ascii_digit()) {
         mismatch(format!("{digits} digits"), format!("{} characters", code.len()), w.context());
     }

@@ -40,8 +40,21 @@ fn signs_in_as(w: &mut MfaWorld, actor: User, account: User) {
     sign_in(w, &actor.0, &account.0, origin);
 }
 
-/// Answers the actor's open prompt with a code.
+/// Answers the actor's open prompt with a code. A server may enforce a lockout at the
+/// password instead of the code: when the sign-in itself was refused as locked out there is
+/// no prompt, and that refusal is the code's verdict too.
 fn enter(w: &mut MfaWorld, actor: &str, method: Method, code: String) {
+    if w.person(actor).prompt.is_none() {
+        let last = w.last();
+        if last.actor == actor
+            && last.kinds.contains(&Attempt::SignIn)
+            && last.verdict.reject_reason() == Some(crate::protocol::RejectReason::LockedOut)
+        {
+            let verdict = last.verdict.clone();
+            w.remember(actor, vec![Attempt::Code, Attempt::SignIn], verdict);
+            return;
+        }
+    }
     let (challenge, _, purpose) = w.open_challenge(actor);
     w.person_mut(actor).last_code = Some((method, code.clone()));
     let verdict = w.call("answering a prompt", |t, now| t.answer(challenge, method, &code, now));

@@ -1,0 +1,53 @@
+//! `--target`: which server a run talks to, parsed once.
+
+use std::sync::Arc;
+
+use super::{Capabilities, InProcess, Target, TargetError};
+use crate::reference::Policy;
+use crate::report::TargetInfo;
+use crate::scenario::runner::TargetFactory;
+
+/// A parsed `--target` value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetSpec {
+    /// The embedded reference service, in process, with a policy (the default one, or a
+    /// mutant's) under a name for reports.
+    Reference {
+        /// `reference`, or the mutant's name.
+        name: String,
+        /// The verification policy.
+        policy: Policy,
+    },
+}
+
+impl TargetSpec {
+    /// Parses `--target`: `reference` (HTTP URLs come with the HTTP target).
+    ///
+    /// # Errors
+    /// A message naming the value and what is accepted.
+    pub fn parse(text: &str) -> Result<TargetSpec, String> {
+        match text {
+            "reference" => {
+                Ok(TargetSpec::Reference { name: "reference".into(), policy: Policy::for_tests() })
+            }
+            other => Err(format!("unknown target {other:?}: expected \"reference\"")),
+        }
+    }
+
+    /// What reports call the target, what it can do, and how to get one per scenario.
+    ///
+    /// # Errors
+    /// [`TargetError`] when the target cannot be reached.
+    pub fn connect(&self) -> Result<(TargetInfo, Capabilities, TargetFactory), TargetError> {
+        match self {
+            TargetSpec::Reference { name, policy } => {
+                let sample = InProcess::new(name, policy.clone(), 0);
+                let (name, policy) = (name.clone(), policy.clone());
+                let factory: TargetFactory = Arc::new(move |seed| {
+                    Ok(Arc::new(InProcess::new(&name, policy.clone(), seed)) as Arc<dyn Target>)
+                });
+                Ok((sample.info(), sample.capabilities(), factory))
+            }
+        }
+    }
+}

@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the conformance suite against a target and write reports.
     Run(RunArgs),
+    /// Run the suite against every mutant of the reference and show which scenario kills each.
+    Mutants(MutantsArgs),
     /// Run HOTP/TOTP and otpauth URI test vectors against OTP implementations.
     Vectors(VectorsArgs),
     /// Write a hardware-token seed file (PSKC or OATH CSV) for a deterministic batch of tokens.
@@ -73,6 +75,17 @@ pub struct RunArgs {
     /// Print only the summary, not a line per scenario.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Arguments of `mfa-harness mutants`.
+#[derive(Debug, Args)]
+pub struct MutantsArgs {
+    /// Master seed for every run.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Threads to run mutants on (results do not depend on it).
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
 }
 
 /// Arguments of `mfa-harness vectors`.

@@ -37,6 +37,7 @@ impl RunVerdict {
 pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
         Command::Run(args) => cmd::run::run(&args),
+        Command::Mutants(args) => cmd::mutants::run(&args),
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),

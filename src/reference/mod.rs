@@ -28,6 +28,7 @@
 
 pub mod audit;
 pub mod device;
+pub mod mutant;
 pub mod password;
 pub mod policy;
 pub mod service;

@@ -4,6 +4,7 @@
 pub mod collect;
 pub mod expected;
 pub mod fault;
+pub mod mutation;
 pub mod params;
 pub mod runner;
 mod steps;

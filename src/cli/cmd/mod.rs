@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod mutants;
 pub mod run;
 pub mod serve;
 pub mod tokens;

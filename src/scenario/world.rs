@@ -384,6 +384,36 @@ impl MfaWorld {
         screen_code(self.token(serial).screen(self.now), serial)
     }
 
+    /// The code `offset` steps from the one a person's device shows now (what the device
+    /// showed before, or will show next), by the device's own clock.
+    pub fn device_code_at(&self, name: &str, device: DeviceWord, offset: i64) -> Code {
+        let person = self.person(name);
+        let (totp, reading) = match device {
+            DeviceWord::Virtual => {
+                let app = person
+                    .app
+                    .as_ref()
+                    .unwrap_or_else(|| no_answer(format!("{name} has no authenticator app")));
+                (app.totp(), person.phone_clock.reading(self.now))
+            }
+            DeviceWord::Hardware => {
+                let serial = person
+                    .hardware
+                    .as_deref()
+                    .unwrap_or_else(|| no_answer(format!("{name} holds no hardware token")));
+                let token = self.token(serial);
+                (token.totp(), token.clock().reading(self.now))
+            }
+        };
+        step_code(totp, reading, offset, name)
+    }
+
+    /// The code `offset` steps from the one token `serial` shows now.
+    pub fn token_code_at(&self, serial: &str, offset: i64) -> Code {
+        let token = self.token(serial);
+        step_code(token.totp(), token.clock().reading(self.now), offset, serial)
+    }
+
     /// How long until `name`'s device shows its next code.
     pub fn until_next_code(&self, name: &str, device: DeviceWord) -> Duration {
         let person = self.person(name);
@@ -672,6 +702,15 @@ pub fn kind_of(device: DeviceWord) -> DeviceKind {
         DeviceWord::Virtual => DeviceKind::Virtual,
         DeviceWord::Hardware => DeviceKind::Hardware,
     }
+}
+
+fn step_code(totp: &crate::otp::Totp, reading: crate::clock::DeviceTime, offset: i64, device: &str) -> Code {
+    let step = reading
+        .unix_secs()
+        .and_then(|secs| totp.step_at(secs).ok())
+        .and_then(|s| s.offset(offset))
+        .unwrap_or_else(|| no_answer(format!("{device}'s clock is before its T0")));
+    totp.code_for(step)
 }
 
 fn screen_code(screen: Screen, device: &str) -> Code {

@@ -134,27 +134,25 @@ fn open_binding(
     }
 }
 
-/// Two codes of `pair` from a device: time passes as the pair needs (to the next code, or
-/// two codes on).
+/// Two codes of `pair` from a device: `at(w, k)` is the code `k` steps from the one the
+/// device shows now. Consecutive codes take the time the device needs to show its next code;
+/// non-consecutive ones are the codes before and after the current one, both inside a ±1
+/// window, so only a server's consecutiveness check can refuse them.
 fn code_pair(
     w: &mut MfaWorld,
     pair: CodePair,
-    read: &dyn Fn(&MfaWorld) -> String,
+    at: &dyn Fn(&MfaWorld, i64) -> String,
     until_next: &dyn Fn(&MfaWorld) -> std::time::Duration,
 ) -> (String, String) {
-    let first = read(w);
     match pair {
-        CodePair::SameTwice => (first.clone(), first),
+        CodePair::SameTwice => (at(w, 0), at(w, 0)),
         CodePair::Consecutive => {
+            let first = at(w, 0);
             let wait = until_next(w);
             w.advance(wait);
-            (first, read(w))
+            (first, at(w, 0))
         }
-        CodePair::NonConsecutive => {
-            let wait = until_next(w) + std::time::Duration::from_secs(30);
-            w.advance(wait);
-            (first, read(w))
-        }
+        CodePair::NonConsecutive => (at(w, -1), at(w, 1)),
         CodePair::OtherKey => {
             let other = w.fresh_secret("a key the service never issued");
             let totp = crate::otp::Totp::new(
@@ -177,9 +175,9 @@ fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
     let actor = user.0.clone();
     let (binding, purpose) = open_binding(w, &actor, DeviceKind::Virtual)
         .unwrap_or_else(|| no_answer(format!("{actor} has no virtual MFA binding open")));
-    let read = |w: &MfaWorld| w.device_code(&actor, DeviceWord::Virtual).to_string();
+    let at = |w: &MfaWorld, k: i64| w.device_code_at(&actor, DeviceWord::Virtual, k).to_string();
     let next = |w: &MfaWorld| w.until_next_code(&actor, DeviceWord::Virtual);
-    let (first, second) = code_pair(w, pair, &read, &next);
+    let (first, second) = code_pair(w, pair, &at, &next);
     w.person_mut(&actor).last_code = Some((Method::VirtualMfa, second.clone()));
     let verdict = w.call("finishing a virtual binding", |t, now| {
         t.finish_virtual_binding(binding, &first, &second, now)
@@ -242,15 +240,15 @@ fn support_unbinds(w: &mut MfaWorld, user: User, device: DeviceWord) {
 #[when(expr = "{user} resyncs the hardware MFA device {string} with {codepair}")]
 fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
     w.ensure_token(&serial);
-    let read_serial = serial.clone();
-    let read = move |w: &MfaWorld| w.token_code(&read_serial).to_string();
+    let at_serial = serial.clone();
+    let at = move |w: &MfaWorld, k: i64| w.token_code_at(&at_serial, k).to_string();
     let next_serial = serial.clone();
     let next = move |w: &MfaWorld| {
         let reading = w.token(&next_serial).clock().reading(w.now());
         let ms = reading.ahead_of(crate::clock::SimTime::from_unix_millis(0)).rem_euclid(30_000);
         std::time::Duration::from_millis((30_000 - ms) as u64)
     };
-    let (first, second) = code_pair(w, pair, &read, &next);
+    let (first, second) = code_pair(w, pair, &at, &next);
     let password = w.password_for(&user.0, &user.0);
     let verdict = w
         .call("resyncing", |t, now| t.resync(&user.0, &password, DeviceKind::Hardware, &first, &second, now));

@@ -38,15 +38,22 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("support_reset", &["user", "kind"]),
 ];
 
+/// The variables a call of operation `name` supplies; `answer_*` operations answer prompts
+/// whose `answer_op` names them, with the arguments of `answer`.
+pub fn arguments(name: &str) -> Option<&'static [&'static str]> {
+    let lookup = if name.starts_with("answer_") { "answer" } else { name };
+    OPERATIONS.iter().find(|(op, _)| *op == lookup).map(|(_, args)| *args)
+}
+
 /// Variables every template may use.
-pub const GLOBALS: &[&str] = &["scenario", "sms_sink_url", "admin_token", "sim_unix", "server_offset"];
+pub const GLOBALS: &[&str] = &["scenario", "run", "sms_sink_url", "admin_token", "sim_unix", "server_offset"];
 
 /// The operations each capability needs. A mapped capability missing one is not applicable.
 pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
     match capability {
         Capability::ClockControl => &["set_clock"],
         Capability::Accounts => &["create_user"],
-        Capability::Iam => &["create_user", "set_protection"],
+        Capability::Iam => &["create_user", "login"],
         Capability::VirtualMfa => {
             &["provision_virtual", "start_binding", "finish_virtual_binding", "account"]
         }
@@ -96,6 +103,13 @@ impl Profile {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Profile, ProfileError> {
+        // `${ENV}` anywhere in the file, before parsing: expansion keeps line numbers (values
+        // are single-line) and spares every field its own expansion.
+        let expanded = expand_env(text, env).map_err(|message| {
+            let line = text.lines().position(|l| l.contains("${")).map_or(0, |i| i + 1);
+            ProfileError::Invalid { file: path.to_owned(), line, column: 0, key: String::new(), message }
+        })?;
+        let text = expanded.as_str();
         let at = Locator { path, text };
         let file: ProfileFile = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((0, 0), |s| at.line_column(s.start));
@@ -247,7 +261,7 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
     }
     for (name, spec) in &file.operations {
         let key = format!("operations.{name}");
-        let Some((_, args)) = OPERATIONS.iter().find(|(op, _)| op == name) else {
+        let Some(args) = arguments(name) else {
             let names: Vec<&str> = OPERATIONS.iter().map(|(n, _)| *n).collect();
             return Err(at.error(
                 spec.span(),
@@ -363,6 +377,10 @@ fn check_request(
         }
         vars.insert(name.clone());
     }
+    for (name, value) in &step.set {
+        check_template(value, &format!("{key}.set.{name}"), vars, at, false)?;
+    }
+    vars.extend(step.set.keys().cloned());
     Ok(())
 }
 

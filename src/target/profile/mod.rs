@@ -358,7 +358,9 @@ impl ProfileTarget {
 
     fn step(&self, name: &str, step: &RequestSpec, vars: &mut Vars, now: SimTime) -> Answer<Outcome> {
         if let Some(rule) = &step.outcome {
-            return self.outcome(name, rule, &Reply { status: 200, json: None }, "", vars);
+            let outcome = self.outcome(name, rule, &Reply { status: 200, json: None }, "", vars)?;
+            self.apply_set(name, step, vars, now)?;
+            return Ok(outcome);
         }
         let globals = self.globals(now);
         let rendered = {
@@ -410,7 +412,24 @@ impl ProfileTarget {
                 }
             }
         }
-        self.outcome(&label, &rule, &reply, &answered.start, vars)
+        let outcome = self.outcome(&label, &rule, &reply, &answered.start, vars)?;
+        self.apply_set(&label, step, vars, now)?;
+        Ok(outcome)
+    }
+
+    /// Renders the step's `set` templates into `vars`.
+    fn apply_set(&self, label: &str, step: &RequestSpec, vars: &mut Vars, now: SimTime) -> Answer<()> {
+        let globals = self.globals(now);
+        let mut values = Vec::new();
+        for (name, template) in &step.set {
+            let scope = VarScope { vars, globals: &globals, shared: &self.shared };
+            let value = Template::parse(template.get_ref())
+                .and_then(|t| t.render(&scope).map_err(|v| format!("variable {v:?} is not set")))
+                .map_err(|m| TargetError::Refused { request: label.to_owned(), message: m })?;
+            values.push((name.clone(), value));
+        }
+        vars.extend(values);
+        Ok(())
     }
 
     fn outcome(
@@ -570,6 +589,10 @@ impl ProfileTarget {
     fn globals(&self, now: SimTime) -> Vars {
         let mut g = Vars::new();
         g.insert("scenario".into(), self.scenario.clone());
+        // Distinct per connection (the server's own clock at connect), so names a run creates
+        // never meet the previous run's on a server that keeps state.
+        let connected = *self.shared.server_time.lock().unwrap_or_else(PoisonError::into_inner);
+        g.insert("run".into(), format!("{:x}", connected.map_or(0, |t| t as u64)));
         g.insert("sim_unix".into(), now.unix_secs().to_string());
         if let Some(sink) = &self.shared.sink {
             g.insert("sms_sink_url".into(), sink.url());
@@ -925,7 +948,16 @@ impl Target for ProfileTarget {
     fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer {
         let v = vars(&[("method", method_word(method).into()), ("response", response.into())]);
         let v = self.with_handle("challenge", challenge.0, v)?;
-        self.flow("answer", v, now)
+        // A prompt may name the operation that answers it (identity checks and code prompts
+        // usually go to different endpoints).
+        let op = v.get("challenge.answer_op").cloned().unwrap_or_else(|| "answer".into());
+        if !op.starts_with("answer") {
+            return Err(TargetError::Refused {
+                request: "answer".into(),
+                message: format!("answer_op {op:?} does not name an answer operation"),
+            });
+        }
+        self.flow(&op, v, now)
     }
 
     fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer {

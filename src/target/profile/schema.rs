@@ -169,6 +169,9 @@ pub struct RequestSpec {
     pub extract: BTreeMap<String, String>,
     /// For a step without `path`: the outcome it stands for.
     pub outcome: Option<RuleSpec>,
+    /// Variables to set after the step (templates), e.g. `answer_op` on a prompt.
+    #[serde(default)]
+    pub set: BTreeMap<String, Spanned<String>>,
     /// Requests sent after this one while each outcome is `ok`.
     #[serde(default)]
     pub then: Vec<RequestSpec>,

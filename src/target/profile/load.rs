@@ -250,14 +250,14 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
         check_template(template, &format!("derive.{name}"), &known, at, true)?;
     }
     for (i, step) in file.connect.iter().enumerate() {
-        check_request(file, step, &format!("connect[{i}]"), &mut known.clone(), at)?;
+        check_request(file, step, &format!("connect[{i}]"), 0..0, &mut known.clone(), at)?;
     }
     if let Some(admin) = &file.admin {
-        check_request(file, &admin.login, "admin.login", &mut known.clone(), at)?;
+        check_request(file, &admin.login, "admin.login", 0..0, &mut known.clone(), at)?;
         check_template(&admin.value, "admin.value", &known, at, false)?;
     }
     if let Some(probe) = &file.clock.probe {
-        check_request(file, probe, "clock.probe", &mut known.clone(), at)?;
+        check_request(file, probe, "clock.probe", 0..0, &mut known.clone(), at)?;
     }
     for (name, spec) in &file.operations {
         let key = format!("operations.{name}");
@@ -271,7 +271,7 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
         };
         let mut vars = known.clone();
         vars.extend(args.iter().map(|a| (*a).to_owned()));
-        check_request(file, spec.get_ref(), &key, &mut vars, at)?;
+        check_request(file, spec.get_ref(), &key, spec.span(), &mut vars, at)?;
         for (i, step) in spec.get_ref().then.iter().enumerate() {
             if !step.then.is_empty() {
                 return Err(at.error(
@@ -280,27 +280,25 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
                     "`then` does not nest".into(),
                 ));
             }
-            check_request(file, step, &format!("{key}.then[{i}]"), &mut vars, at)?;
+            check_request(file, step, &format!("{key}.then[{i}]"), spec.span(), &mut vars, at)?;
         }
     }
     for (name, rules) in &file.rules {
         for (i, rule) in rules.iter().enumerate() {
-            check_rule(rule).map_err(|m| ProfileError::Invalid {
-                file: at.path.to_owned(),
-                line: 0,
-                column: 0,
-                key: format!("rules.{name}[{i}]"),
-                message: m,
-            })?;
+            check_rule(rule.get_ref())
+                .map_err(|m| at.error(rule.span(), &format!("rules.{name}[{i}]"), m))?;
         }
     }
     Ok(())
 }
 
+/// `span` locates the step's errors that have no value of their own to point at (the
+/// operation's table, or the file start for top-level steps).
 fn check_request(
     file: &ProfileFile,
     step: &RequestSpec,
     key: &str,
+    span: Range<usize>,
     vars: &mut BTreeSet<String>,
     at: &Locator<'_>,
 ) -> Result<(), ProfileError> {
@@ -316,22 +314,11 @@ fn check_request(
             }
         }
         (None, None, Some(outcome)) => {
-            check_rule(outcome).map_err(|m| ProfileError::Invalid {
-                file: at.path.to_owned(),
-                line: 0,
-                column: 0,
-                key: format!("{key}.outcome"),
-                message: m,
-            })?;
+            check_rule(outcome).map_err(|m| at.error(span.clone(), &format!("{key}.outcome"), m))?;
         }
         _ => {
-            return Err(ProfileError::Invalid {
-                file: at.path.to_owned(),
-                line: step.path.as_ref().map_or(0, |p| at.line_column(p.span().start).0),
-                column: 0,
-                key: key.to_owned(),
-                message: "a step has `method` and `path`, or only `outcome`".into(),
-            });
+            let span = step.path.as_ref().map_or(span.clone(), Spanned::span);
+            return Err(at.error(span, key, "a step has `method` and `path`, or only `outcome`".into()));
         }
     }
     for (section, fields) in [
@@ -345,16 +332,10 @@ fn check_request(
         }
     }
     if !step.form.is_empty() as u8 + step.json.is_some() as u8 + !step.multipart.is_empty() as u8 > 1 {
-        return Err(ProfileError::Invalid {
-            file: at.path.to_owned(),
-            line: 0,
-            column: 0,
-            key: key.to_owned(),
-            message: "at most one of form, json and multipart".into(),
-        });
+        return Err(at.error(span, key, "at most one of form, json and multipart".into()));
     }
     if let Some(json) = &step.json {
-        check_json(json, &format!("{key}.json"), vars, at)?;
+        check_json(json, &format!("{key}.json"), &span, vars, at)?;
     }
     if let Some(rules) = &step.rules
         && !file.rules.contains_key(rules.get_ref())
@@ -367,13 +348,11 @@ fn check_request(
     }
     for (name, pointer) in &step.extract {
         if !(pointer.is_empty() || pointer.starts_with('/')) {
-            return Err(ProfileError::Invalid {
-                file: at.path.to_owned(),
-                line: 0,
-                column: 0,
-                key: format!("{key}.extract.{name}"),
-                message: format!("{pointer:?} is not a JSON pointer (starts with \"/\")"),
-            });
+            return Err(at.error(
+                span,
+                &format!("{key}.extract.{name}"),
+                format!("{pointer:?} is not a JSON pointer (starts with \"/\")"),
+            ));
         }
         vars.insert(name.clone());
     }
@@ -387,25 +366,22 @@ fn check_request(
 fn check_json(
     value: &toml::Value,
     key: &str,
+    span: &Range<usize>,
     vars: &BTreeSet<String>,
     at: &Locator<'_>,
 ) -> Result<(), ProfileError> {
     match value {
         toml::Value::String(s) => {
-            let t = Template::parse(s).map_err(|m| invalid(at, key, m))?;
+            let t = Template::parse(s).map_err(|m| at.error(span.clone(), key, m))?;
             unknown_variable(&t, vars)
-                .map_or(Ok(()), |v| Err(invalid(at, key, format!("unknown variable {v:?}"))))
+                .map_or(Ok(()), |v| Err(at.error(span.clone(), key, format!("unknown variable {v:?}"))))
         }
-        toml::Value::Array(items) => items.iter().try_for_each(|v| check_json(v, key, vars, at)),
+        toml::Value::Array(items) => items.iter().try_for_each(|v| check_json(v, key, span, vars, at)),
         toml::Value::Table(table) => {
-            table.iter().try_for_each(|(k, v)| check_json(v, &format!("{key}.{k}"), vars, at))
+            table.iter().try_for_each(|(k, v)| check_json(v, &format!("{key}.{k}"), span, vars, at))
         }
         _ => Ok(()),
     }
-}
-
-fn invalid(at: &Locator<'_>, key: &str, message: String) -> ProfileError {
-    ProfileError::Invalid { file: at.path.to_owned(), line: 0, column: 0, key: key.to_owned(), message }
 }
 
 fn check_template(

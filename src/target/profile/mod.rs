@@ -377,7 +377,7 @@ impl ProfileTarget {
         let rule = match &step.rules {
             Some(set) => {
                 let rules = self.shared.profile.file.rules.get(set.get_ref()).map_or(&[][..], Vec::as_slice);
-                match first_match(rules, &reply) {
+                match first_match(rules.iter().map(toml::Spanned::get_ref), &reply) {
                     Some(rule) => rule.clone(),
                     None => {
                         return Err(TargetError::NoAnswer {
@@ -793,14 +793,19 @@ fn qr_png(text: &str) -> Vec<u8> {
     }
 }
 
-/// Cuts the value of every `secret=` parameter (otpauth URIs quoted in messages).
+/// Cuts key material servers echo: the value of every `secret=` URI parameter and every
+/// `seed://` key (privacyIDEA's `otpkey`).
 fn cut_uri_secrets(text: &str) -> String {
+    ["secret=", "seed://"].iter().fold(text.to_owned(), |text, marker| cut_after(&text, marker))
+}
+
+fn cut_after(text: &str, marker: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
-    while let Some(i) = rest.find("secret=") {
-        out.push_str(&rest[..i + 7]);
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i + marker.len()]);
         out.push_str("<redacted>");
-        let after = &rest[i + 7..];
+        let after = &rest[i + marker.len()..];
         let end = after.find(|c: char| !c.is_ascii_alphanumeric() && c != '%').unwrap_or(after.len());
         rest = &after[end..];
     }
@@ -1037,5 +1042,18 @@ impl Target for ProfileTarget {
 
     fn support_reset(&self, user: &str, kind: DeviceKind, now: SimTime) -> Answer {
         self.flow("support_reset", vars(&[("user", user.into()), ("kind", kind_word(kind).into())]), now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_material_in_quoted_answers_is_cut() {
+        let quoted = r#"{"googleurl": "otpauth://totp/X?secret=JBSWY3DPEHPK3PXP&period=30", "otpkey": "seed://3132333435"}"#;
+        let cut = cut_uri_secrets(quoted);
+        assert!(!cut.contains("JBSWY3DPEHPK3PXP") && !cut.contains("3132333435"), "{cut}");
+        assert!(cut.contains("secret=<redacted>&period=30") && cut.contains("seed://<redacted>\""), "{cut}");
     }
 }

@@ -27,8 +27,8 @@ impl Reply {
 }
 
 /// The first rule of `rules` whose condition holds for `reply`.
-pub fn first_match<'r>(rules: &'r [RuleSpec], reply: &Reply) -> Option<&'r RuleSpec> {
-    rules.iter().find(|r| holds(&r.when, reply))
+pub fn first_match<'r>(rules: impl IntoIterator<Item = &'r RuleSpec>, reply: &Reply) -> Option<&'r RuleSpec> {
+    rules.into_iter().find(|r| holds(&r.when, reply))
 }
 
 /// Whether `condition` holds for `reply`.

@@ -38,7 +38,7 @@ pub struct ProfileFile {
     pub operations: BTreeMap<String, Spanned<RequestSpec>>,
     /// Ordered response rules, by name.
     #[serde(default)]
-    pub rules: BTreeMap<String, Vec<RuleSpec>>,
+    pub rules: BTreeMap<String, Vec<Spanned<RuleSpec>>>,
     /// Where the SMS sink listens and how it reads what the server posts.
     pub sms_sink: Option<SmsSinkSection>,
 }

@@ -279,6 +279,7 @@ fn bad_profiles_name_file_line_and_key() {
             "operations.confirm.rules",
             "no rule set",
         ),
+        ("[[rules.extra]]\nresult = \"rejected\"\n", "rules.extra[0]", "needs a `reason`"),
     ];
     for (extra, key, message) in cases {
         let text = profile(extra);

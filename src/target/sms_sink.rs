@@ -85,7 +85,16 @@ impl SmsSink {
 
     /// Every message that arrived since the last call, oldest first.
     pub fn take(&self) -> Vec<ReceivedSms> {
-        std::mem::take(&mut *self.inbox.lock().unwrap_or_else(PoisonError::into_inner))
+        self.take_matching(|_| true)
+    }
+
+    /// The messages `wanted` picks, oldest first; the others stay for whoever wants them (one
+    /// sink serves every target of a connection).
+    pub fn take_matching(&self, wanted: impl Fn(&ReceivedSms) -> bool) -> Vec<ReceivedSms> {
+        let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
+        let (taken, kept): (Vec<ReceivedSms>, Vec<ReceivedSms>) = inbox.drain(..).partition(|m| wanted(m));
+        *inbox = kept;
+        taken
     }
 }
 
@@ -108,15 +117,14 @@ fn accept(listener: TcpListener, format: &SinkFormat, inbox: &Mutex<Vec<Received
         let Ok(stream) = stream else { continue };
         // A misbehaving client must not stall the sink for long.
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        if let Some(sms) = serve(stream, format) {
-            inbox.lock().unwrap_or_else(PoisonError::into_inner).push(sms);
-        }
+        serve(stream, format, inbox);
     }
 }
 
-/// Reads one request, answers it, and returns the message it carried.
-fn serve(mut stream: TcpStream, format: &SinkFormat) -> Option<ReceivedSms> {
-    let (request_line, body) = read_request(&stream)?;
+/// Reads one request, records the message it carried, then answers: the target's send (and so
+/// the target's own request that caused it) completes only once `take` can see the message.
+fn serve(mut stream: TcpStream, format: &SinkFormat, inbox: &Mutex<Vec<ReceivedSms>>) {
+    let Some((request_line, body)) = read_request(&stream) else { return };
     let path = request_line.split_whitespace().nth(1).unwrap_or("");
     let path = path.split('?').next().unwrap_or("");
     let sms = if path == format.path { parse(&body, format) } else { None };
@@ -125,12 +133,14 @@ fn serve(mut stream: TcpStream, format: &SinkFormat) -> Option<ReceivedSms> {
         (None, true) => ("400 Bad Request", "unreadable message"),
         (None, false) => ("404 Not Found", "not found"),
     };
+    if let Some(sms) = sms {
+        inbox.lock().unwrap_or_else(PoisonError::into_inner).push(sms);
+    }
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
         reply.len()
     );
     let _ = stream.write_all(response.as_bytes());
-    sms
 }
 
 fn read_request(stream: &TcpStream) -> Option<(String, Vec<u8>)> {
@@ -228,6 +238,11 @@ mod tests {
         assert_eq!((got[0].phone.as_str(), got[0].code.as_str()), ("+15550001002", "057722"));
         assert_eq!(got[1].code, "012345");
         assert!(sink.take().is_empty(), "take drains");
+        post(&sink, "/sms", r#"{"phone": "+1", "text": 1}"#);
+        post(&sink, "/sms", r#"{"phone": "+2", "text": 2}"#);
+        let mine = sink.take_matching(|m| m.phone == "+2");
+        assert_eq!((mine.len(), mine[0].code.as_str()), (1, "000002"));
+        assert_eq!(sink.take().len(), 1, "the other message stays");
         assert!(!format!("{:?}", got[0]).contains("057722"));
     }
 

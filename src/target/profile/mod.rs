@@ -832,13 +832,13 @@ impl Target for ProfileTarget {
     }
 
     fn reset(&self) -> Answer<()> {
-        {
+        let phones = {
             let mut state = self.state();
             state.handles.clear();
-            state.phones.clear();
-        }
+            std::mem::take(&mut state.phones)
+        };
         if let Some(sink) = &self.shared.sink {
-            sink.take();
+            sink.take_matching(|m| phones.contains(&m.phone));
         }
         if self.shared.profile.file.operations.contains_key("reset") {
             self.setup("reset", Vars::new(), SimTime::from_unix_millis(0))?;
@@ -930,12 +930,11 @@ impl Target for ProfileTarget {
             });
         };
         let phones = self.state().phones.clone();
-        // The sink is shared by every scenario; only this scenario's phones count. The
+        // The sink is shared by every target of the connection; only this one's phones count. The
         // server's send time is not observable, so an SMS counts as sent when collected.
         Ok(sink
-            .take()
+            .take_matching(|m| phones.contains(&m.phone))
             .into_iter()
-            .filter(|m| phones.contains(&m.phone))
             .map(|m| SmsMessage { phone: m.phone, text: m.text, code: m.code, sent_at: now })
             .collect())
     }

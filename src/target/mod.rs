@@ -8,6 +8,8 @@
 
 mod capability;
 mod in_process;
+pub mod profile;
+pub mod sms_sink;
 mod spec;
 
 use crate::clock::SimTime;

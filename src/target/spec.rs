@@ -18,10 +18,15 @@ pub enum TargetSpec {
         /// The verification policy.
         policy: Policy,
     },
+    /// An existing server mapped by a profile file (`profile:PATH`, see `docs/profiles.md`).
+    Profile {
+        /// The profile file.
+        path: std::path::PathBuf,
+    },
 }
 
 impl TargetSpec {
-    /// Parses `--target`: `reference` (HTTP URLs come with the HTTP target).
+    /// Parses `--target`: `reference`, or `profile:PATH` for a server mapped by a profile.
     ///
     /// # Errors
     /// A message naming the value and what is accepted.
@@ -30,7 +35,10 @@ impl TargetSpec {
             "reference" => {
                 Ok(TargetSpec::Reference { name: "reference".into(), policy: Policy::for_tests() })
             }
-            other => Err(format!("unknown target {other:?}: expected \"reference\"")),
+            other if other.starts_with("profile:") && other.len() > "profile:".len() => {
+                Ok(TargetSpec::Profile { path: other["profile:".len()..].into() })
+            }
+            other => Err(format!("unknown target {other:?}: expected \"reference\" or \"profile:PATH\"")),
         }
     }
 
@@ -47,6 +55,14 @@ impl TargetSpec {
                     Ok(Arc::new(InProcess::new(&name, policy.clone(), seed)) as Arc<dyn Target>)
                 });
                 Ok((sample.info(), sample.capabilities(), factory))
+            }
+            TargetSpec::Profile { path } => {
+                let connection =
+                    super::profile::Connection::open(path).map_err(|e| TargetError::NoAnswer {
+                        request: format!("profile {}", path.display()),
+                        message: e.to_string(),
+                    })?;
+                Ok((connection.info(), connection.capabilities(), connection.factory()))
             }
         }
     }

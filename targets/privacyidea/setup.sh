@@ -114,6 +114,7 @@ USERS
 #    line (pi-manage admin add would need it in argv or on a terminal).
 "$venv/bin/python" - "$PI_HOME" "$PI_ADMIN_USER" "$RESOLVER" "$REALM" >>"$PI_HOME/setup.log" 2>&1 <<'PY'
 import pathlib
+import sqlite3
 import sys
 
 from privacyidea.app import create_app
@@ -131,7 +132,22 @@ with app.app_context():
     if realm not in get_realms():
         set_realm(realm, [{"name": resolver}])
     set_default_realm(realm)
-print("admin, resolver and default realm in place")
+    # The conformance run creates its own users (one set per scenario, names suffixed with the
+    # scenario) in an editable SQL resolver of its own realm, "scenarios"; the three passwd users
+    # above stay for smoke.py.
+    users_db = home / "scenario-users.sqlite"
+    with sqlite3.connect(users_db) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                   " username TEXT UNIQUE NOT NULL, password TEXT, mobile TEXT, email TEXT)")
+    if "scenario-users" not in get_resolver_list():
+        save_resolver({"resolver": "scenario-users", "type": "sqlresolver", "Driver": "sqlite",
+                       "Database": str(users_db), "Table": "users", "Editable": 1,
+                       "Password_Hash_Type": "SSHA256",
+                       "Map": '{"userid": "id", "username": "username", "password": "password",'
+                              ' "mobile": "mobile", "email": "email"}'})
+    if "scenarios" not in get_realms():
+        set_realm("scenarios", [{"name": "scenario-users"}])
+print("admin, resolvers and realms in place")
 PY
 
 # 7. Start (or keep) the server.

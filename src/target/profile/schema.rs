@@ -1,0 +1,335 @@
+//! The profile file as written: serde structs over TOML, with spans kept on the values a
+//! check may refuse, so errors name file, line and key. `docs/profiles.md` documents every
+//! field; `targets/privacyidea/profile.toml` is the worked example.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::protocol::{DeviceKind, Method, RejectReason};
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// Name, base URL, timeouts.
+    pub target: TargetSection,
+    /// Secrets by name: where each comes from (environment or file, never the command line).
+    #[serde(default)]
+    pub secrets: BTreeMap<String, SecretSource>,
+    /// How the harness signs in as the server's administrator.
+    pub admin: Option<AdminSection>,
+    /// How the server's time is read.
+    #[serde(default)]
+    pub clock: ClockSection,
+    /// The policy numbers scenarios refer to by name.
+    pub policy: PolicySection,
+    /// Which capabilities the profile maps, and why the others are not applicable.
+    pub capabilities: CapabilitySection,
+    /// Named templates computed from other variables (`account = "{{user}}-{{scenario}}"`).
+    #[serde(default)]
+    pub derive: BTreeMap<String, Spanned<String>>,
+    /// Requests sent once when the harness connects (configuring the SMS gateway, say).
+    #[serde(default)]
+    pub connect: Vec<RequestSpec>,
+    /// Harness operations, by name, each a request with optional follow-ups.
+    #[serde(default)]
+    pub operations: BTreeMap<String, Spanned<RequestSpec>>,
+    /// Ordered response rules, by name.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Vec<Spanned<RuleSpec>>>,
+    /// Where the SMS sink listens and how it reads what the server posts.
+    pub sms_sink: Option<SmsSinkSection>,
+}
+
+/// `[target]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSection {
+    /// For reports.
+    pub name: String,
+    /// `http://` or `https://` URL; `${ENV}` expanded.
+    pub base_url: Spanned<String>,
+    /// Connect timeout.
+    #[serde(default = "default_connect_ms")]
+    pub connect_timeout_ms: u64,
+    /// Whole-request timeout.
+    #[serde(default = "default_request_ms")]
+    pub request_timeout_ms: u64,
+    /// Variables whose values are redacted wherever they could appear (codes, keys, URIs).
+    #[serde(default)]
+    pub secret_variables: Vec<String>,
+}
+
+fn default_connect_ms() -> u64 {
+    2_000
+}
+
+fn default_request_ms() -> u64 {
+    10_000
+}
+
+/// `[secrets.NAME]`: the environment variable, else the file. Both `${ENV}` expanded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// Environment variable holding the secret.
+    pub env: Option<String>,
+    /// File whose first line is the secret.
+    pub file: Option<String>,
+}
+
+/// `[admin]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSection {
+    /// The sign-in request.
+    pub login: RequestSpec,
+    /// JSON pointer to the token in its answer.
+    pub token: String,
+    /// Header that carries the token on `auth = "admin"` requests.
+    pub header: String,
+    /// The header's value, a template over `admin_token`.
+    pub value: Spanned<String>,
+    /// Status that means "token expired": sign in again once and repeat.
+    #[serde(default = "default_reauth")]
+    pub reauth_status: u16,
+}
+
+fn default_reauth() -> u16 {
+    401
+}
+
+/// `[clock]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSection {
+    /// A request whose answer carries the server's time (read once at connect).
+    pub probe: Option<RequestSpec>,
+    /// JSON pointer to the server's Unix time in seconds (integer or fraction) in any answer.
+    pub time_pointer: Option<String>,
+    /// Fall back to the `Date` header.
+    #[serde(default)]
+    pub date_header: bool,
+}
+
+/// `[policy]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    /// Consecutive failures that lock.
+    pub lockout_threshold: u32,
+    /// How long a lock lasts, in seconds (0 if only an administrator clears it).
+    pub lockout_duration_secs: u64,
+    /// Wrong answers one SMS code survives.
+    pub sms_max_attempts: u32,
+}
+
+/// `[capabilities]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitySection {
+    /// Capability names the profile maps (`virtual-mfa`, ...).
+    pub maps: Vec<Spanned<String>>,
+    /// Why each other capability is not applicable.
+    #[serde(default)]
+    pub not_applicable: BTreeMap<String, Spanned<String>>,
+}
+
+/// One request (or, without `path`, a fixed outcome), with follow-ups in `then`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: Option<Spanned<String>>,
+    /// Path below the base URL (template).
+    pub path: Option<Spanned<String>>,
+    /// URL query parameters (templates).
+    #[serde(default)]
+    pub query: BTreeMap<String, Spanned<String>>,
+    /// `application/x-www-form-urlencoded` body fields (templates).
+    #[serde(default)]
+    pub form: BTreeMap<String, Spanned<String>>,
+    /// `multipart/form-data` text fields (templates).
+    #[serde(default)]
+    pub multipart: BTreeMap<String, Spanned<String>>,
+    /// A JSON body; every string in it is a template.
+    pub json: Option<toml::Value>,
+    /// Extra headers (templates).
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// `admin` adds the admin header; `none` (default) sends none.
+    #[serde(default)]
+    pub auth: Auth,
+    /// The rule set that reads the answer (default: any 2xx is `ok`, anything else an error).
+    pub rules: Option<Spanned<String>>,
+    /// Variables to read from the answer: name -> JSON pointer.
+    #[serde(default)]
+    pub extract: BTreeMap<String, String>,
+    /// For a step without `path`: the outcome it stands for.
+    pub outcome: Option<RuleSpec>,
+    /// Variables to set after the step (templates), e.g. `answer_op` on a prompt.
+    #[serde(default)]
+    pub set: BTreeMap<String, Spanned<String>>,
+    /// Requests sent after this one while each outcome is `ok`.
+    #[serde(default)]
+    pub then: Vec<RequestSpec>,
+}
+
+/// Which credentials a request carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// None.
+    #[default]
+    None,
+    /// The admin header.
+    Admin,
+}
+
+/// One response rule: when `when` holds, the answer means `result`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// The condition (empty: always).
+    #[serde(default)]
+    pub when: Condition,
+    /// What the answer means.
+    pub result: ResultKind,
+    /// For `rejected`: why.
+    pub reason: Option<RejectReason>,
+    /// For `challenge`: the methods offered (fixed).
+    #[serde(default)]
+    pub methods: Vec<Method>,
+    /// For `challenge`: read the methods from the answer instead.
+    pub methods_from: Option<MethodsFrom>,
+    /// For `binding`: the device kind.
+    pub kind: Option<DeviceKind>,
+    /// For `binding`: JSON pointer to the `otpauth://` URI.
+    pub uri_pointer: Option<String>,
+    /// For `binding`: JSON pointer to the QR code as a `data:image/png;base64,` URI.
+    pub qr_pointer: Option<String>,
+    /// For `error`: JSON pointer to the server's message.
+    pub message_pointer: Option<String>,
+    /// For `error`: a fixed message.
+    pub message: Option<String>,
+}
+
+/// Methods listed in the answer: `each` points at an array, `field` into each element, `map`
+/// turns the server's words into methods (unmapped words are ignored).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodsFrom {
+    /// JSON pointer to an array.
+    pub each: String,
+    /// JSON pointer into each element (empty: the element itself).
+    #[serde(default)]
+    pub field: String,
+    /// Server word -> method.
+    pub map: BTreeMap<String, Method>,
+}
+
+/// What an answer means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultKind {
+    /// Setup done; go on to the next step.
+    Ok,
+    /// Accepted, without a new session.
+    Accepted,
+    /// Accepted, and a session is open (sign-ins).
+    Session,
+    /// Rejected with `reason`.
+    Rejected,
+    /// A second-factor or identity prompt.
+    Challenge,
+    /// A confirmation box.
+    Confirm,
+    /// A binding is open.
+    Binding,
+    /// An SMS was sent.
+    SmsSent,
+    /// No verdict: a harness error quoting the request and the answer.
+    Error,
+}
+
+/// A test on an answer. Every part given must hold.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The HTTP status is one of these.
+    #[serde(default)]
+    pub status: StatusSet,
+    /// JSON pointer the other tests look at.
+    pub pointer: Option<String>,
+    /// The value there equals this.
+    pub equals: Option<toml::Value>,
+    /// The value there is one of these.
+    #[serde(default)]
+    pub one_of: Vec<toml::Value>,
+    /// The value there is a string containing this.
+    pub contains: Option<String>,
+    /// The value is there (true) or not (false). Default with only `pointer`: true.
+    pub exists: Option<bool>,
+    /// Further conditions that must hold too.
+    #[serde(default)]
+    pub all: Vec<Condition>,
+}
+
+/// `status = 200` or `status = [200, 201]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(from = "StatusInput")]
+pub struct StatusSet(pub Vec<u16>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StatusInput {
+    One(u16),
+    Many(Vec<u16>),
+}
+
+impl From<StatusInput> for StatusSet {
+    fn from(input: StatusInput) -> Self {
+        match input {
+            StatusInput::One(s) => StatusSet(vec![s]),
+            StatusInput::Many(v) => StatusSet(v),
+        }
+    }
+}
+
+/// `[sms_sink]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSinkSection {
+    /// Path the server posts to (`/sms`).
+    #[serde(default = "default_sms_path")]
+    pub path: String,
+    /// Port on 127.0.0.1 (0: any free port; `{{sms_sink_url}}` tells the server).
+    #[serde(default)]
+    pub port: u16,
+    /// JSON pointer to the phone number in the posted body.
+    pub phone_pointer: String,
+    /// JSON pointer to the code (a string, or a number to zero-pad).
+    pub code_pointer: String,
+    /// JSON pointer to the whole text, if separate from the code.
+    pub text_pointer: Option<String>,
+    /// Digits to zero-pad a numeric code to.
+    #[serde(default = "default_digits")]
+    pub code_digits: usize,
+    /// Body of the 200 reply.
+    #[serde(default = "default_reply")]
+    pub reply: String,
+}
+
+fn default_sms_path() -> String {
+    "/sms".into()
+}
+
+fn default_digits() -> usize {
+    6
+}
+
+fn default_reply() -> String {
+    "OK".into()
+}

@@ -1,0 +1,161 @@
+//! The conformance suite against a live privacyIDEA 3.14 through `targets/privacyidea/profile.toml`.
+//! Runs only when `PI_BASE_URL` is set (CI sets it after `targets/privacyidea/setup.sh`); the
+//! verdict table (scenario -> status, reason) is an insta snapshot, so a change in what
+//! privacyIDEA does, or in what the profile maps, shows up as a diff. Findings (scenarios
+//! privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never hidden here.
+
+use std::path::Path;
+
+use mfa_harness::clock::SimTime;
+use mfa_harness::protocol::{NewUser, Role};
+use mfa_harness::report::{RunRecord, Status};
+use mfa_harness::scenario::Suite;
+use mfa_harness::scenario::runner::{self, RunSettings};
+use mfa_harness::target::profile::Connection;
+use mfa_harness::target::{Capability, Target, TargetSpec};
+
+fn profile() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/privacyidea/profile.toml")
+}
+
+/// The one connection of this test process. privacyIDEA has one SMS gateway configuration: a
+/// second connection would point it at another sink (and two connecting at once make its SQLite
+/// database answer HTTP 500, docs/privacyidea-findings.md).
+fn connection() -> &'static Connection {
+    static CONNECTION: std::sync::OnceLock<Connection> = std::sync::OnceLock::new();
+    CONNECTION.get_or_init(|| {
+        Connection::open(&profile()).expect("privacyIDEA answers the profile's connect steps")
+    })
+}
+
+fn live() -> bool {
+    if std::env::var_os("PI_BASE_URL").is_none() {
+        eprintln!(
+            "skipped: PI_BASE_URL is not set (start privacyIDEA with targets/privacyidea/setup.sh and \
+             export PI_BASE_URL=http://127.0.0.1:5001)"
+        );
+        return false;
+    }
+    true
+}
+
+/// One line per scenario: id, status, and the reason or the failing step (no times, no codes).
+fn verdict_table(record: &RunRecord) -> String {
+    let mut out = String::new();
+    for s in &record.scenarios {
+        let why = match (&s.reason, &s.failure) {
+            (Some(reason), _) => reason.clone(),
+            (None, Some(f)) => format!("{} (line {}): {}", f.step, f.line, f.message),
+            (None, None) => String::new(),
+        };
+        out.push_str(&format!("{} | {} | {}\n", s.id, s.status.label(), why));
+    }
+    let m = &record.summary;
+    out.push_str(&format!(
+        "total {}: {} passed, {} failed, {} not applicable, {} errors\n",
+        m.total, m.passed, m.failed, m.not_applicable, m.errors
+    ));
+    out
+}
+
+#[test]
+fn the_suite_against_privacyidea_matches_the_snapshots() {
+    if !live() {
+        return;
+    }
+    let spec = TargetSpec::parse(&format!("profile:{}", profile().display())).unwrap();
+    assert_eq!(spec, TargetSpec::Profile { path: profile() });
+    let connection = connection();
+    // The server's clock was read at connect (privacyIDEA has no clock control to read instead).
+    let server = connection.server_time().expect("privacyIDEA reports its time in every answer");
+    assert!(server > 1_700_000_000.0, "implausible server time {server}");
+    eprintln!("privacyIDEA's clock at connect: Unix {server:.3}");
+    let mut lines = String::new();
+    for (capability, reason) in connection.not_applicable() {
+        lines.push_str(&format!("{capability}: {reason}\n"));
+    }
+    let capabilities = connection.capabilities();
+    let mapped: Vec<String> =
+        Capability::ALL.iter().filter(|c| capabilities.has(**c)).map(|c| c.to_string()).collect();
+    lines.push_str(&format!("mapped: {}\n", mapped.join(", ")));
+    insta::assert_snapshot!("privacyidea_capabilities", lines);
+
+    let info = connection.info();
+    assert_eq!(info.kind, "profile");
+    let suite = Suite::load(&[]).unwrap();
+    let settings = RunSettings { seed: 7, tags: None, expected: Default::default(), live: false };
+    let record = runner::run(&suite, info, &capabilities, connection.factory(), &settings);
+    let table = verdict_table(&record);
+    eprintln!("{table}");
+    // Whatever privacyIDEA does, a run must reach it, and nothing may be an error.
+    assert!(record.summary.passed > 0, "no scenario passed: is the profile reaching privacyIDEA?\n{table}");
+    assert_eq!(record.summary.errors, 0, "harness errors:\n{table}");
+    for s in &record.scenarios {
+        if s.status == Status::NotApplicable {
+            assert!(s.reason.as_deref().is_some_and(|r| !r.is_empty()), "{} has no reason", s.id);
+        }
+    }
+    insta::assert_snapshot!("privacyidea_verdicts", table);
+}
+
+/// privacyIDEA's HTTP SMS gateway, pointed at the harness's sink by the profile's connect steps,
+/// delivers a real SMS challenge's code, and that code answers the challenge.
+#[test]
+fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
+    if !live() {
+        return;
+    }
+    let connection = connection();
+    let target = connection.target(0x5e5);
+    let now = SimTime::from_unix_secs(1_767_225_600);
+    let user = NewUser { name: "Sam".into(), password: "pw-sam-0001".into(), role: Role::Root };
+    target.create_user(&user, now).unwrap();
+    target.set_phone("Sam", "+15550009999", now).unwrap();
+    let account = format!("Sam-{:x}-{:08x}", connection.server_time().unwrap() as u64, 0x5e5);
+
+    let base = std::env::var("PI_BASE_URL").unwrap();
+    let home = std::env::var("PI_HOME").unwrap_or_else(|_| "target/privacyidea".into());
+    let password = std::fs::read_to_string(Path::new(&home).join("admin-password")).unwrap();
+    let http = reqwest::blocking::Client::new();
+    let auth: serde_json::Value = http
+        .post(format!("{base}/auth"))
+        .form(&[("username", "admin"), ("password", password.trim())])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let jwt = auth["result"]["value"]["token"].as_str().unwrap().to_owned();
+    let serial = format!("SMS{}", &account);
+    let init: serde_json::Value = http
+        .post(format!("{base}/token/init"))
+        .header("Authorization", &jwt)
+        .form(&[
+            ("type", "sms"),
+            ("serial", serial.as_str()),
+            ("user", account.as_str()),
+            ("realm", "scenarios"),
+            ("phone", "+15550009999"),
+            ("pin", ""),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(init["result"]["value"], true, "{init}");
+    let check = |pass: &str, tx: Option<&str>| -> serde_json::Value {
+        let mut form = vec![("user", account.as_str()), ("realm", "scenarios"), ("pass", pass)];
+        form.extend(tx.map(|t| ("transaction_id", t)));
+        http.post(format!("{base}/validate/check")).form(&form).send().unwrap().json().unwrap()
+    };
+    let challenge = check("", None);
+    assert_eq!(challenge["result"]["authentication"], "CHALLENGE", "{challenge}");
+    let tx = challenge["detail"]["transaction_id"].as_str().unwrap().to_owned();
+
+    let sms = target.take_sms(now).unwrap();
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert_eq!(sms[0].phone, "+15550009999");
+    assert_eq!(sms[0].code.len(), 6, "zero-padded to six digits");
+    assert!(sms[0].code.bytes().all(|b| b.is_ascii_digit()));
+    let answer = check(&sms[0].code, Some(&tx));
+    assert_eq!(answer["result"]["authentication"], "ACCEPT", "{answer}");
+}

@@ -1,0 +1,321 @@
+//! The profile engine against a scripted loopback server: verdicts come from the profile's rules,
+//! bad profiles name file, line and key, unmapped operations make capabilities not applicable,
+//! and garbage, timeouts and refusals are errors quoting the request, with secrets redacted.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mfa_harness::clock::SimTime;
+use mfa_harness::protocol::{Method, MethodSet, NewUser, Role, Verdict};
+use mfa_harness::target::profile::{Connection, ProfileError};
+use mfa_harness::target::{Capability, Target, TargetError};
+
+/// A server answering each request with `answer(method_and_path, body)`; records the bodies.
+struct Scripted {
+    port: u16,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn serve(answer: fn(&str, &str) -> (u16, String)) -> Scripted {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let log = log.clone();
+            std::thread::spawn(move || handle(stream, answer, &log));
+        }
+    });
+    Scripted { port, seen }
+}
+
+fn handle(mut stream: TcpStream, answer: fn(&str, &str) -> (u16, String), log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut length = 0;
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).unwrap();
+        if h.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let body = String::from_utf8_lossy(&body).to_string();
+    let request: Vec<&str> = line.split_whitespace().take(2).collect();
+    let request = request.join(" ");
+    log.lock().unwrap().push(format!("{request} {body}"));
+    let (status, reply) = answer(&request, &body);
+    if status == 0 {
+        std::thread::sleep(Duration::from_secs(3));
+        return;
+    }
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nDate: Sun, 22 Nov 2026 09:00:00 GMT\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+        reply.len()
+    );
+}
+
+fn write_profile(text: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("mfa-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("p{}.toml", N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const ADMIN_PASSWORD: &str = "s3cret-admin-pw";
+
+fn env(port: u16) -> impl Fn(&str) -> Option<String> {
+    move |name| match name {
+        "BASE" => Some(format!("http://127.0.0.1:{port}")),
+        "ADMIN_PW" => Some(ADMIN_PASSWORD.to_owned()),
+        _ => None,
+    }
+}
+
+/// A small but complete profile: admin login, a user, login with a challenge, answers.
+fn profile(extra: &str) -> String {
+    format!(
+        r#"
+[target]
+name = "scripted"
+base_url = "${{BASE}}"
+request_timeout_ms = 1000
+
+[secrets.admin]
+env = "ADMIN_PW"
+
+[admin]
+login = {{ method = "POST", path = "/auth", form = {{ password = "{{{{secret.admin}}}}" }} }}
+token = "/token"
+header = "Authorization"
+value = "Bearer {{{{admin_token}}}}"
+
+[clock]
+time_pointer = "/time"
+
+[policy]
+lockout_threshold = 3
+lockout_duration_secs = 60
+sms_max_attempts = 3
+
+[capabilities]
+maps = ["accounts", "login-protection"]
+
+[capabilities.not_applicable]
+sms = "no SMS here"
+
+[operations.create_user]
+auth = "admin"
+method = "POST"
+path = "/users"
+json = {{ name = "{{{{user}}}}", password = "{{{{password}}}}" }}
+rules = "ok"
+
+[operations.login]
+method = "POST"
+path = "/login"
+form = {{ user = "{{{{user}}}}", password = "{{{{password}}}}" }}
+rules = "login"
+extract = {{ tx = "/tx" }}
+
+[operations.answer]
+method = "POST"
+path = "/answer"
+form = {{ tx = "{{{{challenge.tx}}}}", code = "{{{{response}}}}" }}
+rules = "login"
+
+[[rules.ok]]
+when = {{ status = 200 }}
+result = "ok"
+
+[[rules.login]]
+when = {{ status = 200, pointer = "/state", equals = "ok" }}
+result = "session"
+
+[[rules.login]]
+when = {{ status = 200, pointer = "/state", equals = "challenge" }}
+result = "challenge"
+methods_from = {{ each = "/offers", field = "/type", map = {{ totp = "virtual_mfa", sms = "sms" }} }}
+
+[[rules.login]]
+when = {{ status = 200, pointer = "/state", equals = "wrong" }}
+result = "rejected"
+reason = "wrong_code"
+{extra}
+"#
+    )
+}
+
+fn scripted(request: &str, body: &str) -> (u16, String) {
+    match request {
+        "POST /auth" => (200, r#"{"token":"admin-jwt-123456","time":1795337762.5}"#.into()),
+        "POST /users" => (200, r#"{"time":1795337763}"#.into()),
+        "POST /login" if body.contains("garbage") => {
+            (200, "<html>Internal trouble, password=".to_owned() + body)
+        }
+        "POST /login" if body.contains("slow") => (0, String::new()),
+        "POST /login" => {
+            (200, r#"{"state":"challenge","tx":"T1","offers":[{"type":"totp"},{"type":"push"}]}"#.into())
+        }
+        "POST /answer" if body.contains("code=123456") => (200, r#"{"state":"ok"}"#.into()),
+        "POST /answer" => (200, r#"{"state":"wrong"}"#.into()),
+        _ => (404, "{}".into()),
+    }
+}
+
+fn user(name: &str, password: &str) -> NewUser {
+    NewUser { name: name.into(), password: password.into(), role: Role::Root }
+}
+
+fn now() -> SimTime {
+    SimTime::from_unix_secs(1_767_225_600)
+}
+
+#[test]
+fn a_challenge_answered_right_opens_a_session_and_wrong_is_rejected() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let connection = Connection::open_with_env(&path, &env(server.port)).unwrap();
+    assert_eq!(connection.server_time(), None, "no probe: the time is read from answers later");
+    let target = connection.target(1);
+    target.create_user(&user("alice", "pw-alice"), now()).unwrap();
+    let Verdict::ChallengeRequired { challenge, methods } =
+        target.login("alice", "pw-alice", "home", now()).unwrap()
+    else {
+        panic!("expected a challenge")
+    };
+    assert_eq!(methods, MethodSet::of(&[Method::VirtualMfa]), "unmapped words are ignored");
+    let wrong = target.answer(challenge, Method::VirtualMfa, "000000", now()).unwrap();
+    assert_eq!(wrong, Verdict::rejected(mfa_harness::protocol::RejectReason::WrongCode));
+    let right = target.answer(challenge, Method::VirtualMfa, "123456", now()).unwrap();
+    assert!(matches!(right, Verdict::Accepted { session: Some(_) }), "{right:?}");
+    let seen = server.seen.lock().unwrap().join("\n");
+    assert!(seen.contains("POST /answer code=123456&tx=T1"), "the challenge's extract is sent back:\n{seen}");
+    assert!(seen.contains(r#"POST /users {"name":"alice","password":"pw-alice"}"#), "{seen}");
+}
+
+#[test]
+fn garbage_is_no_answer_quoting_the_request_with_secrets_redacted() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let target = Connection::open_with_env(&path, &env(server.port)).unwrap().target(2);
+    let err = target.login("alice", "garbage-pw-XYZ", "home", now()).unwrap_err();
+    let TargetError::NoAnswer { request, message } = &err else { panic!("{err:?}") };
+    assert_eq!(request, "POST /login");
+    assert!(message.contains("<html>Internal trouble"), "{message}");
+    assert!(!message.contains("garbage-pw-XYZ"), "the password leaked: {message}");
+    assert!(message.contains("<redacted>"), "{message}");
+}
+
+#[test]
+fn a_slow_server_times_out_as_no_answer() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let target = Connection::open_with_env(&path, &env(server.port)).unwrap().target(3);
+    let err = target.login("alice", "slow", "home", now()).unwrap_err();
+    let TargetError::NoAnswer { request, message } = &err else { panic!("{err:?}") };
+    assert_eq!(request, "POST /login");
+    assert!(message.contains("timed out"), "{message}");
+}
+
+#[test]
+fn a_refused_connection_is_no_answer_at_connect() {
+    let free = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let path = write_profile(&profile("[clock.probe]\nmethod = \"GET\"\npath = \"/healthz\"\n"));
+    let err = Connection::open_with_env(&path, &env(free)).err().unwrap();
+    let text = err.to_string();
+    assert!(text.contains("GET /healthz") && text.contains("could not connect"), "{text}");
+}
+
+#[test]
+fn a_capability_missing_an_operation_is_not_applicable_and_the_call_an_error() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let connection = Connection::open_with_env(&path, &env(server.port)).unwrap();
+    let caps = connection.capabilities();
+    assert!(caps.has(Capability::Accounts));
+    assert!(!caps.has(Capability::LoginProtection), "provision_protection and set_protection are not mapped");
+    let reason = &connection.not_applicable()[&Capability::LoginProtection];
+    assert!(reason.contains("provision_protection"), "{reason}");
+    assert_eq!(connection.not_applicable()[&Capability::Sms], "no SMS here");
+    assert!(connection.not_applicable()[&Capability::ClockControl].contains("clock control"));
+    let err = connection.target(4).set_phone("alice", "+1555", now()).unwrap_err();
+    assert!(
+        matches!(err, TargetError::Refused { .. }) && err.to_string().contains("maps no operation set_phone")
+    );
+}
+
+#[test]
+fn bad_profiles_name_file_line_and_key() {
+    let cases = [
+        ("[operations.logn]\nmethod = \"POST\"\npath = \"/x\"\n", "operations.logn", "unknown operation"),
+        (
+            "[operations.confirm]\nmethod = \"POST\"\npath = \"/x/{{nope}}\"\n",
+            "operations.confirm.path",
+            "unknown variable",
+        ),
+        (
+            "[operations.confirm]\nmethod = \"FETCH\"\npath = \"/x\"\n",
+            "operations.confirm.method",
+            "unknown method",
+        ),
+        (
+            "[operations.confirm]\nmethod = \"POST\"\npath = \"/x\"\nrules = \"none\"\n",
+            "operations.confirm.rules",
+            "no rule set",
+        ),
+        ("[[rules.extra]]\nresult = \"rejected\"\n", "rules.extra[0]", "needs a `reason`"),
+    ];
+    for (extra, key, message) in cases {
+        let text = profile(extra);
+        let path = write_profile(&text);
+        let err = Connection::open_with_env(&path, &env(1)).err().unwrap();
+        let ProfileError::Invalid { file, line, key: got, message: said, .. } = &err else { panic!("{err}") };
+        assert_eq!(file, &path);
+        assert_eq!(got, key, "{err}");
+        assert!(said.contains(message), "{err}");
+        let first = extra.lines().next().unwrap();
+        let expected_line = text.lines().position(|l| l == first).unwrap() + 1;
+        assert!(*line >= expected_line && *line <= expected_line + 3, "line {line} for {key}: {err}");
+        assert!(err.to_string().contains(&format!("{}:{line}:", path.display())), "{err}");
+    }
+    let text = profile("").replace("lockout_threshold", "lockout_treshold");
+    let line = text.lines().position(|l| l.starts_with("lockout_treshold")).unwrap() + 1;
+    let typo = write_profile(&text);
+    let err = Connection::open_with_env(&typo, &env(1)).err().unwrap().to_string();
+    assert!(err.contains("lockout_treshold") && err.contains(&format!(":{line}:")), "{err}");
+}
+
+#[test]
+fn a_missing_secret_is_named_without_any_value() {
+    let path = write_profile(&profile(""));
+    let no_pw = |name: &str| (name == "BASE").then(|| "http://127.0.0.1:1".to_owned());
+    let err = Connection::open_with_env(&path, &no_pw).err().unwrap().to_string();
+    assert!(err.contains("secret admin") && err.contains("ADMIN_PW"), "{err}");
+}
+
+#[test]
+fn the_profile_and_its_target_never_show_secrets_in_debug() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let connection = Connection::open_with_env(&path, &env(server.port)).unwrap();
+    let target = connection.target(5);
+    target.create_user(&user("bob", "pw-bob"), now()).unwrap();
+    let shown = format!("{target:?} {:?}", target.info());
+    assert!(!shown.contains(ADMIN_PASSWORD) && !shown.contains("admin-jwt-123456"), "{shown}");
+}

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, InProcess, Target, TargetError};
+use super::{Capabilities, Http, HttpSettings, InProcess, Target, TargetError};
 use crate::reference::Policy;
 use crate::report::TargetInfo;
 use crate::scenario::runner::TargetFactory;
@@ -18,10 +18,14 @@ pub enum TargetSpec {
         /// The verification policy.
         policy: Policy,
     },
+    /// A server speaking the target protocol over HTTP (`mfa-harness serve`, or a vendor's).
+    Http(HttpSettings),
 }
 
 impl TargetSpec {
-    /// Parses `--target`: `reference` (HTTP URLs come with the HTTP target).
+    /// Parses `--target`: `reference`, or an `http://` / `https://` URL of a target-protocol
+    /// server (default timeouts: [`super::http::DEFAULT_CONNECT_TIMEOUT`] to connect,
+    /// [`super::http::DEFAULT_REQUEST_TIMEOUT`] per request).
     ///
     /// # Errors
     /// A message naming the value and what is accepted.
@@ -30,7 +34,10 @@ impl TargetSpec {
             "reference" => {
                 Ok(TargetSpec::Reference { name: "reference".into(), policy: Policy::for_tests() })
             }
-            other => Err(format!("unknown target {other:?}: expected \"reference\"")),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                HttpSettings::parse(url).map(TargetSpec::Http)
+            }
+            other => Err(format!("unknown target {other:?}: expected \"reference\" or an http(s):// URL")),
         }
     }
 
@@ -47,6 +54,13 @@ impl TargetSpec {
                     Ok(Arc::new(InProcess::new(&name, policy.clone(), seed)) as Arc<dyn Target>)
                 });
                 Ok((sample.info(), sample.capabilities(), factory))
+            }
+            TargetSpec::Http(settings) => {
+                // One server, one client: every scenario shares it, and the world resets it.
+                let target: Arc<dyn Target> = Arc::new(Http::connect(settings.clone())?);
+                let (info, capabilities) = (target.info(), target.capabilities());
+                let factory: TargetFactory = Arc::new(move |_seed| Ok(target.clone()));
+                Ok((info, capabilities, factory))
             }
         }
     }

@@ -205,14 +205,28 @@ impl Http {
         }
         let timeout = self.settings.request_timeout;
         let received = self.runtime.block_on(async move {
-            let response = builder.send().await?;
+            let mut response = builder.send().await.map_err(|e| (e, None))?;
             let status = response.status();
-            let bytes = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
+            let mut bytes = Vec::new();
+            loop {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                    Ok(None) => return Ok((status, bytes)),
+                    Err(e) => return Err((e, Some((status, bytes)))),
+                }
+            }
         });
-        let (status, bytes) = received.map_err(|e| TargetError::NoAnswer {
+        let (status, bytes) = received.map_err(|(e, partial)| TargetError::NoAnswer {
             request: request.clone(),
-            message: transport_failure(&e, timeout),
+            message: match partial {
+                None => transport_failure(&e, timeout),
+                Some((status, bytes)) => format!(
+                    "{status}, then the body was cut off after {} bytes ({}); body starts: {}",
+                    bytes.len(),
+                    transport_failure(&e, timeout),
+                    excerpt(&bytes)
+                ),
+            },
         })?;
         match Outcome::of(status, &bytes) {
             Outcome::Answer => serde_json::from_slice(&bytes).map_err(|e| TargetError::NoAnswer {
@@ -468,8 +482,6 @@ fn transport_failure(e: &reqwest::Error, timeout: Duration) -> String {
         format!("no answer within {} ms", timeout.as_millis())
     } else if e.is_connect() {
         format!("cannot connect: {}", error_chain(e))
-    } else if e.is_body() || e.is_decode() {
-        format!("response body unreadable (cut off?): {}", error_chain(e))
     } else {
         format!("no answer: {}", error_chain(e))
     }

@@ -160,11 +160,6 @@ impl Http {
         Ok(target)
     }
 
-    /// The base URL, for reports.
-    pub fn base_url(&self) -> &str {
-        &self.settings.base_url
-    }
-
     /// Sets the server's test clock to `now` unless that is the time last set.
     fn at(&self, now: SimTime) -> Answer<()> {
         if !self.test_clock {
@@ -259,13 +254,10 @@ impl Target for Http {
     }
 
     fn reset(&self) -> Answer<()> {
+        // The server drains its SMS outbox on reset too.
         let _: Value = self.call(HttpMethod::POST, "/v1/admin/reset", None)?;
         // Whatever the server's clock says now, the next call sets it again.
         *self.clock.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        if self.test_clock {
-            let _: Vec<SmsMessage> =
-                self.call(HttpMethod::GET, "/v1/test/sms", None).or_else(sms_elsewhere)?;
-        }
         Ok(())
     }
 
@@ -448,14 +440,6 @@ struct Info {
     test_clock: bool,
     policy: PolicyFacts,
     capabilities: Vec<Capability>,
-}
-
-/// A server with an SMS webhook keeps no outbox: nothing to drain at reset.
-fn sms_elsewhere(e: TargetError) -> Answer<Vec<SmsMessage>> {
-    match e {
-        TargetError::Refused { .. } => Ok(Vec::new()),
-        other => Err(other),
-    }
 }
 
 /// `/v1/admin/users/{name}` (+ `/rest`), the name percent-encoded.

@@ -312,11 +312,10 @@ impl Target for Http {
     }
 
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
+        // Without test routes the harness sees no SMS (the target lacks `sms`, so no scenario
+        // that needs one runs); the world still asks after each step.
         if !self.test_clock {
-            return Err(TargetError::Refused {
-                request: "GET /v1/test/sms".into(),
-                message: "the server has no test routes: its SMS cannot be read".into(),
-            });
+            return Ok(Vec::new());
         }
         self.at(now)?;
         self.call(HttpMethod::GET, "/v1/test/sms", None)

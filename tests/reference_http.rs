@@ -86,11 +86,19 @@ fn app(uri: &str) -> Totp {
 /// Root "alice" with a bound virtual device and login protection by TOTP; returns the app
 /// and the clock (Unix seconds) after setup.
 async fn protected_root(base: &str) -> (Totp, u64) {
-    ok(base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root", "phone": "+1555"}))
-        .await;
+    ok(base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root"})).await;
+    ok(base, "/v1/admin/users/alice/phone", json!({"phone": "+1555"})).await;
     let v = ok(base, "/v1/login", json!({"user": "alice", "password": "pw"})).await;
     let session = v["session"].as_str().unwrap().to_owned();
-    let v = ok(base, "/v1/bindings", json!({"session": session, "password": "pw", "kind": "virtual"})).await;
+    let v = ok(base, "/v1/bindings", json!({"session": session, "kind": "virtual"})).await;
+    assert_eq!(v["verdict"], "challenge_required", "identity check first: {v}");
+    assert_eq!(v["methods"], json!(["sms", "password"]));
+    let v = ok(
+        base,
+        "/v1/challenges/answer",
+        json!({"challenge": v["challenge"], "method": "password", "code": "pw"}),
+    )
+    .await;
     assert_eq!(v["verdict"], "binding_open");
     assert!(!v["enrolment"]["qr_png"].as_str().unwrap().is_empty());
     let totp = app(v["enrolment"]["uri"].as_str().unwrap());
@@ -113,8 +121,16 @@ async fn protected_root(base: &str) -> (Totp, u64) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let v = ok(base, "/v1/protections", json!({"session": session, "user": "alice", "scope": "login", "methods": {"sms": false, "totp": true}})).await;
+    let v = ok(
+        base,
+        "/v1/protections",
+        json!({"session": session, "user": "alice", "scope": "login", "methods": ["virtual_mfa"]}),
+    )
+    .await;
+    assert_eq!(v["verdict"], "accepted", "strengthening needs no second factor: {v}");
+    let v = ok(base, "/v1/operations", json!({"session": session, "operation": "create_access_key"})).await;
     assert_eq!(v["verdict"], "challenge_required", "root has operation protection by SMS: {v}");
+    assert_eq!(v["methods"], json!(["sms"]));
     assert_eq!(
         ok(base, "/v1/challenges/sms", json!({"challenge": v["challenge"]})).await["verdict"],
         "sms_sent"
@@ -147,8 +163,12 @@ async fn thirty_two_parallel_submissions_over_http_accept_exactly_once() {
         .map(|c| {
             let (base, code) = (base.clone(), code.clone());
             tokio::spawn(async move {
-                post(&base, "/v1/challenges/answer", json!({"challenge": c, "method": "totp", "code": code}))
-                    .await
+                post(
+                    &base,
+                    "/v1/challenges/answer",
+                    json!({"challenge": c, "method": "virtual_mfa", "code": code}),
+                )
+                .await
             })
         })
         .collect();
@@ -190,14 +210,14 @@ async fn bad_requests_get_clear_4xx_errors() {
         ("/v1/login", "{\"user\": \"nobody\", \"password\": \"b\"}".into(), true, 404, "unknown_user"),
         (
             "/v1/challenges/answer",
-            "{\"challenge\": \"12\", \"method\": \"totp\", \"code\": \"1\"}".into(),
+            "{\"challenge\": \"12\", \"method\": \"virtual_mfa\", \"code\": \"1\"}".into(),
             true,
             404,
             "unknown_challenge",
         ),
         (
             "/v1/challenges/answer",
-            "{\"challenge\": 12, \"method\": \"totp\", \"code\": \"1\"}".into(),
+            "{\"challenge\": 12, \"method\": \"virtual_mfa\", \"code\": \"1\"}".into(),
             true,
             422,
             "invalid_field",
@@ -222,6 +242,30 @@ async fn bad_requests_get_clear_4xx_errors() {
             true,
             422,
             "invalid_field",
+        ),
+        ("/v1/admin/users/nobody/phone", "{\"phone\": \"+1\"}".into(), true, 404, "unknown_user"),
+        ("/v1/admin/users/nobody/beta", "{\"on\": \"yes\"}".into(), true, 422, "invalid_field"),
+        (
+            "/v1/admin/users/nobody/devices",
+            "{\"kind\": \"virtual\", \"secret\": \"!!\"}".into(),
+            true,
+            422,
+            "invalid_field",
+        ),
+        ("/v1/admin/users/nobody/devices", "{\"kind\": \"phone\"}".into(), true, 422, "invalid_field"),
+        (
+            "/v1/admin/users/nobody/protections",
+            "{\"scope\": \"login\", \"methods\": [\"totp\"]}".into(),
+            true,
+            422,
+            "invalid_field",
+        ),
+        (
+            "/v1/admin/users/nobody/protections",
+            "{\"scope\": \"login\", \"methods\": []}".into(),
+            true,
+            404,
+            "unknown_user",
         ),
         ("/v1/nope", "{}".into(), true, 404, "no_route"),
     ];
@@ -251,6 +295,17 @@ async fn the_wall_clock_server_refuses_to_set_time() {
     assert_eq!(r.status(), 404);
     let info: Value = reqwest::get(format!("{base}/v1/info")).await.unwrap().json().await.unwrap();
     assert_eq!(info["test_clock"], false);
+    let caps = info["capabilities"].as_array().unwrap();
+    assert!(!caps.contains(&json!("clock-control")) && !caps.contains(&json!("sms")), "{info}");
+    assert!(caps.contains(&json!("virtual-mfa")), "{info}");
+    let policy = Policy::for_tests();
+    assert_eq!(info["policy"]["lockout_threshold"], 100);
+    assert_eq!(info["policy"]["lockout_duration"], policy.lockout_duration.as_secs());
+    assert_eq!(info["policy"]["sms_max_attempts"], policy.sms_max_attempts);
+    let with: Value =
+        reqwest::get(format!("{}/v1/info", start(true).await)).await.unwrap().json().await.unwrap();
+    assert!(with["capabilities"].as_array().unwrap().contains(&json!("clock-control")), "{with}");
+    assert!(with["capabilities"].as_array().unwrap().contains(&json!("sms")), "{with}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -279,12 +334,8 @@ async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
         sms_webhook: Some(format!("http://{hook_addr}/sms")),
     };
     tokio::spawn(server::serve_on(listener, config));
-    ok(
-        &base,
-        "/v1/admin/users",
-        json!({"name": "alice", "password": "pw", "role": "root", "phone": "+1555"}),
-    )
-    .await;
+    ok(&base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root"})).await;
+    ok(&base, "/v1/admin/users/alice/phone", json!({"phone": "+1555"})).await;
     let session = ok(&base, "/v1/login", json!({"user": "alice", "password": "pw"})).await["session"].clone();
     let v = ok(&base, "/v1/operations", json!({"session": session, "operation": "create_access_key"})).await;
     assert_eq!(v["verdict"], "challenge_required");

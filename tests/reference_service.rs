@@ -10,7 +10,7 @@ use mfa_harness::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, Totp, UriK
 use mfa_harness::provision::TokenSeed;
 use mfa_harness::reference::{
     AuditKind, BindingId, ChallengeId, Dangers, DeviceKind, Method, MethodSet, NewUser, Operation, Policy,
-    RejectReason, Role, Scope, Service, SessionId, SmsOutbox, UnbindProof, Verdict,
+    RejectReason, Role, Scope, Service, SessionId, SmsOutbox, Verdict,
 };
 
 struct Fixture {
@@ -39,9 +39,12 @@ impl Fixture {
     }
 
     fn user(&self, name: &str, role: Role, phone: bool, beta: bool) {
-        let phone = phone.then(|| format!("+1555{:04}", name.len()));
-        let new = NewUser { name: name.into(), password: format!("{name}-pw"), role, phone, beta };
+        let new = NewUser { name: name.into(), password: format!("{name}-pw"), role };
         self.service.create_user(new, self.now).unwrap();
+        if phone {
+            self.service.set_phone(name, Some(format!("+1555{:04}", name.len()))).unwrap();
+        }
+        self.service.set_beta(name, beta).unwrap();
     }
 
     fn root(&self, name: &str) {
@@ -65,10 +68,7 @@ impl Fixture {
 
     /// Binds a virtual device and returns the app's TOTP.
     fn bind_virtual(&mut self, name: &str, session: SessionId) -> Totp {
-        let verdict = self
-            .service
-            .start_binding(session, &format!("{name}-pw"), DeviceKind::Virtual, self.now)
-            .unwrap();
+        let verdict = self.open_binding(session, name, DeviceKind::Virtual);
         let Verdict::BindingOpen { binding, enrolment: Some(enrolment), .. } = verdict else {
             panic!("expected an open binding, got {verdict:?}")
         };
@@ -78,6 +78,44 @@ impl Fixture {
         assert_eq!(verdict, Verdict::Accepted { session: None });
         self.advance(30);
         totp
+    }
+
+    /// Starts a binding and passes its identity check with `name`'s password: the open
+    /// binding, or the refusal.
+    fn open_binding(&self, session: SessionId, name: &str, kind: DeviceKind) -> Verdict {
+        self.identify(session, kind, &format!("{name}-pw"))
+    }
+
+    /// Starts a binding and answers its identity check with `password`.
+    fn identify(&self, session: SessionId, kind: DeviceKind, password: &str) -> Verdict {
+        let verdict = self.service.start_binding(session, kind, self.now).unwrap();
+        let Verdict::ChallengeRequired { challenge, methods } = verdict else { return verdict };
+        assert!(methods.contains(Method::Password), "{methods:?}");
+        let verdict = self.answer(challenge, Method::Password, password);
+        // With `danger_require_all_methods` the other offered methods are asked for too.
+        match verdict {
+            Verdict::ChallengeRequired { challenge, methods } if methods.contains(Method::Sms) => {
+                assert_eq!(self.service.request_sms(challenge, self.now).unwrap(), Verdict::SmsSent);
+                self.answer(challenge, Method::Sms, &self.sms_code())
+            }
+            other => other,
+        }
+    }
+
+    /// Unbinds through the whole flow: start, confirm, answer with the device's code (or, with
+    /// `None`, stop after confirming and return the code prompt).
+    fn unbind(&self, session: SessionId, kind: DeviceKind, code: Option<&str>) -> Verdict {
+        let verdict = self.service.start_unbinding(session, kind, self.now).unwrap();
+        let Verdict::ConfirmRequired { challenge } = verdict else { return verdict };
+        let verdict = self.service.confirm(challenge, self.now).unwrap();
+        let (Verdict::ChallengeRequired { challenge, .. }, Some(code)) = (&verdict, code) else {
+            return verdict;
+        };
+        let method = match kind {
+            DeviceKind::Virtual => Method::VirtualMfa,
+            DeviceKind::Hardware => Method::HardwareMfa,
+        };
+        self.answer(*challenge, method, code)
     }
 
     fn code(&self, totp: &Totp) -> String {
@@ -116,6 +154,18 @@ fn challenge(verdict: &Verdict) -> (ChallengeId, MethodSet) {
     }
 }
 
+fn virtual_mfa() -> MethodSet {
+    MethodSet::of(&[Method::VirtualMfa])
+}
+
+fn sms() -> MethodSet {
+    MethodSet::of(&[Method::Sms])
+}
+
+fn both() -> MethodSet {
+    MethodSet::of(&[Method::Sms, Method::VirtualMfa])
+}
+
 fn rejected(reason: RejectReason) -> Verdict {
     Verdict::rejected(reason)
 }
@@ -141,7 +191,7 @@ fn protected_root_with(f: &mut Fixture, login: MethodSet) -> Totp {
 }
 
 fn protected_root(f: &mut Fixture) -> Totp {
-    protected_root_with(f, MethodSet::TOTP)
+    protected_root_with(f, virtual_mfa())
 }
 
 /// Sets a protection, answering the operation-protection challenge (root has SMS by default).
@@ -158,8 +208,8 @@ fn answer_set(
         return;
     }
     let (c, methods) = challenge(&verdict);
-    let verdict = if let (true, Some(totp)) = (methods.totp, totp) {
-        let v = f.answer(c, Method::Totp, &f.code(totp));
+    let verdict = if let (true, Some(totp)) = (methods.contains(Method::VirtualMfa), totp) {
+        let v = f.answer(c, Method::VirtualMfa, &f.code(totp));
         f.advance(30);
         v
     } else {
@@ -174,11 +224,11 @@ fn root_account_has_operation_protection_by_sms_by_default() {
     let f = Fixture::safe();
     f.root("alice");
     f.iam("bob", "alice");
-    assert_eq!(f.service.account("alice").unwrap().operation, MethodSet::SMS);
+    assert_eq!(f.service.account("alice").unwrap().operation, sms());
     assert_eq!(f.service.account("bob").unwrap().operation, MethodSet::NONE);
     let s = f.session("alice");
     let (c, methods) = challenge(&f.service.perform(s, Operation::CreateAccessKey, f.now).unwrap());
-    assert_eq!(methods, MethodSet::SMS);
+    assert_eq!(methods, sms());
     assert_eq!(f.service.request_sms(c, f.now).unwrap(), Verdict::SmsSent);
     let sms = f.outbox.drain();
     assert_eq!(sms.len(), 1);
@@ -192,7 +242,7 @@ fn non_sensitive_operation_never_asks_for_a_second_factor() {
     let f = Fixture::safe();
     f.root("alice");
     let s = f.session("alice");
-    assert!(f.service.perform(s, Operation::ReadResource, f.now).unwrap().is_accepted());
+    assert!(f.service.perform(s, Operation::ListResources, f.now).unwrap().is_accepted());
 }
 
 #[test]
@@ -209,8 +259,11 @@ fn login_protection_asks_for_a_totp_code_and_accepts_the_current_one() {
     let mut f = Fixture::safe();
     let totp = protected_root(&mut f);
     let (c, methods) = challenge(&f.login("alice"));
-    assert_eq!(methods, MethodSet::TOTP);
-    assert!(matches!(f.answer(c, Method::Totp, &f.code(&totp)), Verdict::Accepted { session: Some(_) }));
+    assert_eq!(methods, virtual_mfa());
+    assert!(matches!(
+        f.answer(c, Method::VirtualMfa, &f.code(&totp)),
+        Verdict::Accepted { session: Some(_) }
+    ));
 }
 
 #[test]
@@ -219,38 +272,38 @@ fn replayed_code_is_rejected_across_login_and_operation_protection() {
     let totp = protected_root(&mut f);
     let code = f.code(&totp);
     let (c1, _) = challenge(&f.login("alice"));
-    let v = f.answer(c1, Method::Totp, &code);
+    let v = f.answer(c1, Method::VirtualMfa, &code);
     let Verdict::Accepted { session: Some(s) } = v else { panic!("{v:?}") };
     let (c2, _) = challenge(&f.login("alice"));
-    assert_eq!(f.answer(c2, Method::Totp, &code), rejected(RejectReason::Replayed));
+    assert_eq!(f.answer(c2, Method::VirtualMfa, &code), rejected(RejectReason::Replayed));
     // Operation protection by TOTP: a step used at login is refused there too.
     f.advance(30);
-    answer_set(&mut f, s, "alice", Scope::Operation, MethodSet::TOTP, Some(&totp));
+    answer_set(&mut f, s, "alice", Scope::Operation, virtual_mfa(), Some(&totp));
     let (c3, _) = challenge(&f.service.perform(s, Operation::DeleteResource, f.now).unwrap());
     let used = totp.code_at(f.now.unix_secs() - 30).unwrap().to_string();
-    assert_eq!(f.answer(c3, Method::Totp, &used), rejected(RejectReason::Replayed));
-    assert!(f.answer(c3, Method::Totp, &f.code(&totp)).is_accepted());
+    assert_eq!(f.answer(c3, Method::VirtualMfa, &used), rejected(RejectReason::Replayed));
+    assert!(f.answer(c3, Method::VirtualMfa, &f.code(&totp)).is_accepted());
 }
 
 #[test]
 fn with_both_methods_enabled_either_one_suffices() {
     let mut f = Fixture::safe();
-    let totp = protected_root_with(&mut f, MethodSet::BOTH);
+    let totp = protected_root_with(&mut f, both());
     let (c, methods) = challenge(&f.login("alice"));
-    assert_eq!(methods, MethodSet::BOTH);
+    assert_eq!(methods, both());
     f.service.request_sms(c, f.now).unwrap();
     assert!(f.answer(c, Method::Sms, &f.sms_code()).is_accepted());
     let (c, _) = challenge(&f.login("alice"));
-    assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
 }
 
 #[test]
 fn both_methods_required_fault_demands_the_second_one_too() {
     let mut f = Fixture::with(Dangers { danger_require_all_methods: true, ..Dangers::default() });
-    let totp = protected_root_with(&mut f, MethodSet::BOTH);
+    let totp = protected_root_with(&mut f, both());
     let (c, _) = challenge(&f.login("alice"));
-    let (c2, left) = challenge(&f.answer(c, Method::Totp, &f.code(&totp)));
-    assert_eq!((c2, left), (c, MethodSet::SMS));
+    let (c2, left) = challenge(&f.answer(c, Method::VirtualMfa, &f.code(&totp)));
+    assert_eq!((c2, left), (c, sms()));
 }
 
 #[test]
@@ -259,7 +312,7 @@ fn protected_iam_user_without_a_bound_method_is_redirected_to_binding_which_comp
     f.root("alice");
     f.iam("bob", "alice");
     let root = f.session("alice");
-    answer_set(&mut f, root, "bob", Scope::Login, MethodSet::TOTP, None);
+    answer_set(&mut f, root, "bob", Scope::Login, virtual_mfa(), None);
     let v = f.login("bob");
     let Verdict::BindingOpen { binding, kind: DeviceKind::Virtual, enrolment: Some(enrolment) } = v else {
         panic!("{v:?}")
@@ -283,7 +336,7 @@ fn no_redirect_fault_lets_an_unbound_protected_user_in() {
     f.root("alice");
     f.iam("bob", "alice");
     let root = f.session("alice");
-    answer_set(&mut f, root, "bob", Scope::Login, MethodSet::TOTP, None);
+    answer_set(&mut f, root, "bob", Scope::Login, virtual_mfa(), None);
     assert!(matches!(f.login("bob"), Verdict::Accepted { session: Some(_) }));
 }
 
@@ -293,7 +346,7 @@ fn admin_disabling_operation_protection_stops_secondary_authentication() {
     f.root("alice");
     f.user("bob", Role::Iam { root: "alice".into() }, true, false);
     let root = f.session("alice");
-    answer_set(&mut f, root, "bob", Scope::Operation, MethodSet::SMS, None);
+    answer_set(&mut f, root, "bob", Scope::Operation, sms(), None);
     let bob = f.session("bob");
     challenge(&f.service.perform(bob, Operation::CreateAccessKey, f.now).unwrap());
     f.advance(60);
@@ -308,7 +361,7 @@ fn login_from_a_new_location_is_an_anomaly_under_operation_protection() {
     f.session("alice");
     assert!(f.service.login("alice", "alice-pw", "office", f.now).unwrap().is_accepted());
     let v = f.service.login("alice", "alice-pw", "abroad", f.now).unwrap();
-    assert_eq!(challenge(&v).1, MethodSet::SMS);
+    assert_eq!(challenge(&v).1, sms());
 }
 
 #[test]
@@ -320,10 +373,10 @@ fn only_root_or_admin_may_change_another_iam_users_protection() {
     f.iam("carol", "alice");
     f.user("dave", Role::IamAdmin { root: "alice".into() }, false, false);
     let bob = f.session("bob");
-    assert_eq!(f.set(bob, "carol", Scope::Login, MethodSet::SMS), rejected(RejectReason::NotAllowed));
+    assert_eq!(f.set(bob, "carol", Scope::Login, sms()), rejected(RejectReason::NotAllowed));
     assert_eq!(f.set(bob, "alice", Scope::Login, MethodSet::NONE), rejected(RejectReason::NotAllowed));
     let dave = f.session("dave");
-    assert!(f.set(dave, "carol", Scope::Login, MethodSet::SMS).is_accepted());
+    assert!(f.set(dave, "carol", Scope::Login, sms()).is_accepted());
     let zed = f.session("zed");
     assert_eq!(f.set(zed, "carol", Scope::Login, MethodSet::NONE), rejected(RejectReason::NotAllowed));
     let alice = f.session("alice");
@@ -332,24 +385,36 @@ fn only_root_or_admin_may_change_another_iam_users_protection() {
 }
 
 #[test]
-fn iam_user_may_enable_but_not_disable_their_own_protection() {
-    let f = Fixture::safe();
+fn iam_user_may_enable_but_not_disable_protection_an_admin_set() {
+    let mut f = Fixture::safe();
     f.root("alice");
-    f.iam("bob", "alice");
+    f.user("bob", Role::Iam { root: "alice".into() }, true, false);
+    f.iam("carl", "alice");
+    // Protection one set oneself may be taken back (carl has no operation protection to ask).
+    let carl = f.session("carl");
+    assert!(f.set(carl, "carl", Scope::Login, virtual_mfa()).is_accepted());
+    assert!(f.set(carl, "carl", Scope::Login, MethodSet::NONE).is_accepted());
+    let alice = f.session("alice");
+    answer_set(&mut f, alice, "bob", Scope::Operation, sms(), None);
     let bob = f.session("bob");
-    assert!(f.set(bob, "bob", Scope::Login, MethodSet::TOTP).is_accepted());
-    assert_eq!(f.set(bob, "bob", Scope::Login, MethodSet::NONE), rejected(RejectReason::NotAllowed));
-    let f = Fixture::with(Dangers { danger_iam_self_weaken: true, ..Dangers::default() });
+    assert!(f.set(bob, "bob", Scope::Operation, both()).is_accepted(), "strengthening is allowed");
+    assert_eq!(f.set(bob, "bob", Scope::Operation, sms()), rejected(RejectReason::NotAllowed));
+    assert_eq!(f.set(bob, "bob", Scope::Operation, MethodSet::NONE), rejected(RejectReason::NotAllowed));
+    assert_eq!(f.service.account("bob").unwrap().operation, both());
+    let mut f = Fixture::with(Dangers { danger_iam_self_weaken: true, ..Dangers::default() });
     f.root("alice");
-    f.iam("bob", "alice");
+    f.user("bob", Role::Iam { root: "alice".into() }, true, false);
+    let alice = f.session("alice");
+    answer_set(&mut f, alice, "bob", Scope::Operation, sms(), None);
     let bob = f.session("bob");
-    assert!(f.set(bob, "bob", Scope::Login, MethodSet::TOTP).is_accepted());
-    assert!(f.set(bob, "bob", Scope::Login, MethodSet::NONE).is_accepted());
+    // Weakening still asks for bob's own operation protection, then goes through.
+    answer_set(&mut f, bob, "bob", Scope::Operation, MethodSet::NONE, None);
+    assert_eq!(f.service.account("bob").unwrap().operation, MethodSet::NONE);
 }
 
 fn open_virtual(f: &Fixture, name: &str) -> (BindingId, Totp) {
     let s = f.session(name);
-    let v = f.service.start_binding(s, &format!("{name}-pw"), DeviceKind::Virtual, f.now).unwrap();
+    let v = f.open_binding(s, name, DeviceKind::Virtual);
     let Verdict::BindingOpen { binding, enrolment: Some(e), .. } = v else { panic!("{v:?}") };
     (binding, app(&e.uri))
 }
@@ -398,42 +463,46 @@ fn a_second_virtual_device_needs_unbinding_first() {
     f.root("alice");
     let s = f.session("alice");
     let totp = f.bind_virtual("alice", s);
-    let v = f.service.start_binding(s, "alice-pw", DeviceKind::Virtual, f.now).unwrap();
+    let v = f.open_binding(s, "alice", DeviceKind::Virtual);
     assert_eq!(v, rejected(RejectReason::AlreadyBound));
-    let proof = UnbindProof { confirmed: true, password: "alice-pw".into(), code: Some(f.code(&totp)) };
-    assert!(f.service.unbind(s, DeviceKind::Virtual, &proof, f.now).unwrap().is_accepted());
+    assert!(f.unbind(s, DeviceKind::Virtual, Some(&f.code(&totp))).is_accepted());
+    f.advance(30);
     f.bind_virtual("alice", s);
 }
 
 #[test]
-fn unbinding_a_virtual_device_needs_confirmation_password_and_current_code() {
+fn unbinding_a_virtual_device_needs_confirmation_and_the_current_code() {
     let mut f = Fixture::safe();
     f.root("alice");
     let s = f.session("alice");
     let totp = f.bind_virtual("alice", s);
-    let good = UnbindProof { confirmed: true, password: "alice-pw".into(), code: Some(f.code(&totp)) };
-    let unbind = |p: &UnbindProof| f.service.unbind(s, DeviceKind::Virtual, p, f.now).unwrap();
-    assert_eq!(
-        unbind(&UnbindProof { confirmed: false, ..good.clone() }),
-        rejected(RejectReason::NotConfirmed)
-    );
-    assert_eq!(unbind(&UnbindProof { code: None, ..good.clone() }), rejected(RejectReason::WrongCode));
-    assert_eq!(
-        unbind(&UnbindProof { password: "x".into(), ..good.clone() }),
-        rejected(RejectReason::WrongPassword)
-    );
+    // The confirmation box comes first: it is not a code prompt, and nothing is unbound yet.
+    let Verdict::ConfirmRequired { challenge: confirm } =
+        f.service.start_unbinding(s, DeviceKind::Virtual, f.now).unwrap()
+    else {
+        panic!("expected a confirmation box")
+    };
+    assert!(f.service.answer_challenge(confirm, Method::VirtualMfa, &f.code(&totp), f.now).is_err());
+    assert!(f.service.account("alice").unwrap().virtual_bound);
+    // Confirming asks for the device's own code, and only that.
+    let (c, methods) = challenge(&f.service.confirm(confirm, f.now).unwrap());
+    assert_eq!(methods, virtual_mfa());
+    assert!(f.service.confirm(confirm, f.now).is_err(), "a confirmation box confirms once");
+    assert_eq!(f.answer(c, Method::Sms, "123456"), rejected(RejectReason::MethodNotOffered));
+    assert_eq!(f.answer(c, Method::Password, "alice-pw"), rejected(RejectReason::MethodNotOffered));
     let stale = totp.code_at(f.now.unix_secs() - 120).unwrap().to_string();
-    assert_eq!(unbind(&UnbindProof { code: Some(stale), ..good.clone() }), rejected(RejectReason::WrongCode));
-    assert!(unbind(&good).is_accepted());
+    assert_eq!(f.answer(c, Method::VirtualMfa, &stale), rejected(RejectReason::WrongCode));
+    assert!(f.service.account("alice").unwrap().virtual_bound);
+    assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
     assert!(!f.service.account("alice").unwrap().virtual_bound);
-    assert_eq!(unbind(&good), rejected(RejectReason::NotBound));
+    assert_eq!(f.unbind(s, DeviceKind::Virtual, None), rejected(RejectReason::NotBound));
 
     let mut f = Fixture::with(Dangers { danger_unbind_without_code: true, ..Dangers::default() });
     f.root("alice");
     let s = f.session("alice");
     f.bind_virtual("alice", s);
-    let proof = UnbindProof { confirmed: true, password: "alice-pw".into(), code: None };
-    assert!(f.service.unbind(s, DeviceKind::Virtual, &proof, f.now).unwrap().is_accepted());
+    assert!(f.unbind(s, DeviceKind::Virtual, None).is_accepted());
+    assert!(!f.service.account("alice").unwrap().virtual_bound);
 }
 
 #[test]
@@ -442,11 +511,14 @@ fn support_reset_removes_devices_and_is_audited() {
     f.root("alice");
     let s = f.session("alice");
     f.bind_virtual("alice", s);
-    f.service.support_reset("alice", "TICKET-7", f.now).unwrap();
+    let v = f.service.support_reset("alice", DeviceKind::Virtual, "TICKET-7", f.now).unwrap();
+    assert!(v.is_accepted(), "{v:?}");
     assert!(!f.service.account("alice").unwrap().virtual_bound);
     let log = f.service.audit_log();
     assert!(log.iter().any(|e| e.kind == AuditKind::SupportReset { ticket: "TICKET-7".into() }));
-    assert!(f.service.support_reset("alice", "", f.now).is_err());
+    let again = f.service.support_reset("alice", DeviceKind::Virtual, "TICKET-8", f.now).unwrap();
+    assert_eq!(again, rejected(RejectReason::NotBound));
+    assert!(f.service.support_reset("alice", DeviceKind::Virtual, "", f.now).is_err());
 }
 
 #[test]
@@ -460,12 +532,12 @@ fn hardware_binding_needs_beta_inventory_and_a_free_serial() {
     let token = hardware_seed("HW1").totp();
     let code = token.code_at(f.now.unix_secs()).unwrap().to_string();
     let s = f.session("nobeta");
-    let v = f.service.start_binding(s, "nobeta-pw", DeviceKind::Hardware, f.now).unwrap();
+    let v = f.open_binding(s, "nobeta", DeviceKind::Hardware);
     assert_eq!(v, rejected(RejectReason::NotBeta));
     let s = f.session("alice");
-    let v = f.service.start_binding(s, "", DeviceKind::Hardware, f.now).unwrap();
+    let v = f.identify(s, DeviceKind::Hardware, "");
     assert_eq!(v, rejected(RejectReason::WrongPassword));
-    let v = f.service.start_binding(s, "alice-pw", DeviceKind::Hardware, f.now).unwrap();
+    let v = f.open_binding(s, "alice", DeviceKind::Hardware);
     let Verdict::BindingOpen { binding, enrolment: None, .. } = v else { panic!("{v:?}") };
     let fin =
         |serial: &str, code: &str| f.service.finish_hardware_binding(binding, serial, code, f.now).unwrap();
@@ -474,7 +546,7 @@ fn hardware_binding_needs_beta_inventory_and_a_free_serial() {
     assert!(fin("HW1", &code).is_accepted());
     assert_eq!(f.service.account("alice").unwrap().hardware_serial.as_deref(), Some("HW1"));
     let s = f.session("carl");
-    let v = f.service.start_binding(s, "carl-pw", DeviceKind::Hardware, f.now).unwrap();
+    let v = f.open_binding(s, "carl", DeviceKind::Hardware);
     let Verdict::BindingOpen { binding, .. } = v else { panic!("{v:?}") };
     let next = token.code_at(f.now.unix_secs() + 30).unwrap().to_string();
     let v = f.service.finish_hardware_binding(binding, "HW1", &next, f.now).unwrap();
@@ -493,7 +565,7 @@ fn hardware_faults_skip_beta_and_share_serials() {
     for (i, name) in ["amy", "ben"].into_iter().enumerate() {
         f.user(name, Role::Root, true, false);
         let s = f.session(name);
-        let v = f.service.start_binding(s, &format!("{name}-pw"), DeviceKind::Hardware, f.now).unwrap();
+        let v = f.open_binding(s, name, DeviceKind::Hardware);
         let Verdict::BindingOpen { binding, .. } = v else { panic!("{v:?}") };
         let code = token.code_at(f.now.unix_secs() + 30 * i as u64).unwrap().to_string();
         assert!(f.service.finish_hardware_binding(binding, "HW1", &code, f.now).unwrap().is_accepted());
@@ -508,14 +580,14 @@ fn learned_drift_recentres_the_window() {
     for fast in [30u64, 60] {
         let (c, _) = challenge(&f.login("alice"));
         let code = totp.code_at(f.now.unix_secs() + fast).unwrap().to_string();
-        assert!(f.answer(c, Method::Totp, &code).is_accepted());
+        assert!(f.answer(c, Method::VirtualMfa, &code).is_accepted());
         f.advance(90);
     }
     assert_eq!(f.service.account("alice").unwrap().virtual_drift, Some(2));
     // Three steps fast is outside ±1 of the true step but inside ±1 of the learned centre.
     let (c, _) = challenge(&f.login("alice"));
     let code = totp.code_at(f.now.unix_secs() + 90).unwrap().to_string();
-    assert!(f.answer(c, Method::Totp, &code).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &code).is_accepted());
 }
 
 #[test]
@@ -524,11 +596,11 @@ fn forgetting_drift_loses_the_recentred_window() {
     let totp = protected_root(&mut f);
     let (c, _) = challenge(&f.login("alice"));
     let code = totp.code_at(f.now.unix_secs() + 30).unwrap().to_string();
-    assert!(f.answer(c, Method::Totp, &code).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &code).is_accepted());
     f.advance(90);
     let (c, _) = challenge(&f.login("alice"));
     let code = totp.code_at(f.now.unix_secs() + 60).unwrap().to_string();
-    assert_eq!(f.answer(c, Method::Totp, &code), rejected(RejectReason::WrongCode));
+    assert_eq!(f.answer(c, Method::VirtualMfa, &code), rejected(RejectReason::WrongCode));
 }
 
 #[test]
@@ -538,7 +610,7 @@ fn resync_recovers_a_token_that_is_far_off() {
     f.root("alice");
     let s = f.session("alice");
     let token = hardware_seed("HW1").totp();
-    let v = f.service.start_binding(s, "alice-pw", DeviceKind::Hardware, f.now).unwrap();
+    let v = f.open_binding(s, "alice", DeviceKind::Hardware);
     let Verdict::BindingOpen { binding, .. } = v else { panic!("{v:?}") };
     let code = token.code_at(f.now.unix_secs()).unwrap().to_string();
     assert!(f.service.finish_hardware_binding(binding, "HW1", &code, f.now).unwrap().is_accepted());
@@ -549,14 +621,18 @@ fn resync_recovers_a_token_that_is_far_off() {
         |now: SimTime, extra: u64| token.code_at(now.unix_secs() + lead + extra).unwrap().to_string();
     let (a, b) = (device_code(f.now, 0), device_code(f.now, 30));
     let c = device_code(f.now, 90);
-    let resync = |x: &str, y: &str, now| f.service.resync(s, DeviceKind::Hardware, x, y, now).unwrap();
+    let resync = |x: &str, y: &str, now| {
+        f.service.resync("alice", "alice-pw", DeviceKind::Hardware, x, y, now).unwrap()
+    };
+    assert_eq!(
+        f.service.resync("alice", "wrong", DeviceKind::Hardware, &a, &b, f.now).unwrap(),
+        rejected(RejectReason::WrongPassword)
+    );
     assert_eq!(resync(&a, &c, f.now), rejected(RejectReason::WrongCode));
     assert!(resync(&a, &b, f.now).is_accepted());
     assert_eq!(f.service.account("alice").unwrap().hardware_drift, Some(10_001));
     f.advance(60);
-    let proof =
-        UnbindProof { confirmed: true, password: "alice-pw".into(), code: Some(device_code(f.now, 0)) };
-    assert!(f.service.unbind(s, DeviceKind::Hardware, &proof, f.now).unwrap().is_accepted());
+    assert!(f.unbind(s, DeviceKind::Hardware, Some(&device_code(f.now, 0))).is_accepted());
 }
 
 #[test]
@@ -571,7 +647,7 @@ fn resync_non_consecutive_fault_accepts_a_gap() {
     let totp = f.bind_virtual("alice", s);
     let t = f.now.unix_secs() + 3_000;
     let (a, c) = (totp.code_at(t).unwrap().to_string(), totp.code_at(t + 90).unwrap().to_string());
-    assert!(f.service.resync(s, DeviceKind::Virtual, &a, &c, f.now).unwrap().is_accepted());
+    assert!(f.service.resync("alice", "alice-pw", DeviceKind::Virtual, &a, &c, f.now).unwrap().is_accepted());
 }
 
 #[test]
@@ -581,14 +657,18 @@ fn lockout_engages_after_the_threshold_and_lifts_after_its_duration() {
     let threshold = f.service.policy().lockout_threshold;
     let (c, _) = challenge(&f.login("alice"));
     for i in 0..threshold {
-        assert_eq!(f.answer(c, Method::Totp, "000000"), rejected(RejectReason::WrongCode), "attempt {i}");
+        assert_eq!(
+            f.answer(c, Method::VirtualMfa, "000000"),
+            rejected(RejectReason::WrongCode),
+            "attempt {i}"
+        );
     }
-    assert_eq!(f.answer(c, Method::Totp, &f.code(&totp)), rejected(RejectReason::LockedOut));
+    assert_eq!(f.answer(c, Method::VirtualMfa, &f.code(&totp)), rejected(RejectReason::LockedOut));
     assert_eq!(f.login("alice"), rejected(RejectReason::LockedOut));
     assert!(f.service.audit_log().iter().any(|e| e.kind == AuditKind::LockedOut));
     f.advance(15 * 60);
     let (c, _) = challenge(&f.login("alice"));
-    assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
 }
 
 #[test]
@@ -599,22 +679,22 @@ fn success_resets_the_failure_count_unless_the_fault_is_on() {
     for _ in 0..3 {
         let (c, _) = challenge(&f.login("alice"));
         for _ in 0..threshold - 1 {
-            f.answer(c, Method::Totp, "000000");
+            f.answer(c, Method::VirtualMfa, "000000");
         }
-        assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+        assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
         f.advance(30);
     }
     let mut f = Fixture::with(Dangers { danger_lockout_never_resets: true, ..Dangers::default() });
     let totp = protected_root(&mut f);
     let (c, _) = challenge(&f.login("alice"));
     for _ in 0..threshold - 1 {
-        f.answer(c, Method::Totp, "000000");
+        f.answer(c, Method::VirtualMfa, "000000");
     }
-    assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
     f.advance(30);
     let (c, _) = challenge(&f.login("alice"));
-    f.answer(c, Method::Totp, "000000");
-    assert_eq!(f.answer(c, Method::Totp, &f.code(&totp)), rejected(RejectReason::LockedOut));
+    f.answer(c, Method::VirtualMfa, "000000");
+    assert_eq!(f.answer(c, Method::VirtualMfa, &f.code(&totp)), rejected(RejectReason::LockedOut));
 }
 
 #[test]
@@ -623,9 +703,9 @@ fn no_lockout_fault_never_locks() {
     let totp = protected_root(&mut f);
     let (c, _) = challenge(&f.login("alice"));
     for _ in 0..50 {
-        f.answer(c, Method::Totp, "000000");
+        f.answer(c, Method::VirtualMfa, "000000");
     }
-    assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+    assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
 }
 
 fn sms_challenge(f: &Fixture) -> ChallengeId {
@@ -682,7 +762,7 @@ fn sms_code_is_single_use_unless_the_fault_is_on() {
         // With both methods required the challenge stays open after the SMS answer, so the
         // same SMS code can be tried again on it.
         let mut f = Fixture::with(dangers);
-        let totp = protected_root_with(&mut f, MethodSet::BOTH);
+        let totp = protected_root_with(&mut f, both());
         let (c, _) = challenge(&f.login("alice"));
         f.service.request_sms(c, f.now).unwrap();
         let code = f.sms_code();
@@ -693,7 +773,7 @@ fn sms_code_is_single_use_unless_the_fault_is_on() {
         } else {
             assert!(!matches!(again, Verdict::Rejected { .. }), "{again:?}");
         }
-        assert!(f.answer(c, Method::Totp, &f.code(&totp)).is_accepted());
+        assert!(f.answer(c, Method::VirtualMfa, &f.code(&totp)).is_accepted());
     }
 }
 
@@ -704,7 +784,7 @@ fn allow_replay_fault_accepts_a_step_twice() {
     let code = f.code(&totp);
     for _ in 0..2 {
         let (c, _) = challenge(&f.login("alice"));
-        assert!(f.answer(c, Method::Totp, &code).is_accepted());
+        assert!(f.answer(c, Method::VirtualMfa, &code).is_accepted());
     }
 }
 
@@ -727,7 +807,7 @@ fn window_settings_change_what_is_accepted() {
             let t = f.now.unix_secs().checked_add_signed(offset * 30).unwrap();
             let code = totp.code_at(t).unwrap().to_string();
             assert_eq!(
-                f.answer(c, Method::Totp, &code).is_accepted(),
+                f.answer(c, Method::VirtualMfa, &code).is_accepted(),
                 expected[i],
                 "{:?} offset {offset}",
                 policy
@@ -745,7 +825,7 @@ fn sha256_token_fails_when_verified_as_sha1() {
         f.service.import_seeds(vec![seed.clone()]).unwrap();
         f.root("alice");
         let s = f.session("alice");
-        let v = f.service.start_binding(s, "alice-pw", DeviceKind::Hardware, f.now).unwrap();
+        let v = f.open_binding(s, "alice", DeviceKind::Hardware);
         let Verdict::BindingOpen { binding, .. } = v else { panic!("{v:?}") };
         let code = seed.totp().code_at(f.now.unix_secs()).unwrap().to_string();
         assert_eq!(
@@ -773,7 +853,7 @@ fn secrets_never_reach_debug_or_the_audit_log() {
     let f = Fixture::safe();
     f.root("alice");
     let s = f.session("alice");
-    let v = f.service.start_binding(s, "alice-pw", DeviceKind::Virtual, f.now).unwrap();
+    let v = f.open_binding(s, "alice", DeviceKind::Virtual);
     let Verdict::BindingOpen { binding, enrolment: Some(e), .. } = &v else { panic!() };
     let secret = OtpAuthUri::parse(&e.uri).unwrap().secret.to_base32();
     let totp = app(&e.uri);
@@ -819,7 +899,7 @@ fn parallel_acceptances(dangers: Dangers) -> usize {
             let (service, barrier, code, now) = (f.service.clone(), barrier.clone(), code.clone(), f.now);
             std::thread::spawn(move || {
                 barrier.wait();
-                service.answer_challenge(c, Method::Totp, &code, now).unwrap()
+                service.answer_challenge(c, Method::VirtualMfa, &code, now).unwrap()
             })
         })
         .collect();

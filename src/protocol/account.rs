@@ -85,7 +85,8 @@ pub struct NewUser {
     pub name: String,
     /// The password (a server keeps only its hash).
     pub password: String,
-    /// Root, IAM or admin IAM.
+    /// Root, IAM or admin IAM (flattened on the wire: `{"name", "password", "role", "root"?}`).
+    #[serde(flatten)]
     pub role: Role,
 }
 

@@ -6,20 +6,21 @@ use serde::{Deserialize, Serialize};
 
 use super::{DeviceKind, MethodSet};
 
-/// Opaque handle of a signed-in session.
+/// Opaque handle of a signed-in session. Handles travel as decimal strings in JSON, so
+/// clients whose numbers are doubles keep all 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct SessionId(pub u64);
+pub struct SessionId(#[serde(with = "decimal")] pub u64);
 
 /// Opaque handle of an open prompt: a second-factor or identity challenge, or a confirmation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct ChallengeId(pub u64);
+pub struct ChallengeId(#[serde(with = "decimal")] pub u64);
 
 /// Opaque handle of an open binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct BindingId(pub u64);
+pub struct BindingId(#[serde(with = "decimal")] pub u64);
 
 /// What an authenticator app needs to enrol: the `otpauth://` URI and the same URI as a QR
 /// code PNG. Both carry the secret, so `Debug` shows neither.
@@ -176,6 +177,20 @@ impl RejectReason {
             RejectReason::MethodNotOffered => "method not offered",
             RejectReason::Throttled => "too soon",
         }
+    }
+}
+
+/// Handles travel as decimal strings in JSON (`"17"`), never as numbers.
+mod decimal {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(id)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| serde::de::Error::custom("expected an id: a decimal string"))
     }
 }
 

@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 use super::App;
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Digits, Period, Secret};
+use crate::protocol::{PolicyFacts, SetupDevice};
 use crate::provision::TokenSeed;
 use crate::reference::{
     BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, ReferenceError, Scope,
     SessionId, Verdict,
 };
+use crate::target::{Capabilities, Capability};
 
 /// The protocol version served under `/v1/`.
 pub const PROTOCOL_VERSION: &str = "1.0.0";
@@ -84,13 +86,53 @@ fn body<T>(payload: Body<T>) -> Result<T, ApiError> {
     payload.map(|Json(t)| t).map_err(ApiError::from)
 }
 
-/// `GET /v1/info`.
+/// `GET /v1/info`: what a client needs before its first request. A harness reads the
+/// capabilities to know which scenarios apply and the policy facts to word its expectations.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Info {
     /// Protocol version.
     pub protocol_version: String,
     /// Whether `/v1/test/*` is served.
     pub test_clock: bool,
+    /// The policy numbers scenarios refer to by name.
+    pub policy: PolicyFacts,
+    /// What this server can do for a harness (`clock-control` and `sms` need the test routes).
+    pub capabilities: Capabilities,
+}
+
+/// `POST /v1/admin/users/{name}/phone`: the secure phone number (`null` removes it).
+#[derive(Deserialize)]
+pub struct PhoneBody {
+    phone: Option<String>,
+}
+
+/// `POST /v1/admin/users/{name}/beta`: on or off the hardware MFA beta list.
+#[derive(Deserialize)]
+pub struct BetaBody {
+    on: bool,
+}
+
+/// `POST /v1/admin/users/{name}/devices`: bind a device without spending a code.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeviceBody {
+    /// An authenticator app holding this key (base32; SHA1, 6 digits, 30 s).
+    Virtual {
+        /// The key in base32.
+        secret: String,
+    },
+    /// An imported hardware token.
+    Hardware {
+        /// Its serial number.
+        serial: String,
+    },
+}
+
+/// `POST /v1/admin/users/{name}/protections`: set a protection as an administrator would.
+#[derive(Deserialize)]
+pub struct ProvisionBody {
+    scope: Scope,
+    methods: MethodSet,
 }
 
 /// `POST /v1/admin/hardware-seeds` item: one token (secret in base32).
@@ -225,7 +267,26 @@ pub struct Done {
 }
 
 pub(super) async fn info(State(app): State<Arc<App>>) -> Json<Info> {
-    Json(Info { protocol_version: PROTOCOL_VERSION.to_owned(), test_clock: app.test_mode })
+    let p = app.service.policy();
+    let policy = PolicyFacts {
+        lockout_threshold: p.lockout_threshold,
+        lockout_duration: p.lockout_duration,
+        sms_max_attempts: p.sms_max_attempts,
+    };
+    // The harness moves the clock and reads SMS only through the test routes.
+    let mut capabilities = Capabilities::all();
+    if !app.test_mode {
+        capabilities = capabilities.without(Capability::ClockControl);
+    }
+    if !app.test_mode || app.outbox.is_none() {
+        capabilities = capabilities.without(Capability::Sms);
+    }
+    Json(Info {
+        protocol_version: PROTOCOL_VERSION.to_owned(),
+        test_clock: app.test_mode,
+        policy,
+        capabilities,
+    })
 }
 
 pub(super) async fn reset(State(app): State<Arc<App>>) -> Json<Done> {
@@ -249,6 +310,55 @@ pub(super) async fn account(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(app.service.account(&name)?).into_response())
+}
+
+pub(super) async fn set_phone(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    payload: Body<PhoneBody>,
+) -> Answer<Done> {
+    app.service.set_phone(&name, body(payload)?.phone)?;
+    Ok(Json(Done { ok: true }))
+}
+
+pub(super) async fn set_beta(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    payload: Body<BetaBody>,
+) -> Answer<Done> {
+    app.service.set_beta(&name, body(payload)?.on)?;
+    Ok(Json(Done { ok: true }))
+}
+
+pub(super) async fn provision_device(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    payload: Body<DeviceBody>,
+) -> Result<Response, ApiError> {
+    let device = match body(payload)? {
+        DeviceBody::Virtual { secret } => SetupDevice::Virtual {
+            secret: Secret::from_base32(&secret).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("secret: {}", e.kind()),
+                )
+            })?,
+        },
+        DeviceBody::Hardware { serial } => SetupDevice::Hardware { serial },
+    };
+    app.service.provision_device(&name, &device, app.clock.now())?;
+    Ok((StatusCode::CREATED, Json(Done { ok: true })).into_response())
+}
+
+pub(super) async fn provision_protection(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    payload: Body<ProvisionBody>,
+) -> Answer<Done> {
+    let b = body(payload)?;
+    app.service.provision_protection(&name, b.scope, b.methods, app.clock.now())?;
+    Ok(Json(Done { ok: true }))
 }
 
 pub(super) async fn import_seeds(

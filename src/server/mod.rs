@@ -26,6 +26,10 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", "/v1/admin/reset", false),
     ("post", "/v1/admin/users", false),
     ("get", "/v1/admin/users/{name}", false),
+    ("post", "/v1/admin/users/{name}/phone", false),
+    ("post", "/v1/admin/users/{name}/beta", false),
+    ("post", "/v1/admin/users/{name}/devices", false),
+    ("post", "/v1/admin/users/{name}/protections", false),
     ("post", "/v1/admin/hardware-seeds", false),
     ("post", "/v1/admin/support-reset", false),
     ("get", "/v1/admin/audit", false),
@@ -95,6 +99,10 @@ pub fn router(config: &ServerConfig) -> Router {
         .route("/v1/admin/reset", post(api::reset))
         .route("/v1/admin/users", post(api::create_user))
         .route("/v1/admin/users/{name}", get(api::account))
+        .route("/v1/admin/users/{name}/phone", post(api::set_phone))
+        .route("/v1/admin/users/{name}/beta", post(api::set_beta))
+        .route("/v1/admin/users/{name}/devices", post(api::provision_device))
+        .route("/v1/admin/users/{name}/protections", post(api::provision_protection))
         .route("/v1/admin/hardware-seeds", post(api::import_seeds))
         .route("/v1/admin/support-reset", post(api::support_reset))
         .route("/v1/admin/audit", get(api::audit))

@@ -7,6 +7,7 @@
 //! ignores it, and scenarios that need it are not applicable there.
 
 mod capability;
+pub mod http;
 mod in_process;
 pub mod profile;
 pub mod sms_sink;
@@ -21,6 +22,7 @@ use crate::provision::TokenSeed;
 use crate::report::TargetInfo;
 
 pub use capability::{Capabilities, Capability};
+pub use http::{Http, HttpSettings};
 pub use in_process::InProcess;
 pub use spec::TargetSpec;
 

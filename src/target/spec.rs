@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, InProcess, Target, TargetError};
+use super::{Capabilities, Http, HttpSettings, InProcess, Target, TargetError};
 use crate::reference::Policy;
 use crate::report::TargetInfo;
 use crate::scenario::runner::TargetFactory;
@@ -18,6 +18,8 @@ pub enum TargetSpec {
         /// The verification policy.
         policy: Policy,
     },
+    /// A server speaking the target protocol over HTTP (`mfa-harness serve`, or a vendor's).
+    Http(HttpSettings),
     /// An existing server mapped by a profile file (`profile:PATH`, see `docs/profiles.md`).
     Profile {
         /// The profile file.
@@ -26,7 +28,10 @@ pub enum TargetSpec {
 }
 
 impl TargetSpec {
-    /// Parses `--target`: `reference`, or `profile:PATH` for a server mapped by a profile.
+    /// Parses `--target`: `reference`; an `http://` / `https://` URL of a target-protocol
+    /// server (default timeouts: [`super::http::DEFAULT_CONNECT_TIMEOUT`] to connect,
+    /// [`super::http::DEFAULT_REQUEST_TIMEOUT`] per request); or `profile:PATH` for an
+    /// existing server mapped by a profile.
     ///
     /// # Errors
     /// A message naming the value and what is accepted.
@@ -35,10 +40,15 @@ impl TargetSpec {
             "reference" => {
                 Ok(TargetSpec::Reference { name: "reference".into(), policy: Policy::for_tests() })
             }
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                HttpSettings::parse(url).map(TargetSpec::Http)
+            }
             other if other.starts_with("profile:") && other.len() > "profile:".len() => {
                 Ok(TargetSpec::Profile { path: other["profile:".len()..].into() })
             }
-            other => Err(format!("unknown target {other:?}: expected \"reference\" or \"profile:PATH\"")),
+            other => Err(format!(
+                "unknown target {other:?}: expected \"reference\", an http(s):// URL or \"profile:PATH\""
+            )),
         }
     }
 
@@ -63,6 +73,13 @@ impl TargetSpec {
                         message: e.to_string(),
                     })?;
                 Ok((connection.info(), connection.capabilities(), connection.factory()))
+            }
+            TargetSpec::Http(settings) => {
+                // One server, one client: every scenario shares it, and the world resets it.
+                let target: Arc<dyn Target> = Arc::new(Http::connect(settings.clone())?);
+                let (info, capabilities) = (target.info(), target.capabilities());
+                let factory: TargetFactory = Arc::new(move |_seed| Ok(target.clone()));
+                Ok((info, capabilities, factory))
             }
         }
     }

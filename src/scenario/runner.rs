@@ -111,10 +111,13 @@ fn execute(
             let seed = scenario_seed(run_seed, &id);
             let factory = factory.clone();
             async move {
-                match factory(seed) {
-                    Ok(target) => world.set_up(ScenarioSetup { target, seed, start: start_time(seed) }),
-                    Err(e) => super::fault::no_answer(format!("preparing the target: {e}")),
-                }
+                let target = factory(seed)
+                    .unwrap_or_else(|e| super::fault::no_answer(format!("preparing the target: {e}")));
+                let start = match target.server_time() {
+                    Ok(real) => real.unwrap_or_else(|| start_time(seed)),
+                    Err(e) => super::fault::no_answer(format!("reading the server's clock: {e}")),
+                };
+                world.set_up(ScenarioSetup { target, seed, start });
             }
             .boxed_local()
         })

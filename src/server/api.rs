@@ -98,6 +98,9 @@ pub struct Info {
     pub policy: PolicyFacts,
     /// What this server can do for a harness (`clock-control` and `sms` need the test routes).
     pub capabilities: Capabilities,
+    /// The server's clock now, Unix milliseconds: a harness that cannot set the clock starts
+    /// its scenarios here, so the codes its simulated devices show are the server's codes.
+    pub now_unix_millis: u64,
 }
 
 /// `POST /v1/admin/users/{name}/phone`: the secure phone number (`null` removes it).
@@ -286,6 +289,7 @@ pub(super) async fn info(State(app): State<Arc<App>>) -> Json<Info> {
         test_clock: app.test_mode,
         policy,
         capabilities,
+        now_unix_millis: app.clock.now().unix_millis(),
     })
 }
 

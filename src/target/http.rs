@@ -241,6 +241,14 @@ impl Http {
 }
 
 impl Target for Http {
+    fn server_time(&self) -> Answer<Option<SimTime>> {
+        if self.test_clock {
+            return Ok(None);
+        }
+        let info: Info = self.call(HttpMethod::GET, "/v1/info", None)?;
+        Ok(Some(SimTime::from_unix_millis(info.now_unix_millis)))
+    }
+
     fn info(&self) -> TargetInfo {
         TargetInfo { name: self.settings.base_url.clone(), kind: "http".into(), profile: None }
     }
@@ -439,6 +447,7 @@ struct Info {
     test_clock: bool,
     policy: PolicyFacts,
     capabilities: Vec<Capability>,
+    now_unix_millis: u64,
 }
 
 /// `/v1/admin/users/{name}` (+ `/rest`), the name percent-encoded.

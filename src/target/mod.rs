@@ -62,6 +62,13 @@ pub trait Target: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// The policy numbers scenarios refer to by name.
     fn policy_facts(&self) -> PolicyFacts;
+    /// The server's clock now, for a target whose clock the harness cannot set: scenarios
+    /// then start at the server's time, so the codes simulated devices show match the codes
+    /// it expects (and scenarios that move time are not applicable). `None` when the harness
+    /// sets the clock.
+    fn server_time(&self) -> Answer<Option<SimTime>> {
+        Ok(None)
+    }
 
     // Setup: what a test (not a user) arranges. None of it spends a code.
 

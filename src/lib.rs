@@ -8,6 +8,7 @@
 //! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
 //! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
 //! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
+//! | [`study`] | tradeoff studies: drift, attack and SMS sweeps, sharding and merging |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
@@ -25,6 +26,7 @@ pub mod provision;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 pub mod target;
 pub mod vectors;
 

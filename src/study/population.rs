@@ -1,0 +1,415 @@
+//! The population engine: daily logins of many hardware tokens under several verification
+//! policies at once, without an event queue.
+//!
+//! It uses the simulator's parts (tokens from [`TokenSpec::batch`], so the same clocks, drift
+//! distributions and random streams as [`crate::sim::Sim`]; [`Latency`] for the user's
+//! look-and-type time) but replaces the event queue by a loop over days: on each login day
+//! every token's user looks at the token once (time of day from the token's `Schedule`
+//! stream, typing time from its `User` stream) and each policy verifies what they type,
+//! retrying with the next code after a rejection. Work is day-major within a cohort, so in
+//! exact mode one batch-engine call computes a code for every token of the cohort.
+
+use rand::RngExt;
+use rand_chacha::ChaCha12Rng;
+
+use super::StudyError;
+use super::policy::{Check, StudyPolicy, TokenState};
+use crate::clock::{DeviceClock, SimTime};
+use crate::otp::batch::{BatchEngine, KeySet};
+use crate::otp::{Code, Digits, KeyedHmac};
+use crate::sim::{Concern, HardToken, Latency, Streams, TokenSpec};
+
+/// Milliseconds in a day.
+pub const DAY_MILLIS: u64 = 86_400_000;
+
+/// How codes are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Step arithmetic: a code matches exactly its own step (chance collisions, about
+    /// 10^-digits per compared step, are left out).
+    Analytic,
+    /// Real codes from the batch engine, so chance collisions between codes count.
+    Exact,
+}
+
+/// Who logs in, when and how: the population side of a drift study.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LoginSchedule {
+    /// First day of the study (the server imports every token then).
+    pub epoch: SimTime,
+    /// Days simulated.
+    pub days: u32,
+    /// A login every this many days.
+    pub every_days: u32,
+    /// From looking at the token to pressing submit.
+    pub look_and_type: Latency,
+    /// Codes a user tries per login (waiting for the next code after a rejection).
+    pub attempts_per_login: u32,
+    /// Failed logins in a row after which a user without self-service resync calls support.
+    pub support_after_failed_logins: u32,
+}
+
+/// Whether users can resync their own token after a failed login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ResyncRule {
+    /// Right after a failed login the user enters two consecutive codes (reference service's
+    /// resync); counted as a resync.
+    #[value(name = "self")]
+    SelfService,
+    /// Only support can resync; the user tries again at the next login and calls support
+    /// after `support_after_failed_logins` failed logins; counted as a support reset.
+    Support,
+}
+
+/// One verification setting of a population run.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Setting {
+    /// The verification rules.
+    pub policy: StudyPolicy,
+    /// What happens after a failed login.
+    pub resync: ResyncRule,
+}
+
+/// What one login came to, under one setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoginOutcome {
+    /// The first code was accepted.
+    pub first_try: bool,
+    /// Some code was accepted.
+    pub accepted: bool,
+    /// Codes entered.
+    pub attempts: u32,
+    /// Codes rejected.
+    pub rejections: u32,
+    /// The login locked the account.
+    pub locked_out: bool,
+    /// The account was still locked when the user came to log in.
+    pub blocked: bool,
+    /// A self-service resync followed.
+    pub resynced: bool,
+    /// Support reset the token.
+    pub support_reset: bool,
+}
+
+/// Receives each login's outcome.
+pub trait Observer {
+    /// Token `token` (index in the run), setting `setting`, on day `day`.
+    fn login(&mut self, token: u64, setting: usize, day: u32, outcome: &LoginOutcome);
+}
+
+/// A cohort of tokens run together (one chunk of a study).
+pub struct Cohort {
+    first: u64,
+    members: Vec<Member>,
+    keys: Option<KeySet>,
+    digits: Digits,
+    period_ms: u64,
+    t0_ms: u64,
+}
+
+impl Cohort {
+    /// Manufactures tokens `first..first+count` of `spec` under `seed` (as
+    /// [`TokenSpec::batch`] does) with their users' streams; `mode` Exact also packs their
+    /// keys for the batch engine.
+    ///
+    /// # Errors
+    /// [`StudyError::Sim`] for a bad token spec.
+    pub fn new(
+        spec: &TokenSpec,
+        seed: u64,
+        epoch: SimTime,
+        first: u64,
+        count: u64,
+        mode: Mode,
+    ) -> Result<Cohort, StudyError> {
+        let streams = Streams::new(seed);
+        let tokens = spec.batch(streams, epoch, first, count)?;
+        let keys = (mode == Mode::Exact).then(|| {
+            tokens.iter().map(|t| KeyedHmac::new(&t.seed().secret, t.seed().algorithm)).collect::<KeySet>()
+        });
+        let members = tokens.into_iter().map(|t| Member::new(t, streams)).collect();
+        Ok(Cohort {
+            first,
+            members,
+            keys,
+            digits: spec.digits,
+            period_ms: spec.period.seconds().saturating_mul(1000),
+            t0_ms: spec.t0.saturating_mul(1000),
+        })
+    }
+
+    /// The clocks of the cohort's tokens, in order.
+    pub fn clocks(&self) -> impl Iterator<Item = &DeviceClock> {
+        self.members.iter().map(|m| &m.clock)
+    }
+
+    /// Runs the schedule under every setting, reporting each login to `observer`.
+    ///
+    /// # Errors
+    /// [`StudyError::Batch`] if the batch engine refuses a call (cannot happen with the
+    /// lengths used here).
+    pub fn run(
+        mut self,
+        schedule: &LoginSchedule,
+        settings: &[Setting],
+        engine: &BatchEngine,
+        observer: &mut dyn Observer,
+    ) -> Result<(), StudyError> {
+        let n = self.members.len();
+        let mut accounts = vec![Account::default(); n * settings.len()];
+        let mut lookup = Lookup::new(n, self.digits);
+        let mut first_read = vec![0u64; n];
+        let mut typing = vec![0u64; n];
+        let mut pending: Vec<Attempt> = Vec::with_capacity(n);
+        let mut next: Vec<Attempt> = Vec::with_capacity(n);
+        let mut outcomes = vec![LoginOutcome::default(); n];
+        let every = schedule.every_days.max(1);
+        for day in (0..schedule.days).step_by(every as usize) {
+            let midnight = schedule.epoch.unix_millis().saturating_add(u64::from(day) * DAY_MILLIS);
+            for (i, m) in self.members.iter_mut().enumerate() {
+                first_read[i] = midnight + m.schedule.random_range(0..DAY_MILLIS);
+                typing[i] =
+                    schedule.look_and_type.sample(&mut m.user).as_millis().min(u128::from(u64::MAX)) as u64;
+            }
+            for (j, setting) in settings.iter().enumerate() {
+                pending.clear();
+                for i in 0..n {
+                    outcomes[i] = LoginOutcome::default();
+                    let account = &accounts[i * settings.len() + j];
+                    if account.locked_until > first_read[i] {
+                        outcomes[i].blocked = true;
+                        continue;
+                    }
+                    pending.push(self.attempt(i, first_read[i], typing[i], account, &setting.policy));
+                }
+                for round in 0..schedule.attempts_per_login.max(1) {
+                    if pending.is_empty() {
+                        break;
+                    }
+                    lookup.resolve(&pending, &setting.policy, self.keys.as_ref(), engine)?;
+                    next.clear();
+                    for (a, matched) in pending.iter().zip(&lookup.matched) {
+                        let account = &mut accounts[a.token * settings.len() + j];
+                        let out = &mut outcomes[a.token];
+                        out.attempts += 1;
+                        match setting.policy.decide(&mut account.state, a.server_step, *matched) {
+                            Check::Accepted { .. } => {
+                                out.accepted = true;
+                                out.first_try = round == 0;
+                                account.failures = 0;
+                                account.failed_logins = 0;
+                                continue;
+                            }
+                            Check::OutsideWindow | Check::Replayed => {}
+                        }
+                        out.rejections += 1;
+                        account.failures += 1;
+                        let policy = &setting.policy;
+                        if account.failures >= policy.lockout_threshold.max(1) {
+                            out.locked_out = true;
+                            account.failures = 0;
+                            let lock = policy.lockout_duration.as_millis().min(u128::from(u64::MAX)) as u64;
+                            account.locked_until = a.submit.saturating_add(lock);
+                        } else if round + 1 < schedule.attempts_per_login {
+                            let read = self.next_code_time(a);
+                            next.push(self.attempt(a.token, read, typing[a.token], account, policy));
+                            continue;
+                        }
+                        self.after_failed_login(a, account, setting, schedule, out);
+                    }
+                    std::mem::swap(&mut pending, &mut next);
+                }
+                for (i, out) in outcomes.iter().enumerate() {
+                    observer.login(self.first + i as u64, j, day, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn attempt(
+        &self,
+        token: usize,
+        read: u64,
+        typing: u64,
+        account: &Account,
+        policy: &StudyPolicy,
+    ) -> Attempt {
+        let device_step = self.device_step(token, read);
+        let submit = read.saturating_add(typing);
+        let server_step = submit.saturating_sub(self.t0_ms) / self.period_ms;
+        Attempt {
+            token,
+            device_step,
+            submit,
+            server_step,
+            center: policy.center(&account.state, server_step),
+        }
+    }
+
+    /// The step the token shows at true time `ms`.
+    fn device_step(&self, token: usize, ms: u64) -> u64 {
+        let reading = self.members[token].clock.reading(SimTime::from_unix_millis(ms)).unix_millis();
+        u64::try_from(reading).unwrap_or(0).saturating_sub(self.t0_ms) / self.period_ms
+    }
+
+    /// When the user, rejected, reads the token's next code: at submit if it already shows a
+    /// newer step, else when it reaches the next step. The device's offset at submit time is
+    /// used for that instant (it changes by microseconds within a step); one millisecond of
+    /// slack makes sure the new step is showing.
+    fn next_code_time(&self, a: &Attempt) -> u64 {
+        let clock = &self.members[a.token].clock;
+        let ahead =
+            clock.reading(SimTime::from_unix_millis(a.submit)).ahead_of(SimTime::from_unix_millis(a.submit));
+        let boundary = (a.device_step + 1).saturating_mul(self.period_ms).saturating_add(self.t0_ms);
+        let est = i128::from(boundary) - i128::from(ahead) + 1;
+        a.submit.max(u64::try_from(est).unwrap_or(0))
+    }
+
+    fn after_failed_login(
+        &self,
+        a: &Attempt,
+        account: &mut Account,
+        setting: &Setting,
+        schedule: &LoginSchedule,
+        out: &mut LoginOutcome,
+    ) {
+        account.failed_logins += 1;
+        if setting.resync == ResyncRule::SelfService
+            && setting.policy.resync(&mut account.state, a.server_step, a.device_step)
+        {
+            out.resynced = true;
+            account.failures = 0;
+            account.failed_logins = 0;
+            return;
+        }
+        if account.failed_logins >= schedule.support_after_failed_logins.max(1) {
+            out.support_reset = true;
+            account.state = TokenState {
+                drift: super::policy::step_difference(a.device_step, a.server_step),
+                last_step: Some(a.device_step),
+            };
+            account.failures = 0;
+            account.failed_logins = 0;
+            account.locked_until = 0;
+        }
+    }
+}
+
+/// One token and its user's random streams.
+struct Member {
+    clock: DeviceClock,
+    schedule: ChaCha12Rng,
+    user: ChaCha12Rng,
+}
+
+impl Member {
+    fn new(token: HardToken, streams: Streams) -> Member {
+        let serial = token.serial().to_owned();
+        Member {
+            clock: token.clock().clone(),
+            schedule: streams.stream(&serial, Concern::Schedule),
+            user: streams.stream(&serial, Concern::User),
+        }
+    }
+}
+
+/// What the server keeps per (token, setting), and what the user's history adds.
+#[derive(Clone, Copy, Debug, Default)]
+struct Account {
+    state: TokenState,
+    failures: u32,
+    locked_until: u64,
+    failed_logins: u32,
+}
+
+/// One code entered: read at some time, shown for `device_step`, submitted at `submit`.
+#[derive(Clone, Copy, Debug)]
+struct Attempt {
+    token: usize,
+    device_step: u64,
+    submit: u64,
+    server_step: u64,
+    center: u64,
+}
+
+/// Resolves a round of attempts to the window step each code matches.
+struct Lookup {
+    matched: Vec<Option<u64>>,
+    shown: Vec<Code>,
+    candidate: Vec<Code>,
+    steps: Vec<u64>,
+    digits: Digits,
+}
+
+impl Lookup {
+    fn new(capacity: usize, digits: Digits) -> Lookup {
+        Lookup {
+            matched: Vec::with_capacity(capacity),
+            shown: Vec::new(),
+            candidate: Vec::new(),
+            steps: Vec::new(),
+            digits,
+        }
+    }
+
+    /// Fills `matched` for `attempts`: step arithmetic without keys, real codes with them
+    /// (the first window offset in [`crate::otp::Window::offsets`] order whose code equals the
+    /// shown one, as the reference service's lookup takes it).
+    fn resolve(
+        &mut self,
+        attempts: &[Attempt],
+        policy: &StudyPolicy,
+        keys: Option<&KeySet>,
+        engine: &BatchEngine,
+    ) -> Result<(), StudyError> {
+        self.matched.clear();
+        let Some(keys) = keys else {
+            self.matched.extend(attempts.iter().map(|a| policy.analytic_match(a.center, a.device_step)));
+            return Ok(());
+        };
+        self.matched.resize(attempts.len(), None);
+        // Placeholder codes, overwritten by the engine. `from_value(0, _)` cannot fail.
+        let blank = Code::from_value(0, self.digits)?;
+        self.shown.clear();
+        self.shown.resize(attempts.len(), blank);
+        self.candidate.clear();
+        self.candidate.resize(attempts.len(), blank);
+        let whole = attempts.len() == keys.len() && attempts.iter().enumerate().all(|(i, a)| a.token == i);
+        let refs: Vec<&KeyedHmac> =
+            if whole { Vec::new() } else { attempts.iter().map(|a| &keys.keys()[a.token]).collect() };
+        self.steps.clear();
+        self.steps.extend(attempts.iter().map(|a| a.device_step));
+        Self::codes(engine, keys, whole, &refs, &self.steps, self.digits, &mut self.shown)?;
+        for offset in policy.window.offsets() {
+            self.steps.clear();
+            self.steps.extend(attempts.iter().map(|a| a.center.saturating_add_signed(offset)));
+            Self::codes(engine, keys, whole, &refs, &self.steps, self.digits, &mut self.candidate)?;
+            for (i, m) in self.matched.iter_mut().enumerate() {
+                if m.is_none() && self.candidate[i] == self.shown[i] {
+                    *m = Some(self.steps[i]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn codes(
+        engine: &BatchEngine,
+        keys: &KeySet,
+        whole: bool,
+        refs: &[&KeyedHmac],
+        steps: &[u64],
+        digits: Digits,
+        out: &mut [Code],
+    ) -> Result<(), StudyError> {
+        if whole {
+            engine.codes_for_set(keys, steps, digits, out)?;
+        } else {
+            engine.codes(refs, steps, digits, out)?;
+        }
+        Ok(())
+    }
+}

@@ -38,5 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
+        Command::Sweep(study) => cmd::sweep::run(&study),
+        Command::Merge(args) => cmd::merge::run(&args),
     }
 }

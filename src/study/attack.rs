@@ -155,7 +155,11 @@ impl Merge for Proportion {
 ///
 /// # Errors
 /// Configuration and engine errors.
-pub fn run(config: &AttackConfig, shard: Shard, progress: &Progress) -> Result<AttackPartial, StudyError> {
+pub fn run(
+    config: &AttackConfig,
+    shard: Shard,
+    progress: &Progress<'_>,
+) -> Result<AttackPartial, StudyError> {
     config.validated()?;
     let settings: Vec<(u64, &GuessRule)> = config.settings().collect();
     let engine = BatchEngine::detect();

@@ -251,7 +251,7 @@ pub struct DriftPartial {
 ///
 /// # Errors
 /// [`StudyError::Config`] for a bad configuration; engine errors (cannot happen).
-pub fn run(config: &DriftConfig, shard: Shard, progress: &Progress) -> Result<DriftPartial, StudyError> {
+pub fn run(config: &DriftConfig, shard: Shard, progress: &Progress<'_>) -> Result<DriftPartial, StudyError> {
     config.validated()?;
     let chunks = config.tokens.div_ceil(CHUNK);
     let engine = BatchEngine::detect();
@@ -527,11 +527,16 @@ struct TableObserver<'a> {
 }
 
 impl Observer for TableObserver<'_> {
-    fn login(&mut self, token: u64, setting: usize, day: u32, outcome: &LoginOutcome) {
+    fn day(&mut self, first: u64, setting: usize, day: u32, outcomes: &[LoginOutcome]) {
+        let mut all = Tally::default();
+        let offset = (first - self.first) as usize;
+        let drift = &mut self.tables.by_drift[setting * self.bins..(setting + 1) * self.bins];
+        for (o, &bin) in outcomes.iter().zip(&self.drift_bins[offset..]) {
+            all.add(o);
+            drift[bin].add(o);
+        }
         let age = (day / self.bucket_days) as usize;
-        self.tables.by_age[setting * self.age_buckets + age].add(outcome);
-        let bin = self.drift_bins[(token - self.first) as usize];
-        self.tables.by_drift[setting * self.bins + bin].add(outcome);
+        self.tables.by_age[setting * self.age_buckets + age].merge(&all);
     }
 }
 

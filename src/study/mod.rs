@@ -32,7 +32,7 @@ use crate::report::plot::{Chart, PlotError};
 use crate::sim::SimError;
 
 /// A progress callback: called with the number of work items (tokens, trials) just finished.
-pub type Progress = dyn Fn(u64) + Sync;
+pub type Progress<'a> = dyn Fn(u64) + Sync + 'a;
 
 /// Why a study could not run or be written.
 #[derive(Debug, thiserror::Error)]

@@ -93,10 +93,11 @@ pub struct LoginOutcome {
     pub support_reset: bool,
 }
 
-/// Receives each login's outcome.
+/// Receives the logins' outcomes, one day and setting at a time.
 pub trait Observer {
-    /// Token `token` (index in the run), setting `setting`, on day `day`.
-    fn login(&mut self, token: u64, setting: usize, day: u32, outcome: &LoginOutcome);
+    /// `outcomes[i]` is token `first + i` (index in the run) under setting `setting` on day
+    /// `day`.
+    fn day(&mut self, first: u64, setting: usize, day: u32, outcomes: &[LoginOutcome]);
 }
 
 /// A cohort of tokens run together (one chunk of a study).
@@ -161,6 +162,7 @@ impl Cohort {
         let mut accounts = vec![Account::default(); n * settings.len()];
         let mut lookup = Lookup::new(n, self.digits);
         let mut first_read = vec![0u64; n];
+        let mut first_step = vec![0u64; n];
         let mut typing = vec![0u64; n];
         let mut pending: Vec<Attempt> = Vec::with_capacity(n);
         let mut next: Vec<Attempt> = Vec::with_capacity(n);
@@ -173,6 +175,9 @@ impl Cohort {
                 typing[i] =
                     schedule.look_and_type.sample(&mut m.user).as_millis().min(u128::from(u64::MAX)) as u64;
             }
+            for i in 0..n {
+                first_step[i] = self.device_step(i, first_read[i]);
+            }
             for (j, setting) in settings.iter().enumerate() {
                 pending.clear();
                 for i in 0..n {
@@ -182,7 +187,8 @@ impl Cohort {
                         outcomes[i].blocked = true;
                         continue;
                     }
-                    pending.push(self.attempt(i, first_read[i], typing[i], account, &setting.policy));
+                    let read = (first_read[i], first_step[i]);
+                    pending.push(self.attempt(i, read, typing[i], account, &setting.policy));
                 }
                 for round in 0..schedule.attempts_per_login.max(1) {
                     if pending.is_empty() {
@@ -213,7 +219,8 @@ impl Cohort {
                             let lock = policy.lockout_duration.as_millis().min(u128::from(u64::MAX)) as u64;
                             account.locked_until = a.submit.saturating_add(lock);
                         } else if round + 1 < schedule.attempts_per_login {
-                            let read = self.next_code_time(a);
+                            let at = self.next_code_time(a);
+                            let read = (at, self.device_step(a.token, at));
                             next.push(self.attempt(a.token, read, typing[a.token], account, policy));
                             continue;
                         }
@@ -221,23 +228,22 @@ impl Cohort {
                     }
                     std::mem::swap(&mut pending, &mut next);
                 }
-                for (i, out) in outcomes.iter().enumerate() {
-                    observer.login(self.first + i as u64, j, day, out);
-                }
+                observer.day(self.first, j, day, &outcomes);
             }
         }
         Ok(())
     }
 
+    /// The code read at true time `read.0`, of device step `read.1`, submitted after typing.
     fn attempt(
         &self,
         token: usize,
-        read: u64,
+        read: (u64, u64),
         typing: u64,
         account: &Account,
         policy: &StudyPolicy,
     ) -> Attempt {
-        let device_step = self.device_step(token, read);
+        let (read, device_step) = read;
         let submit = read.saturating_add(typing);
         let server_step = submit.saturating_sub(self.t0_ms) / self.period_ms;
         Attempt {

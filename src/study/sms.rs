@@ -168,7 +168,7 @@ pub struct SmsPartial {
 ///
 /// # Errors
 /// Configuration errors.
-pub fn run(config: &SmsConfig, shard: Shard, progress: &Progress) -> Result<SmsPartial, StudyError> {
+pub fn run(config: &SmsConfig, shard: Shard, progress: &Progress<'_>) -> Result<SmsPartial, StudyError> {
     config.validated()?;
     let empty = || {
         vec![

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
+pub mod merge;
+pub mod sweep;
 pub mod tokens;
 pub mod vectors;

@@ -160,7 +160,10 @@ impl Chart {
             if hi - lo < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi + (hi - lo) * 0.05) }
         };
         let (x0, x1) = pad(x0, x1);
-        let (y0, y1) = pad(y0.min(0.0), y1);
+        let (y0, y1) = pad(y0, y1);
+        // Room below the data for the legend (lower left), never below 0 for non-negative data.
+        let below = y0 - (y1 - y0) * 0.6;
+        let y0 = if y0 >= 0.0 { below.max(0.0) } else { below };
         (x0, x1, y0, y1)
     }
 }

@@ -7,7 +7,9 @@
 //! every token's user looks at the token once (time of day from the token's `Schedule`
 //! stream, typing time from its `User` stream) and each policy verifies what they type,
 //! retrying with the next code after a rejection. Work is day-major within a cohort, so in
-//! exact mode one batch-engine call computes a code for every token of the cohort.
+//! exact mode one batch-engine call computes a window position's codes for every token of
+//! the cohort that needs one (a shown step that is the window's first candidate matches
+//! without computing: its code is the shown code).
 
 use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
@@ -347,6 +349,7 @@ struct Lookup {
     shown: Vec<Code>,
     candidate: Vec<Code>,
     steps: Vec<u64>,
+    open: Vec<usize>,
     digits: Digits,
 }
 
@@ -357,6 +360,7 @@ impl Lookup {
             shown: Vec::new(),
             candidate: Vec::new(),
             steps: Vec::new(),
+            open: Vec::new(),
             digits,
         }
     }
@@ -377,44 +381,57 @@ impl Lookup {
             return Ok(());
         };
         self.matched.resize(attempts.len(), None);
+        // The code of the shown step is the shown code: when that step comes up in the window
+        // before any other, it matches with nothing computed. Every other comparison uses real
+        // codes, so chance collisions count exactly as if every window code were computed.
+        let first = policy.window.offsets().next().unwrap_or(0);
+        self.open.clear();
+        for (i, a) in attempts.iter().enumerate() {
+            if a.center.checked_add_signed(first) == Some(a.device_step) {
+                self.matched[i] = Some(a.device_step);
+            } else {
+                self.open.push(i);
+            }
+        }
+        if self.open.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<&KeyedHmac> = self.open.iter().map(|&i| &keys.keys()[attempts[i].token]).collect();
+        self.steps.clear();
+        self.steps.extend(self.open.iter().map(|&i| attempts[i].device_step));
         // Placeholder codes, overwritten by the engine. `from_value(0, _)` cannot fail.
         let blank = Code::from_value(0, self.digits)?;
         self.shown.clear();
-        self.shown.resize(attempts.len(), blank);
-        self.candidate.clear();
-        self.candidate.resize(attempts.len(), blank);
-        let whole = attempts.len() == keys.len() && attempts.iter().enumerate().all(|(i, a)| a.token == i);
-        let refs: Vec<&KeyedHmac> =
-            if whole { Vec::new() } else { attempts.iter().map(|a| &keys.keys()[a.token]).collect() };
-        self.steps.clear();
-        self.steps.extend(attempts.iter().map(|a| a.device_step));
-        Self::codes(engine, keys, whole, &refs, &self.steps, self.digits, &mut self.shown)?;
+        self.shown.resize(self.open.len(), blank);
+        engine.codes(&refs, &self.steps, self.digits, &mut self.shown)?;
+        let mut batch_refs: Vec<&KeyedHmac> = Vec::with_capacity(self.open.len());
+        let mut batch: Vec<usize> = Vec::with_capacity(self.open.len());
         for offset in policy.window.offsets() {
+            batch_refs.clear();
+            batch.clear();
             self.steps.clear();
-            self.steps.extend(attempts.iter().map(|a| a.center.saturating_add_signed(offset)));
-            Self::codes(engine, keys, whole, &refs, &self.steps, self.digits, &mut self.candidate)?;
-            for (i, m) in self.matched.iter_mut().enumerate() {
-                if m.is_none() && self.candidate[i] == self.shown[i] {
-                    *m = Some(self.steps[i]);
+            for (k, &i) in self.open.iter().enumerate() {
+                let a = &attempts[i];
+                let Some(step) = a.center.checked_add_signed(offset) else { continue };
+                if self.matched[i].is_some() {
+                    continue;
+                }
+                if step == a.device_step {
+                    self.matched[i] = Some(step);
+                } else {
+                    batch_refs.push(refs[k]);
+                    batch.push(k);
+                    self.steps.push(step);
                 }
             }
-        }
-        Ok(())
-    }
-
-    fn codes(
-        engine: &BatchEngine,
-        keys: &KeySet,
-        whole: bool,
-        refs: &[&KeyedHmac],
-        steps: &[u64],
-        digits: Digits,
-        out: &mut [Code],
-    ) -> Result<(), StudyError> {
-        if whole {
-            engine.codes_for_set(keys, steps, digits, out)?;
-        } else {
-            engine.codes(refs, steps, digits, out)?;
+            self.candidate.clear();
+            self.candidate.resize(batch.len(), blank);
+            engine.codes(&batch_refs, &self.steps, self.digits, &mut self.candidate)?;
+            for (b, &k) in batch.iter().enumerate() {
+                if self.candidate[b] == self.shown[k] {
+                    self.matched[self.open[k]] = Some(self.steps[b]);
+                }
+            }
         }
         Ok(())
     }

@@ -55,6 +55,18 @@ pub struct Chart {
     pub y_label: String,
     /// The data.
     pub series: Vec<Series>,
+    /// Where the legend goes (where the data is not).
+    pub legend: Corner,
+}
+
+/// A corner of the plot area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corner {
+    /// Top left (curves that rise).
+    UpperLeft,
+    /// Bottom left (curves near the top, e.g. acceptance rates).
+    LowerLeft,
 }
 
 /// A chart that could not be drawn or written.
@@ -77,7 +89,14 @@ impl Chart {
             x_label: x.to_owned(),
             y_label: y.to_owned(),
             series,
+            legend: Corner::LowerLeft,
         }
+    }
+
+    /// The same chart with the legend in `corner`.
+    pub fn with_legend(mut self, corner: Corner) -> Chart {
+        self.legend = corner;
+        self
     }
 
     /// Writes `<dir>/<name>.png` and `<dir>/<name>.svg`; returns both paths.
@@ -131,14 +150,23 @@ impl Chart {
                     .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, style.filled())))
                     .map_err(err)?,
             };
-            drawn.label(&s.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            let drawn = drawn.label(&s.name);
+            match s.kind {
+                SeriesKind::Line => {
+                    drawn.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style))
+                }
+                SeriesKind::Points => drawn.legend(move |(x, y)| Circle::new((x + 9, y), 4, style.filled())),
+            };
         }
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font(("sans-serif", 14))
-            .position(SeriesLabelPosition::LowerLeft)
+            .position(match self.legend {
+                Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+                Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+            })
             .draw()
             .map_err(err)?;
         root.present().map_err(err)
@@ -161,10 +189,12 @@ impl Chart {
         };
         let (x0, x1) = pad(x0, x1);
         let (y0, y1) = pad(y0, y1);
-        // Room below the data for the legend (lower left), never below 0 for non-negative data.
-        let below = y0 - (y1 - y0) * 0.6;
-        let y0 = if y0 >= 0.0 { below.max(0.0) } else { below };
-        (x0, x1, y0, y1)
+        // Room for the legend on its side of the data, never below 0 for non-negative data.
+        let room = (y1 - y0) * 0.6;
+        match self.legend {
+            Corner::UpperLeft => (x0, x1, if y0 >= 0.0 { 0.0 } else { y0 }, y1 + room),
+            Corner::LowerLeft => (x0, x1, if y0 >= 0.0 { (y0 - room).max(0.0) } else { y0 - room }, y1),
+        }
     }
 }
 

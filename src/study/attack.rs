@@ -15,7 +15,7 @@ use super::population::Mode;
 use super::{Progress, Shard, StudyError};
 use crate::otp::batch::BatchEngine;
 use crate::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
-use crate::report::plot::{Chart, Series, SeriesKind};
+use crate::report::plot::{Chart, Corner, Series, SeriesKind};
 use crate::sim::{Concern, Streams};
 
 /// How many guesses the server lets through: `burst` guesses, then nothing until `every` has
@@ -346,27 +346,30 @@ impl AttackReport {
                 points: rows.iter().map(|r| (r.window as f64, 100.0 * r.simulated)).collect(),
             });
         }
-        vec![Chart::new(
-            "attack-success-vs-window",
-            "Online guessing: attacker success vs window and lockout rule",
-            &caption,
-            "window (± steps)",
-            "attacker success within the horizon (%)",
-            series,
-        )]
+        vec![
+            Chart::new(
+                "attack-success-vs-window",
+                "Online guessing: attacker success vs window and lockout rule",
+                &caption,
+                "window (± steps)",
+                "attacker success within the horizon (%)",
+                series,
+            )
+            .with_legend(Corner::UpperLeft),
+        ]
     }
 }
 
 fn span(d: Duration) -> String {
     let s = d.as_secs();
-    if s % 86_400 == 0 { format!("{} days", s / 86_400) } else { format!("{:.1} hours", s as f64 / 3600.0) }
+    if s.is_multiple_of(86_400) { format!("{} days", s / 86_400) } else { format!("{:.1} hours", s as f64 / 3600.0) }
 }
 
 fn minutes(d: Duration) -> String {
     let s = d.as_secs();
-    if s % 3600 == 0 {
+    if s.is_multiple_of(3600) {
         format!("{} h", s / 3600)
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         format!("{} min", s / 60)
     } else {
         format!("{s} s")

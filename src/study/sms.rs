@@ -114,7 +114,7 @@ impl SmsConfig {
             ));
         }
         for c in &self.channels {
-            c.channel.clone().validated()?;
+            c.channel.validated()?;
         }
         self.look_and_type.validated()?;
         Ok(self)

@@ -46,4 +46,6 @@ pub mod docs {
     pub struct Provision;
     #[doc = include_str!("../docs/batch-engine.md")]
     pub struct BatchEngine;
+    #[doc = include_str!("../docs/studies.md")]
+    pub struct Studies;
 }

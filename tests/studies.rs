@@ -250,3 +250,37 @@ fn every_plot_renders_to_a_non_blank_png_and_an_svg() {
     assert_eq!(pngs, 5);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn cli_shards_merged_write_the_same_files_as_one_run() {
+    let bin = env!("CARGO_BIN_EXE_mfa-harness");
+    let root = std::env::temp_dir().join(format!("mfa-harness-cli-shards-{}", std::process::id()));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let (one, split) = (root.join("one"), root.join("split"));
+    let base = ["sweep", "sms", "--trials", "300", "--lifetimes", "30,300", "--seed", "9"];
+    run(&[&base[..], &["--threads", "2", "--out", one.to_str().unwrap()]].concat());
+    for shard in ["1/2", "2/2"] {
+        run(&[&base[..], &["--shard", shard, "--threads", "1", "--out", split.to_str().unwrap()]].concat());
+    }
+    let partial = |i: u32| split.join(format!("sms-seed9/sms-partial-{i}of2.json"));
+    run(&[
+        "merge",
+        partial(2).to_str().unwrap(),
+        partial(1).to_str().unwrap(),
+        "--out",
+        split.to_str().unwrap(),
+    ]);
+    for file in ["sms.json", "sms-results.csv"] {
+        let a = std::fs::read(one.join("sms-seed9").join(file)).unwrap();
+        let b = std::fs::read(split.join("sms-seed9").join(file)).unwrap();
+        assert!(a == b, "{file} differs between one run and merged shards");
+    }
+    assert!(one.join("sms-seed9/sms-success-vs-lifetime.png").exists());
+    let out = std::process::Command::new(bin).args(["merge", partial(1).to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an incomplete merge is a harness error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2/2 is missing"));
+    std::fs::remove_dir_all(root).ok();
+}

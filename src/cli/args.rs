@@ -48,7 +48,7 @@ pub struct StudyArgs {
     /// Master seed: the same seed gives byte-identical CSV and JSON.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Output folder; files go to <OUT>/<study>-seed<SEED>/.
+    /// Output folder; files go to OUT/STUDY-seedSEED/ (e.g. reports/drift-seed1/).
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
     /// Worker threads (default: one per core). Results do not depend on it.
@@ -152,7 +152,7 @@ pub struct MergeArgs {
     /// Partial files written by `sweep ... --shard i/n`, all n of them, any order.
     #[arg(required = true)]
     pub partials: Vec<PathBuf>,
-    /// Output folder; files go to <OUT>/<study>-seed<SEED>/.
+    /// Output folder; files go to OUT/STUDY-seedSEED/ (e.g. reports/drift-seed1/).
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
 }

@@ -118,9 +118,9 @@ pub struct AttackArgs {
     /// analytic: guesses against random codes; exact: against real codes of random keys.
     #[arg(long, value_enum, default_value_t = crate::study::Mode::Analytic)]
     pub mode: crate::study::Mode,
-    /// Attackers simulated per setting (default 1000 analytic, 200 exact).
-    #[arg(long)]
-    pub trials: Option<u64>,
+    /// Attackers simulated per setting.
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
     /// Windows (+-steps), comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [0u64, 1, 2, 5, 10])]
     pub windows: Vec<u64>,

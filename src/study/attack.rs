@@ -180,8 +180,10 @@ pub fn run(
     Ok(AttackPartial { config: config.clone(), shards: vec![shard], counts })
 }
 
-/// One attacker per setting: a random key (exact mode), a random start within a day, bursts of
-/// uniform guesses.
+/// One attacker per setting against one account: a random key (exact mode) and a random
+/// start within a day, shared by the settings; bursts of uniform guesses from each setting's
+/// own stream. In exact mode every code of the horizon (plus the widest window) is computed in
+/// one batch-engine call and shared by the settings.
 fn trial(
     config: &AttackConfig,
     settings: &[(u64, &GuessRule)],
@@ -191,42 +193,42 @@ fn trial(
 ) -> Result<(), StudyError> {
     let streams = Streams::new(config.seed);
     let name = format!("attacker-{t}");
-    let key = if config.mode == Mode::Exact {
+    let period_ms = config.period.saturating_mul(1000);
+    let horizon = config.horizon.as_millis().min(u128::from(u64::MAX)) as u64;
+    let start = streams.stream(&name, Concern::Schedule).random_range(0..86_400_000u64)
+        + crate::clock::DEFAULT_EPOCH.unix_millis();
+    let reach = config.windows.iter().copied().max().unwrap_or(0);
+    let first_step = (start / period_ms).saturating_sub(reach);
+    let codes = if config.mode == Mode::Exact {
         let mut bytes = [0u8; 20];
         streams.stream(&name, Concern::Seed).fill(&mut bytes[..]);
-        Some(KeyedHmac::new(&Secret::from_bytes(bytes.to_vec())?, Algorithm::Sha1))
+        let key = KeyedHmac::new(&Secret::from_bytes(bytes.to_vec())?, Algorithm::Sha1);
+        let last_step = (start + horizon) / period_ms + reach;
+        let steps: Vec<u64> = (first_step..=last_step).collect();
+        let mut codes = vec![Code::from_value(0, config.digits)?; steps.len()];
+        engine.codes_for_key(&key, &steps, config.digits, &mut codes)?;
+        Some(codes.iter().map(|c| u64::from(c.value())).collect::<Vec<u64>>())
     } else {
         None
     };
-    let period_ms = config.period.saturating_mul(1000);
-    let horizon = config.horizon.as_millis().min(u128::from(u64::MAX)) as u64;
     let modulus = config.digits.modulus();
-    let mut window_codes = Vec::new();
-    let mut steps = Vec::new();
-    let mut values = Vec::new();
     for (s, &(w, rule)) in settings.iter().enumerate() {
         let mut rng = streams.stream(&format!("{name}-setting-{s}"), Concern::User);
-        let start = rng.random_range(0..86_400_000u64) + crate::clock::DEFAULT_EPOCH.unix_millis();
         let every = rule.every.as_millis().min(u128::from(u64::MAX)) as u64;
         let p_burst = -f64::exp_m1(f64::from(rule.burst) * f64::ln_1p(-config.guess_probability(w)));
         let mut success = false;
         let mut at = 0u64;
         while at < horizon && !success {
-            success = match &key {
+            success = match &codes {
                 None => rng.random::<f64>() < p_burst,
-                Some(key) => {
-                    let center = (start + at) / period_ms;
-                    steps.clear();
-                    steps.extend(center.saturating_sub(w)..=center + w);
-                    window_codes.resize(steps.len(), Code::from_value(0, config.digits)?);
-                    engine.codes_for_key(key, &steps, config.digits, &mut window_codes)?;
-                    values.clear();
-                    values.extend(window_codes.iter().map(|c| u64::from(c.value())));
-                    values.sort_unstable();
+                Some(codes) => {
+                    let center = ((start + at) / period_ms - first_step) as usize;
+                    let w = w as usize;
+                    let window = &codes[center - w..=center + w];
                     // Every guess is drawn, so the draws do not depend on when one hits.
                     (0..rule.burst).fold(false, |hit, _| {
                         let guess = rng.random_range(0..modulus);
-                        hit | values.binary_search(&guess).is_ok()
+                        hit | window.contains(&guess)
                     })
                 }
             };
@@ -362,7 +364,11 @@ impl AttackReport {
 
 fn span(d: Duration) -> String {
     let s = d.as_secs();
-    if s.is_multiple_of(86_400) { format!("{} days", s / 86_400) } else { format!("{:.1} hours", s as f64 / 3600.0) }
+    if s.is_multiple_of(86_400) {
+        format!("{} days", s / 86_400)
+    } else {
+        format!("{:.1} hours", s as f64 / 3600.0)
+    }
 }
 
 fn minutes(d: Duration) -> String {

@@ -32,10 +32,7 @@ pub fn run(which: &SweepStudy) -> anyhow::Result<RunVerdict> {
         SweepStudy::Attack(a) => {
             let mut config = AttackConfig::new(a.study.seed);
             config.mode = a.mode;
-            config.trials = a.trials.unwrap_or(match a.mode {
-                Mode::Analytic => 1000,
-                Mode::Exact => 200,
-            });
+            config.trials = a.trials;
             config.windows = a.windows.clone();
             config.horizon = Duration::from_secs(a.horizon_days.saturating_mul(86_400));
             config.digits = Digits::new(a.digits).context("--digits")?;

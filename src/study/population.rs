@@ -436,3 +436,96 @@ impl Lookup {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{DEFAULT_EPOCH, Drift};
+    use crate::otp::Window;
+
+    struct Log(Vec<(u32, usize, LoginOutcome)>);
+
+    impl Observer for Log {
+        fn day(&mut self, _first: u64, setting: usize, day: u32, outcomes: &[LoginOutcome]) {
+            self.0.extend(outcomes.iter().map(|o| (day, setting, *o)));
+        }
+    }
+
+    fn schedule(days: u32) -> LoginSchedule {
+        LoginSchedule {
+            epoch: DEFAULT_EPOCH,
+            days,
+            every_days: 1,
+            look_and_type: Latency::Fixed { delay: std::time::Duration::from_secs(5) },
+            attempts_per_login: 3,
+            support_after_failed_logins: 2,
+        }
+    }
+
+    fn run(drift: Drift, days: u32, settings: &[Setting], mode: Mode) -> Vec<(u32, usize, LoginOutcome)> {
+        let spec = TokenSpec::exact(drift);
+        let cohort = Cohort::new(&spec, 1, DEFAULT_EPOCH, 0, 4, mode).unwrap();
+        let mut log = Log(Vec::new());
+        cohort.run(&schedule(days), settings, &BatchEngine::detect(), &mut log).unwrap();
+        log.0
+    }
+
+    fn setting(window: u64, tracking: bool, resync: ResyncRule) -> Setting {
+        Setting {
+            policy: StudyPolicy {
+                window: Window::symmetric(window),
+                drift_tracking: tracking,
+                ..StudyPolicy::default()
+            },
+            resync,
+        }
+    }
+
+    #[test]
+    fn a_perfect_token_is_accepted_first_time_every_day() {
+        for mode in [Mode::Analytic, Mode::Exact] {
+            let log = run(Drift::ZERO, 60, &[setting(1, false, ResyncRule::Support)], mode);
+            assert_eq!(log.len(), 4 * 60);
+            assert!(log.iter().all(|(_, _, o)| o.first_try && o.attempts == 1), "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn a_fast_token_without_tracking_fails_until_support_resets_it() {
+        // +100 ppm: 8.64 s a day; a code read 5 s before submit can fall two steps ahead once
+        // the token is more than 35 s fast, after 4 to 5 days.
+        let log = run(Drift::from_ppm(100), 30, &[setting(1, false, ResyncRule::Support)], Mode::Analytic);
+        let first_failure = log.iter().find(|(_, _, o)| !o.accepted).map(|(d, _, _)| *d).unwrap();
+        assert!((4..=5).contains(&first_failure), "first failure on day {first_failure}");
+        assert!(log.iter().any(|(_, _, o)| o.support_reset));
+        assert!(log.iter().all(|(_, _, o)| !o.resynced));
+    }
+
+    #[test]
+    fn tracking_follows_the_same_token_without_help() {
+        let log = run(Drift::from_ppm(100), 30, &[setting(1, true, ResyncRule::Support)], Mode::Exact);
+        assert!(
+            log.iter().all(|(_, _, o)| o.accepted && !o.support_reset),
+            "{:?}",
+            log.iter().find(|l| !l.2.accepted)
+        );
+    }
+
+    #[test]
+    fn self_resync_fixes_a_failed_login_at_once() {
+        let log =
+            run(Drift::from_ppm(100), 30, &[setting(1, false, ResyncRule::SelfService)], Mode::Analytic);
+        let failed: Vec<_> = log.iter().filter(|(_, _, o)| !o.accepted).collect();
+        assert!(!failed.is_empty());
+        assert!(failed.iter().all(|(_, _, o)| o.resynced && o.attempts == 3 && o.rejections == 3));
+    }
+
+    #[test]
+    fn consecutive_failures_reaching_the_threshold_lock_the_account() {
+        let mut s = setting(1, false, ResyncRule::Support);
+        s.policy.lockout_threshold = 2;
+        let log = run(Drift::from_ppm(100), 30, &[s], Mode::Analytic);
+        let locked = log.iter().find(|(_, _, o)| o.locked_out).expect("a lockout");
+        assert_eq!((locked.2.attempts, locked.2.rejections), (2, 2));
+    }
+}

@@ -8,6 +8,7 @@
 //! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
 //! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
 //! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
+//! | [`study`] | tradeoff studies: drift, attack and SMS sweeps, sharding and merging |
 //! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
 //! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
 //! | [`reference`] | the reference MFA service (accounts, protections, binding, replay guard, lockout) |
@@ -29,6 +30,7 @@ pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod sim;
+pub mod study;
 pub mod target;
 pub mod vectors;
 
@@ -48,4 +50,6 @@ pub mod docs {
     pub struct Provision;
     #[doc = include_str!("../docs/batch-engine.md")]
     pub struct BatchEngine;
+    #[doc = include_str!("../docs/studies.md")]
+    pub struct Studies;
 }

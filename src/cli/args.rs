@@ -27,6 +27,12 @@ pub enum Command {
     Tokens(TokensArgs),
     /// Serve the reference MFA service over HTTP (the target protocol, /v1/).
     Serve(ServeArgs),
+    /// Run a tradeoff study (drift vs window, online attacker, SMS lifetime) and write CSV,
+    /// JSON and plots.
+    #[command(subcommand)]
+    Sweep(SweepStudy),
+    /// Merge the partial results of a sharded sweep into the study's reports.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `mfa-harness serve`.
@@ -87,6 +93,134 @@ pub struct MutantsArgs {
     /// Threads to run mutants on (results do not depend on it).
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+}
+
+/// `mfa-harness sweep <study>`.
+#[derive(Debug, Subcommand)]
+pub enum SweepStudy {
+    /// Hardware tokens drifting for years under a grid of window, tracking, resync and lockout
+    /// settings: acceptance, false rejections, lockouts, resyncs and support resets.
+    Drift(DriftArgs),
+    /// An online attacker guessing codes under windows and lockout/rate rules: success
+    /// probability, analytic and simulated.
+    Attack(AttackArgs),
+    /// SMS latency models x code lifetimes x resend rules: success rate and time to login.
+    Sms(SmsArgs),
+}
+
+/// Flags every study takes.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// Master seed: the same seed gives byte-identical CSV and JSON.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder; files go to OUT/STUDY-seedSEED/ (e.g. reports/drift-seed1/).
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only shard i of n (1-based) and write a partial file for `mfa-harness merge`.
+    #[arg(long, default_value = "1/1", value_name = "I/N")]
+    pub shard: String,
+}
+
+/// Arguments of `sweep drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Seed, output, threads, shard.
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// analytic: step arithmetic; exact: real codes from the batch engine as well.
+    #[arg(long, value_enum, default_value_t = crate::study::Mode::Analytic)]
+    pub mode: crate::study::Mode,
+    /// Tokens (default 100000 analytic, 10000 exact).
+    #[arg(long)]
+    pub tokens: Option<u64>,
+    /// Years simulated (365-day years).
+    #[arg(long, default_value_t = 5)]
+    pub years: u32,
+    /// A login every N days.
+    #[arg(long, default_value_t = 1)]
+    pub every_days: u32,
+    /// Crystal tolerance: drift uniform in +-S seconds per year.
+    #[arg(long, default_value_t = 90.0)]
+    pub drift_s_per_year: f64,
+    /// Windows (+-steps), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 2, 5])]
+    pub windows: Vec<u64>,
+    /// Drift tracking settings, comma-separated.
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Tracking::Off, Tracking::On])]
+    pub tracking: Vec<Tracking>,
+    /// Resync rules, comma-separated.
+    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [crate::study::ResyncRule::SelfService])]
+    pub resync: Vec<crate::study::ResyncRule>,
+    /// Lockout thresholds (consecutive failures), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [10u32])]
+    pub lockout: Vec<u32>,
+    /// Codes a user tries per login.
+    #[arg(long, default_value_t = 3)]
+    pub attempts: u32,
+    /// Width of an age bucket in days.
+    #[arg(long, default_value_t = 30)]
+    pub bucket_days: u32,
+}
+
+/// Drift tracking off or on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Tracking {
+    /// The offset changes only by resync.
+    Off,
+    /// Accepted logins re-centre the window.
+    On,
+}
+
+/// Arguments of `sweep attack`.
+#[derive(Debug, Args)]
+pub struct AttackArgs {
+    /// Seed, output, threads, shard.
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// analytic: guesses against random codes; exact: against real codes of random keys.
+    #[arg(long, value_enum, default_value_t = crate::study::Mode::Analytic)]
+    pub mode: crate::study::Mode,
+    /// Attackers simulated per setting.
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
+    /// Windows (+-steps), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [0u64, 1, 2, 5, 10])]
+    pub windows: Vec<u64>,
+    /// How long the attacker keeps going, in days.
+    #[arg(long, default_value_t = 30)]
+    pub horizon_days: u64,
+    /// Code length.
+    #[arg(long, default_value_t = 6)]
+    pub digits: u8,
+}
+
+/// Arguments of `sweep sms`.
+#[derive(Debug, Args)]
+pub struct SmsArgs {
+    /// Seed, output, threads, shard.
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// Logins simulated per setting.
+    #[arg(long, default_value_t = 20_000)]
+    pub trials: u64,
+    /// Code lifetimes in seconds, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [30u64, 60, 120, 300, 600])]
+    pub lifetimes: Vec<u64>,
+}
+
+/// Arguments of `mfa-harness merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial files written by `sweep ... --shard i/n`, all n of them, any order.
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Output folder; files go to OUT/STUDY-seedSEED/ (e.g. reports/drift-seed1/).
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
 }
 
 /// Arguments of `mfa-harness vectors`.

@@ -41,5 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
+        Command::Sweep(study) => cmd::sweep::run(&study),
+        Command::Merge(args) => cmd::merge::run(&args),
     }
 }

@@ -6,6 +6,7 @@
 mod html;
 mod junit;
 mod markdown;
+pub mod plot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -12,8 +12,8 @@ use crate::otp::Window;
 /// It mirrors the reference service's verification rules field by field (same names, same
 /// defaults): a code is looked up in `window` around the true step plus the learned drift;
 /// the replay guard accepts only steps after the last accepted one; drift tracking learns the
-/// accepted offset when it is within `max_drift_steps` (or no larger than the drift already
-/// learned); an explicit resync with two consecutive codes searches `resync_steps` either
+/// accepted offset when it moves the learned drift by at most `max_drift_steps`; an explicit
+/// resync with two consecutive codes searches `resync_steps` either
 /// side; `lockout_threshold` consecutive failures lock the account for `lockout_duration`.
 /// `drift_tracking` switches learning off (the offset then changes only by resync), which
 /// the reference does under its `danger_forget_drift` fault.
@@ -23,9 +23,9 @@ pub struct StudyPolicy {
     pub window: Window,
     /// Whether accepted logins re-centre the window (drift tracking). Default on.
     pub drift_tracking: bool,
-    /// Largest offset, in steps, that ordinary verification may learn. Default 10.
+    /// How far, in steps, one accepted login may move the learned drift. Default 10.
     pub max_drift_steps: u64,
-    /// Steps searched either side by a resync with two consecutive codes. Default 1 100 000.
+    /// Steps searched either side by a resync with two consecutive codes. Default 240.
     pub resync_steps: u64,
     /// Consecutive failures that lock an account. Default 10.
     pub lockout_threshold: u32,
@@ -40,17 +40,24 @@ pub struct StudyPolicy {
 }
 
 impl Default for StudyPolicy {
+    /// The reference service's defaults.
     fn default() -> Self {
+        StudyPolicy::from(&crate::reference::Policy::default())
+    }
+}
+
+impl From<&crate::reference::Policy> for StudyPolicy {
+    fn from(p: &crate::reference::Policy) -> Self {
         StudyPolicy {
-            window: Window::symmetric(1),
-            drift_tracking: true,
-            max_drift_steps: 10,
-            resync_steps: 1_100_000,
-            lockout_threshold: 10,
-            lockout_duration: Duration::from_secs(15 * 60),
-            sms_validity: Duration::from_secs(5 * 60),
-            sms_resend_interval: Duration::from_secs(60),
-            sms_max_attempts: 3,
+            window: p.window,
+            drift_tracking: !p.dangers.danger_forget_drift,
+            max_drift_steps: p.max_drift_steps,
+            resync_steps: p.resync_steps,
+            lockout_threshold: p.lockout_threshold,
+            lockout_duration: p.lockout_duration,
+            sms_validity: p.sms_validity,
+            sms_resend_interval: p.sms_resend_interval,
+            sms_max_attempts: p.sms_max_attempts,
         }
     }
 }
@@ -103,9 +110,7 @@ impl StudyPolicy {
         state.last_step = Some(step);
         if self.drift_tracking {
             let offset = step_difference(step, now_step);
-            if offset.unsigned_abs() <= self.max_drift_steps
-                || offset.unsigned_abs() <= state.drift.unsigned_abs()
-            {
+            if offset.abs_diff(state.drift) <= self.max_drift_steps {
                 state.drift = offset;
             }
         }
@@ -144,7 +149,7 @@ mod tests {
     fn defaults_match_the_reference_policy() {
         let p = StudyPolicy::default();
         assert_eq!(p.window, Window::symmetric(1));
-        assert_eq!((p.max_drift_steps, p.resync_steps, p.lockout_threshold), (10, 1_100_000, 10));
+        assert_eq!((p.max_drift_steps, p.resync_steps, p.lockout_threshold), (10, 240, 10));
         assert_eq!(p.lockout_duration, Duration::from_secs(900));
         assert_eq!(
             (p.sms_validity, p.sms_resend_interval, p.sms_max_attempts),
@@ -194,5 +199,26 @@ mod tests {
         assert!(p.resync(&mut s, 1000, 1040));
         assert_eq!((s.drift, s.last_step), (40, Some(1041)));
         assert!(!p.resync(&mut s, 1000, 1051));
+    }
+
+    proptest::proptest! {
+        /// The study learns exactly the drift the reference service learns, login by login.
+        #[test]
+        fn drift_learning_matches_the_reference(offsets in proptest::collection::vec(-15i64..=15, 1..40)) {
+            use crate::otp::{Algorithm, Digits, Period, Secret, Step};
+            use crate::reference::device::DeviceState;
+            let reference = crate::reference::Policy::default();
+            let study = StudyPolicy::from(&reference);
+            let secret = Secret::from_bytes(vec![7; 20]).unwrap();
+            let mut device = DeviceState::new(&secret, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 0, &reference.dangers);
+            let mut state = TokenState::default();
+            for (i, offset) in offsets.into_iter().enumerate() {
+                let now_step = 1_000 + 100 * i as u64;
+                let step = now_step.checked_add_signed(offset).unwrap();
+                device.record(Step(step), offset, &reference);
+                study.decide(&mut state, now_step, Some(step));
+                proptest::prop_assert_eq!(device.drift, state.drift);
+            }
+        }
     }
 }

@@ -226,12 +226,28 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
     }
     for (line, tags) in tagged {
         if let Some(tag) = tags.iter().find(|t| !known_tag(t)) {
+            let line = tag_line(text, line, tag);
             return Err(SuiteError::UnknownTag { file: name.to_owned(), line, tag: tag.clone() });
         }
     }
     feature
         .expand_examples()
         .map_err(|e| SuiteError::Syntax { file: name.to_owned(), message: e.to_string() })
+}
+
+/// The line holding `@tag` among the tag lines just above `element_line` (gherkin positions
+/// an element at its keyword, its tags sit above it).
+fn tag_line(text: &str, element_line: usize, tag: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let needle = format!("@{tag}");
+    (1..element_line)
+        .rev()
+        .map_while(|n| {
+            let l = lines.get(n - 1)?.trim();
+            (l.is_empty() || l.starts_with('@') || l.starts_with('#')).then_some((n, l))
+        })
+        .find(|(_, l)| l.split_whitespace().any(|w| w == needle))
+        .map_or(element_line, |(n, _)| n)
 }
 
 fn known_tag(tag: &str) -> bool {
@@ -334,7 +350,7 @@ Feature: Window
         let err = parse("features/window/x.feature", &text).unwrap_err();
         assert_eq!(
             err.to_string().split(" (known").next().unwrap(),
-            "features/window/x.feature:4: unknown tag @needs.time-travel"
+            "features/window/x.feature:3: unknown tag @needs.time-travel"
         );
     }
 

@@ -1,0 +1,3 @@
+Feature: broken
+  Scenario: a misspelled keyword
+    Givn Rita has a root account

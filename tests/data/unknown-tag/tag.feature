@@ -1,0 +1,4 @@
+@area.window @needs.time-travel
+Feature: x
+  Scenario: y
+    Given Rita has a root account

@@ -246,7 +246,14 @@ impl Target for Http {
             return Ok(None);
         }
         let info: Info = self.call(HttpMethod::GET, "/v1/info", None)?;
-        Ok(Some(SimTime::from_unix_millis(info.now_unix_millis)))
+        match info.now_unix_millis {
+            Some(ms) => Ok(Some(SimTime::from_unix_millis(ms))),
+            // Guessing a time would fail a correct server on every code: no answer instead.
+            None => Err(TargetError::NoAnswer {
+                request: "GET /v1/info".into(),
+                message: "the server has no test clock and does not report now_unix_millis".into(),
+            }),
+        }
     }
 
     fn info(&self) -> TargetInfo {
@@ -447,7 +454,9 @@ struct Info {
     test_clock: bool,
     policy: PolicyFacts,
     capabilities: Vec<Capability>,
-    now_unix_millis: u64,
+    /// The server's clock; optional in the protocol, needed only without a test clock.
+    #[serde(default)]
+    now_unix_millis: Option<u64>,
 }
 
 /// `/v1/admin/users/{name}` (+ `/rest`), the name percent-encoded.

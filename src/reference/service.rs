@@ -527,13 +527,7 @@ impl Service {
         let u = st.user_mut(&user)?;
         u.virtual_device = Some(device);
         st.audit(now, &user, AuditKind::DeviceBound { kind: DeviceKind::Virtual, serial: None });
-        Ok(match pending.and_then(|p| p.then) {
-            Some(action) => self.complete(&mut st, &user, action, now),
-            None => {
-                self.succeed(&mut st, &user);
-                Verdict::Accepted { session: None }
-            }
-        })
+        Ok(self.after_binding(&mut st, &user, pending.and_then(|p| p.then), now))
     }
 
     /// Finishes a hardware binding with the token's serial and its current code. The serial
@@ -585,13 +579,7 @@ impl Service {
             &user,
             AuditKind::DeviceBound { kind: DeviceKind::Hardware, serial: Some(serial.to_owned()) },
         );
-        Ok(match pending.and_then(|p| p.then) {
-            Some(action) => self.complete(&mut st, &user, action, now),
-            None => {
-                self.succeed(&mut st, &user);
-                Verdict::Accepted { session: None }
-            }
-        })
+        Ok(self.after_binding(&mut st, &user, pending.and_then(|p| p.then), now))
     }
 
     /// Starts unbinding a device: a confirmation box comes first ([`Service::confirm`]).
@@ -962,6 +950,19 @@ impl Service {
                     }
                 }
                 st.audit(now, &target, AuditKind::ProtectionChanged { by: user.to_owned(), scope, methods });
+                Verdict::Accepted { session: None }
+            }
+        }
+    }
+
+    /// What a finished binding answers: the sign-in or operation that redirected to it
+    /// completes (Baidu: "Upon successful binding of virtual MFA, secondary authentication is
+    /// simultaneously completed"); an explicit binding is simply accepted.
+    fn after_binding(&self, st: &mut State, user: &str, then: Option<Action>, now: SimTime) -> Verdict {
+        match then {
+            Some(action) => self.complete(st, user, action, now),
+            None => {
+                self.succeed(st, user);
                 Verdict::Accepted { session: None }
             }
         }

@@ -29,6 +29,7 @@ fn serve_test_clock() -> String {
                 seed: 1,
                 test_clock: Some(DEFAULT_EPOCH),
                 sms_webhook: None,
+                seeds: Vec::new(),
             };
             server::serve_on(listener, config).await.unwrap();
         });

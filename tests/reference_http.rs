@@ -18,6 +18,7 @@ async fn start(test_clock: bool) -> String {
         seed: 9,
         test_clock: test_clock.then_some(DEFAULT_EPOCH),
         sms_webhook: None,
+        seeds: Vec::new(),
     };
     tokio::spawn(server::serve_on(listener, config));
     format!("http://{addr}")
@@ -332,6 +333,7 @@ async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
         seed: 3,
         test_clock: Some(DEFAULT_EPOCH),
         sms_webhook: Some(format!("http://{hook_addr}/sms")),
+        seeds: Vec::new(),
     };
     tokio::spawn(server::serve_on(listener, config));
     ok(&base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root"})).await;
@@ -350,4 +352,32 @@ async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
     // With a webhook the outbox route says where the messages went.
     let r = reqwest::get(format!("{base}/v1/test/sms")).await.unwrap();
     assert_eq!(r.status(), 404);
+}
+
+/// `serve --seeds FILE`: the tokens of a vendor's seed file are in the inventory at start, so
+/// a token from the file binds by serial and one not in it does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_from_a_seed_file_are_in_the_inventory_at_start() {
+    use mfa_harness::provision::{self, pskc};
+    let file = pskc::write(&provision::sample_batch(3, 5)).unwrap();
+    let seeds = provision::read("batch.pskc", &file).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = ServerConfig {
+        policy: Policy::for_tests(),
+        seed: 9,
+        test_clock: Some(DEFAULT_EPOCH),
+        sms_webhook: None,
+        seeds,
+    };
+    tokio::spawn(server::serve_on(listener, config));
+    ok(&base, "/v1/admin/users", json!({"name": "rita", "password": "pw", "role": "root"})).await;
+    let (status, _) =
+        post(&base, "/v1/admin/users/rita/devices", json!({"kind": "hardware", "serial": "MFA0000002"}))
+            .await;
+    assert_eq!(status, 201);
+    let (status, body) =
+        post(&base, "/v1/admin/users/rita/devices", json!({"kind": "hardware", "serial": "NOT-IN-FILE"}))
+            .await;
+    assert!((400..500).contains(&status), "{status} {body}");
 }

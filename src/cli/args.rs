@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// Seed of the service's random streams (ids, salts, secrets, SMS codes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// A vendor's seed file (PSKC RFC 6030 or OATH CSV, detected) whose hardware tokens are in
+    /// the inventory at start.
+    #[arg(long, value_name = "FILE")]
+    pub seeds: Option<PathBuf>,
 }
 
 /// Arguments of `mfa-harness run`.

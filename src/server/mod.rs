@@ -60,6 +60,9 @@ pub struct ServerConfig {
     pub test_clock: Option<crate::clock::SimTime>,
     /// POST every SMS to this URL; without it, SMS stay in an outbox (`GET /v1/test/sms`).
     pub sms_webhook: Option<String>,
+    /// Hardware tokens in the inventory at start (from a vendor's PSKC or OATH CSV file).
+    /// `/v1/admin/reset` empties the inventory like everything else.
+    pub seeds: Vec<crate::provision::TokenSeed>,
 }
 
 /// Shared state behind the handlers.
@@ -88,12 +91,11 @@ pub fn router(config: &ServerConfig) -> Router {
         Some(start) => ServerClock::Test(std::sync::Mutex::new(start)),
         None => ServerClock::Wall,
     };
-    let app = Arc::new(App {
-        service: Service::new(config.policy.clone(), config.seed, gateway),
-        clock,
-        outbox,
-        test_mode: config.test_clock.is_some(),
-    });
+    let service = Service::new(config.policy.clone(), config.seed, gateway);
+    // The inventory starts empty and a seed file never names a serial twice (the readers
+    // refuse that), so the import cannot fail.
+    service.import_seeds(config.seeds.clone()).expect("seed file import into an empty inventory");
+    let app = Arc::new(App { service, clock, outbox, test_mode: config.test_clock.is_some() });
     let mut r = Router::new()
         .route("/v1/info", get(api::info))
         .route("/v1/admin/reset", post(api::reset))

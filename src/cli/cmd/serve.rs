@@ -23,11 +23,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<RunVerdict> {
     if args.test_clock {
         policy.password_cost = PasswordCost::Fast;
     }
+    let seeds = match &args.seeds {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+            crate::provision::read(&path.display().to_string(), &text)?
+        }
+        None => Vec::new(),
+    };
+    eprintln!("inventory: {} hardware tokens", seeds.len());
     let config = ServerConfig {
         policy,
         seed: args.seed,
         test_clock: args.test_clock.then_some(DEFAULT_EPOCH),
         sms_webhook: args.sms_webhook.clone(),
+        seeds,
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     eprintln!("serving the target protocol v{} on http://{}/v1/", server::api::PROTOCOL_VERSION, args.addr);

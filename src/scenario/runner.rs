@@ -68,7 +68,12 @@ pub fn run(
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
     let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live);
-    let (ran, _) = collector.into_results();
+    let (ran, parse_errors) = collector.into_results();
+    // The suite is parsed and checked before the run, so cucumber has nothing to parse; if it
+    // ever reports a parse error, it is a harness error in the record, never dropped.
+    for (i, message) in parse_errors.into_iter().enumerate() {
+        results.push(not_run(suite, &format!("(parser error {i})"), Status::Error, message));
+    }
     let simulated = simulated.lock().unwrap_or_else(PoisonError::into_inner);
     let mut seen = BTreeSet::new();
     for mut result in ran {

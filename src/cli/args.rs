@@ -64,8 +64,9 @@ pub struct ServeArgs {
 /// Arguments of `mfa-harness run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The server under test: `reference` (the embedded reference service) or the URL of a
-    /// target-protocol server (`http://127.0.0.1:8080`, e.g. `mfa-harness serve --test-clock`).
+    /// The server under test: `reference` (the embedded reference service), the URL of a
+    /// target-protocol server (`http://127.0.0.1:8080`, e.g. `mfa-harness serve --test-clock`),
+    /// or `profile:PATH` for an existing server mapped by a profile (see docs/profiles.md).
     #[arg(long, default_value = "reference")]
     pub target: String,
     /// Run only scenarios matching this tag expression (e.g. `@area.replay and not @concurrent`).

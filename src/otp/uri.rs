@@ -125,6 +125,19 @@ impl UriError {
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 impl OtpAuthUri {
+    /// The TOTP URI the consoles in the seed documents issue for a virtual MFA device: SHA1,
+    /// 6 digits, 30-second steps (the parameters every authenticator app honours).
+    pub fn console_totp(issuer: &str, account: &str, secret: Secret) -> Self {
+        OtpAuthUri {
+            kind: UriKind::Totp { period: Period::THIRTY_SECONDS },
+            issuer: Some(issuer.to_owned()),
+            account: account.to_owned(),
+            secret,
+            algorithm: Algorithm::Sha1,
+            digits: Digits::SIX,
+        }
+    }
+
     /// Parses a URI.
     ///
     /// # Errors

@@ -18,7 +18,7 @@ use super::password::PasswordHash;
 use super::policy::Policy;
 use super::sms::SmsGateway;
 use crate::clock::SimTime;
-use crate::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, UriKind};
+use crate::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret};
 use crate::protocol::SmsMessage;
 use crate::protocol::{
     BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, NewUser, Operation, RejectReason, Role,
@@ -543,13 +543,10 @@ impl Service {
         now: SimTime,
     ) -> Result<Verdict, ReferenceError> {
         let mut st = self.lock();
-        let (user, secret) = match self.open_binding_for(&mut st, binding, DeviceKind::Hardware, now)? {
+        let (user, _) = match self.open_binding_for(&mut st, binding, DeviceKind::Hardware, now)? {
             Ok(found) => found,
             Err(verdict) => return Ok(verdict),
         };
-        if secret.is_some() {
-            return Err(ReferenceError::WrongBindingKind);
-        }
         let d = &self.policy.dangers;
         if !st.user(&user)?.beta && !d.danger_skip_beta_check {
             return Ok(Verdict::rejected(RejectReason::NotBeta));
@@ -1136,15 +1133,7 @@ impl Service {
 
 /// The enrolment URI and QR image for a new virtual device.
 pub fn enrolment_for(secret: &Secret, account: &str) -> Enrolment {
-    let uri = OtpAuthUri {
-        kind: UriKind::Totp { period: Period::THIRTY_SECONDS },
-        issuer: Some(ISSUER.to_owned()),
-        account: account.to_owned(),
-        secret: secret.clone(),
-        algorithm: Algorithm::Sha1,
-        digits: Digits::SIX,
-    }
-    .to_uri_string();
+    let uri = OtpAuthUri::console_totp(ISSUER, account, secret.clone()).to_uri_string();
     let qr_png = qr_png(&uri);
     Enrolment { uri, qr_png }
 }

@@ -12,7 +12,7 @@ use rand::RngExt;
 use super::fault::{mismatch, no_answer};
 use super::params::{Attempt, CodeWords, DeviceWord, Expect};
 use crate::clock::{DeviceClock, Drift, SimTime};
-use crate::otp::{Algorithm, Code, Digits, OtpAuthUri, Period, Secret, UriKind};
+use crate::otp::{Algorithm, Code, Digits, OtpAuthUri, Period, Secret};
 use crate::protocol::{
     BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, PolicyFacts, RejectReason, SessionId,
     Verdict,
@@ -297,16 +297,9 @@ impl MfaWorld {
         self.person_mut(name).app = Some(app);
     }
 
-    /// The otpauth URI an app holding `secret` would have scanned (SHA1, 6 digits, 30 s).
+    /// The otpauth URI an app holding `secret` would have scanned.
     pub fn uri_for(name: &str, secret: Secret) -> OtpAuthUri {
-        OtpAuthUri {
-            kind: UriKind::Totp { period: Period::THIRTY_SECONDS },
-            issuer: Some("mfa-harness".into()),
-            account: name.to_owned(),
-            secret,
-            algorithm: Algorithm::Sha1,
-            digits: Digits::SIX,
-        }
+        OtpAuthUri::console_totp("mfa-harness", name, secret)
     }
 
     /// Adds a physical token with `seed`, clock on time.
@@ -417,16 +410,26 @@ impl MfaWorld {
     /// How long until `name`'s device shows its next code.
     pub fn until_next_code(&self, name: &str, device: DeviceWord) -> Duration {
         let person = self.person(name);
-        let reading = match device {
-            DeviceWord::Virtual => person.phone_clock.reading(self.now),
+        match device {
+            DeviceWord::Virtual => {
+                let app = person
+                    .app
+                    .as_ref()
+                    .unwrap_or_else(|| no_answer(format!("{name} has no authenticator app")));
+                until_step_end(person.phone_clock.reading(self.now), app.totp())
+            }
             DeviceWord::Hardware => {
                 let serial =
                     person.hardware.as_deref().unwrap_or_else(|| no_answer(format!("{name} holds no token")));
-                self.token(serial).clock().reading(self.now)
+                self.token_until_next(serial)
             }
-        };
-        let ms = reading.ahead_of(SimTime::from_unix_millis(0)).rem_euclid(30_000);
-        Duration::from_millis((30_000 - ms) as u64)
+        }
+    }
+
+    /// How long until token `serial` shows its next code.
+    pub fn token_until_next(&self, serial: &str) -> Duration {
+        let token = self.token(serial);
+        until_step_end(token.clock().reading(self.now), token.totp())
     }
 
     /// Resolves `{code}` words to digits and the method they answer with.
@@ -702,6 +705,14 @@ pub fn kind_of(device: DeviceWord) -> DeviceKind {
         DeviceWord::Virtual => DeviceKind::Virtual,
         DeviceWord::Hardware => DeviceKind::Hardware,
     }
+}
+
+/// Time until a device whose clock reads `reading` shows its next code (its own period and T0).
+fn until_step_end(reading: crate::clock::DeviceTime, totp: &crate::otp::Totp) -> Duration {
+    let period_ms = (totp.period().seconds() * 1000) as i64;
+    let t0_ms = (totp.t0() * 1000) as i64;
+    let into = (reading.ahead_of(SimTime::from_unix_millis(0)) - t0_ms).rem_euclid(period_ms);
+    Duration::from_millis((period_ms - into) as u64)
 }
 
 fn step_code(totp: &crate::otp::Totp, reading: crate::clock::DeviceTime, offset: i64, device: &str) -> Code {

@@ -243,11 +243,7 @@ fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
     let at_serial = serial.clone();
     let at = move |w: &MfaWorld, k: i64| w.token_code_at(&at_serial, k).to_string();
     let next_serial = serial.clone();
-    let next = move |w: &MfaWorld| {
-        let reading = w.token(&next_serial).clock().reading(w.now());
-        let ms = reading.ahead_of(crate::clock::SimTime::from_unix_millis(0)).rem_euclid(30_000);
-        std::time::Duration::from_millis((30_000 - ms) as u64)
-    };
+    let next = move |w: &MfaWorld| w.token_until_next(&next_serial);
     let (first, second) = code_pair(w, pair, &at, &next);
     let password = w.password_for(&user.0, &user.0);
     let verdict = w

@@ -137,13 +137,32 @@ fn execute(
     let cucumber: Cucumber<_, _, (), _, _, cucumber::cli::Empty> =
         Cucumber::custom(FeatureList(features), runner, Collector::new(live));
     let cucumber = cucumber.with_default_cli();
-    // Steps report failures by panicking (that is how cucumber learns of them); the panics are
-    // caught and turned into results, so the default hook's messages would only be noise.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    quiet_step_panics();
+    IN_SUITE.with(|flag| flag.set(true));
     let collector = futures::executor::block_on(cucumber.run(()));
-    std::panic::set_hook(previous);
+    IN_SUITE.with(|flag| flag.set(false));
     collector
+}
+
+thread_local! {
+    /// Set while this thread executes a suite (cucumber runs its steps on the calling thread).
+    static IN_SUITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Steps report failures by panicking (that is how cucumber learns of them); the panics are
+/// caught and turned into results, so printing them would only be noise. The panic hook is
+/// process-wide and runs may be concurrent (`mutants` runs two at once), so one hook is
+/// installed once: silent on threads executing a suite, the previous hook everywhere else.
+fn quiet_step_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_SUITE.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Where a scenario's simulated time starts: the default epoch plus a seed-chosen offset of up

@@ -9,10 +9,8 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
-use mfa_harness::reference::{
-    ChallengeId, Dangers, DeviceKind, Method, MethodSet, NewUser, Policy, Role, Scope, Service, SmsOutbox,
-    Verdict,
-};
+use mfa_harness::protocol::{ChallengeId, DeviceKind, Method, MethodSet, NewUser, Role, Scope, Verdict};
+use mfa_harness::reference::{Dangers, Policy, Service, SmsOutbox};
 
 fn setup(policy: Policy) -> (Service, Totp, SimTime) {
     let outbox = Arc::new(SmsOutbox::new());

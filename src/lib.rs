@@ -14,6 +14,7 @@
 //! | [`reference`] | the reference MFA service (accounts, protections, binding, replay guard, lockout) |
 //! | [`server`] | the reference service over HTTP: the target protocol, SMS webhook |
 //! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
+//! | [`qr`] | drawing and reading QR codes (enrolment images) |
 //! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
 //! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
 //! | [`clock`] | true virtual time ([`clock::SimTime`]), drifting device clocks |
@@ -25,13 +26,14 @@ pub mod error;
 pub mod otp;
 pub mod protocol;
 pub mod provision;
+pub mod qr;
 pub mod reference;
 pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod sim;
 pub mod study;
-pub mod target;
+pub mod sut;
 pub mod vectors;
 
 pub use error::{Error, Result};

@@ -8,18 +8,18 @@ use std::process::Command;
 use mfa_harness::report::{RunRecord, Status};
 use mfa_harness::scenario::runner::{self, RunSettings};
 use mfa_harness::scenario::{Suite, TagFilter};
-use mfa_harness::target::TargetSpec;
+use mfa_harness::sut::TargetSpec;
 
 fn run(seed: u64, tags: Option<&str>) -> RunRecord {
     let suite = Suite::load(&[]).unwrap();
-    let (info, capabilities, factory) = TargetSpec::parse("reference").unwrap().connect().unwrap();
+    let connection = TargetSpec::parse("reference").unwrap().connect().unwrap();
     let settings = RunSettings {
         seed,
         tags: tags.map(|t| TagFilter::parse(t).unwrap()),
         expected: Default::default(),
         live: false,
     };
-    runner::run(&suite, info, &capabilities, factory, &settings)
+    runner::run(&suite, &connection, &settings)
 }
 
 #[test]

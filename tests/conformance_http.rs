@@ -14,7 +14,7 @@ use mfa_harness::report::{RunOutcome, RunRecord, Status};
 use mfa_harness::scenario::runner::{self, RunSettings};
 use mfa_harness::scenario::{ExpectedFailures, Suite, TagFilter};
 use mfa_harness::server::{self, ServerConfig};
-use mfa_harness::target::{Http, HttpSettings, Target, TargetError, TargetSpec};
+use mfa_harness::sut::{Http, HttpSettings, Target, TargetError, TargetSpec};
 
 /// `serve --test-clock` on an ephemeral loopback port, on its own thread and runtime.
 fn serve_test_clock() -> String {
@@ -48,8 +48,7 @@ fn settings(tags: Option<&str>, seed: u64) -> RunSettings {
 
 fn run(spec: &TargetSpec, tags: Option<&str>, seed: u64) -> RunRecord {
     let suite = Suite::load(&[]).unwrap();
-    let (info, capabilities, factory) = spec.connect().unwrap();
-    runner::run(&suite, info, &capabilities, factory, &settings(tags, seed))
+    runner::run(&suite, &spec.connect().unwrap(), &settings(tags, seed))
 }
 
 fn statuses(record: &RunRecord) -> Vec<(String, Status)> {
@@ -83,7 +82,7 @@ fn the_whole_suite_passes_over_http_exactly_as_in_process() {
 fn the_http_target_reads_capabilities_and_policy_facts_from_the_server() {
     let base = serve_test_clock();
     let target = Http::connect(HttpSettings::parse(&base).unwrap()).unwrap();
-    let reference = mfa_harness::target::InProcess::new("reference", Policy::for_tests(), 0);
+    let reference = mfa_harness::sut::InProcess::new("reference", Policy::for_tests(), 0);
     assert_eq!(target.capabilities(), reference.capabilities());
     assert_eq!(target.policy_facts(), reference.policy_facts());
 }

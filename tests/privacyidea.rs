@@ -1,5 +1,5 @@
-//! The conformance suite against a live privacyIDEA 3.14 through `targets/privacyidea/profile.toml`.
-//! Runs only when `PI_BASE_URL` is set (CI sets it after `targets/privacyidea/setup.sh`); the
+//! The conformance suite against a live privacyIDEA 3.14 through `third_party/privacyidea/profile.toml`.
+//! Runs only when `PI_BASE_URL` is set (CI sets it after `third_party/privacyidea/setup.sh`); the
 //! verdict table (scenario -> status, reason) is an insta snapshot, so a change in what
 //! privacyIDEA does, or in what the profile maps, shows up as a diff. Findings (scenarios
 //! privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never hidden here.
@@ -7,15 +7,16 @@
 use std::path::Path;
 
 use mfa_harness::clock::SimTime;
+use mfa_harness::protocol::Capability;
 use mfa_harness::protocol::{NewUser, Role};
 use mfa_harness::report::{RunRecord, Status};
 use mfa_harness::scenario::Suite;
 use mfa_harness::scenario::runner::{self, RunSettings};
-use mfa_harness::target::profile::Connection;
-use mfa_harness::target::{Capability, Target, TargetSpec};
+use mfa_harness::sut::profile::Connection;
+use mfa_harness::sut::{Target, TargetSpec};
 
 fn profile() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/privacyidea/profile.toml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("third_party/privacyidea/profile.toml")
 }
 
 /// The one connection of this test process. privacyIDEA has one SMS gateway configuration: a
@@ -31,7 +32,7 @@ fn connection() -> &'static Connection {
 fn live() -> bool {
     if std::env::var_os("PI_BASE_URL").is_none() {
         eprintln!(
-            "skipped: PI_BASE_URL is not set (start privacyIDEA with targets/privacyidea/setup.sh and \
+            "skipped: PI_BASE_URL is not set (start privacyIDEA with third_party/privacyidea/setup.sh and \
              export PI_BASE_URL=http://127.0.0.1:5001)"
         );
         return false;
@@ -84,7 +85,8 @@ fn the_suite_against_privacyidea_matches_the_snapshots() {
     assert_eq!(info.kind, "profile");
     let suite = Suite::load(&[]).unwrap();
     let settings = RunSettings { seed: 7, tags: None, expected: Default::default(), live: false };
-    let record = runner::run(&suite, info, &capabilities, connection.factory(), &settings);
+    let connected = mfa_harness::sut::Connection { info, capabilities, factory: connection.factory() };
+    let record = runner::run(&suite, &connected, &settings);
     let table = verdict_table(&record);
     eprintln!("{table}");
     // Whatever privacyIDEA does, a run must reach it, and nothing may be an error.

@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mfa_harness::clock::SimTime;
+use mfa_harness::protocol::Capability;
 use mfa_harness::protocol::{Method, MethodSet, NewUser, Role, Verdict};
-use mfa_harness::target::profile::{Connection, ProfileError};
-use mfa_harness::target::{Capability, Target, TargetError};
+use mfa_harness::sut::profile::{Connection, ProfileError};
+use mfa_harness::sut::{Target, TargetError};
 
 /// A server answering each request with `answer(method_and_path, body)`; records the bodies.
 struct Scripted {

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
-use mfa_harness::reference::{
-    DeviceKind, Method, MethodSet, NewUser, Policy, RejectReason, Role, Scope, Service, SessionId, SmsOutbox,
-    Verdict,
+use mfa_harness::protocol::{
+    DeviceKind, Method, MethodSet, NewUser, RejectReason, Role, Scope, SessionId, Verdict,
 };
+use mfa_harness::reference::{Policy, Service, SmsOutbox};
 use proptest::prelude::*;
 
 struct World {
@@ -59,7 +59,7 @@ impl World {
     }
 
     /// Opens a virtual binding for `name`; returns it and the app.
-    fn open(&self, s: SessionId) -> (mfa_harness::reference::BindingId, Totp) {
+    fn open(&self, s: SessionId) -> (mfa_harness::protocol::BindingId, Totp) {
         let Verdict::ChallengeRequired { challenge, .. } =
             self.service.start_binding(s, DeviceKind::Virtual, self.now).unwrap()
         else {

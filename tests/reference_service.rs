@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, Totp, UriKind, Window};
-use mfa_harness::provision::TokenSeed;
-use mfa_harness::reference::{
-    AuditKind, BindingId, ChallengeId, Dangers, DeviceKind, Method, MethodSet, NewUser, Operation, Policy,
-    RejectReason, Role, Scope, Service, SessionId, SmsOutbox, Verdict,
+use mfa_harness::protocol::{
+    BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, RejectReason, Role, Scope,
+    SessionId, Verdict,
 };
+use mfa_harness::provision::TokenSeed;
+use mfa_harness::reference::{AuditKind, Dangers, Policy, Service, SmsOutbox};
 
 struct Fixture {
     service: Arc<Service>,

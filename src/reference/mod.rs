@@ -13,7 +13,8 @@
 //! ```
 //! use std::sync::Arc;
 //! use mfa_harness::clock::DEFAULT_EPOCH;
-//! use mfa_harness::reference::{NewUser, Policy, Role, Service, SmsOutbox, Verdict};
+//! use mfa_harness::protocol::{NewUser, Role, Verdict};
+//! use mfa_harness::reference::{Policy, Service, SmsOutbox};
 //!
 //! let outbox = Arc::new(SmsOutbox::new());
 //! let service = Service::new(Policy::for_tests(), 7, outbox.clone());
@@ -38,12 +39,6 @@ pub use audit::{AuditEvent, AuditKind};
 pub use policy::{Dangers, PasswordCost, Policy};
 pub use service::{AccountState, Service};
 pub use sms::{SmsGateway, SmsOutbox};
-
-// The service speaks the target protocol's vocabulary; re-exported so its callers need one path.
-pub use crate::protocol::{
-    BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, NewUser, Operation, RejectReason, Role,
-    Scope, SessionId, SetupDevice, SmsMessage, Verdict,
-};
 
 /// A request the service cannot answer with a verdict: it names an unknown entity or is
 /// malformed. Messages never contain secrets.

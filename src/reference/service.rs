@@ -1134,20 +1134,8 @@ impl Service {
 /// The enrolment URI and QR image for a new virtual device.
 pub fn enrolment_for(secret: &Secret, account: &str) -> Enrolment {
     let uri = OtpAuthUri::console_totp(ISSUER, account, secret.clone()).to_uri_string();
-    let qr_png = qr_png(&uri);
+    let qr_png = crate::qr::encode_png(&uri);
     Enrolment { uri, qr_png }
-}
-
-/// Renders `text` as a QR code PNG (empty if the text is too long for a QR code, which an
-/// otpauth URI of a 20-byte secret never is).
-pub fn qr_png(text: &str) -> Vec<u8> {
-    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else { return Vec::new() };
-    let image = code.render::<image::Luma<u8>>().min_dimensions(200, 200).build();
-    let mut out = std::io::Cursor::new(Vec::new());
-    match image.write_to(&mut out, image::ImageFormat::Png) {
-        Ok(()) => out.into_inner(),
-        Err(_) => Vec::new(),
-    }
 }
 
 struct User {

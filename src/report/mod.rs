@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sut::TargetInfo;
+
 pub use html::render as render_html;
 pub use junit::render as render_junit;
 pub use markdown::render as render_markdown;
@@ -44,17 +46,6 @@ impl Status {
             Status::Error => "ERROR",
         }
     }
-}
-
-/// Where the run pointed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetInfo {
-    /// `reference`, a URL (without credentials), or a mutant's name.
-    pub name: String,
-    /// `in-process` or `http`.
-    pub kind: String,
-    /// The profile file, for HTTP targets mapped by one.
-    pub profile: Option<String>,
 }
 
 /// Why a step failed, with the expectation and the observation when the step gave them.

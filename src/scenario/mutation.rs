@@ -8,7 +8,7 @@ use super::suite::Suite;
 use crate::reference::Policy;
 use crate::reference::mutant::Mutant;
 use crate::report::{RunRecord, Status};
-use crate::target::TargetSpec;
+use crate::sut::TargetSpec;
 
 /// What the suite did to one mutant.
 #[derive(Clone, Debug)]
@@ -54,8 +54,8 @@ pub fn run(suite: &Suite, mutants: &[Mutant], seed: u64, threads: usize) -> Muta
     let run_one = |name: &str, policy: &Policy| {
         let spec = TargetSpec::Reference { name: name.to_owned(), policy: policy.clone() };
         // The in-process reference always connects.
-        let (info, capabilities, factory) = spec.connect().expect("in-process target");
-        runner::run(suite, info, &capabilities, factory, &settings)
+        let connection = spec.connect().expect("in-process target");
+        runner::run(suite, &connection, &settings)
     };
     let reference = run_one("reference", &Policy::for_tests());
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -16,13 +16,9 @@ use super::expected::ExpectedFailures;
 use super::suite::{Suite, TagFilter, feature_path};
 use super::world::{MfaWorld, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
-use crate::report::{RunRecord, ScenarioResult, Status, StepFailure, TargetInfo};
+use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
-use crate::target::{Capabilities, Target, TargetError};
-
-/// Makes the target for one scenario from the scenario's seed: a fresh in-process service, or
-/// a shared remote target (which the world resets).
-pub type TargetFactory = Arc<dyn Fn(u64) -> Result<Arc<dyn Target>, TargetError> + Send + Sync>;
+use crate::sut::{Connection, TargetFactory};
 
 /// What to run and how.
 #[derive(Clone)]
@@ -37,14 +33,9 @@ pub struct RunSettings {
     pub live: bool,
 }
 
-/// Runs `suite` against the targets `factory` makes.
-pub fn run(
-    suite: &Suite,
-    info: TargetInfo,
-    capabilities: &Capabilities,
-    factory: TargetFactory,
-    settings: &RunSettings,
-) -> RunRecord {
+/// Runs `suite` against the targets `connection` makes.
+pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> RunRecord {
+    let Connection { info, capabilities, factory } = connection.clone();
     let mut results = Vec::new();
     let mut runnable: BTreeSet<String> = BTreeSet::new();
     for scenario in suite.scenarios() {

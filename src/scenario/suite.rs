@@ -10,7 +10,7 @@ use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
 use include_dir::{Dir, include_dir};
 
-use crate::target::Capability;
+use crate::protocol::Capability;
 
 /// The built-in features, `features/**/*.feature`.
 static FEATURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/features");

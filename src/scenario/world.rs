@@ -19,7 +19,7 @@ use crate::protocol::{
 };
 use crate::provision::TokenSeed;
 use crate::sim::{AuthenticatorApp, Concern, HardToken, Screen, Streams};
-use crate::target::{Answer, Target};
+use crate::sut::{Answer, Target};
 
 /// How long an SMS takes unless a step says otherwise: the median of the simulator's default
 /// channel. Conformance runs use a fixed delay, never the random channel, so no seed can make

@@ -13,13 +13,12 @@ use serde::{Deserialize, Serialize};
 use super::App;
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Digits, Period, Secret};
-use crate::protocol::{PolicyFacts, SetupDevice};
-use crate::provision::TokenSeed;
-use crate::reference::{
-    BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, ReferenceError, Scope,
-    SessionId, Verdict,
+use crate::protocol::{
+    BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, Scope, SessionId, Verdict,
 };
-use crate::target::{Capabilities, Capability};
+use crate::protocol::{Capabilities, Capability, PolicyFacts, SetupDevice};
+use crate::provision::TokenSeed;
+use crate::reference::ReferenceError;
 
 /// The protocol version served under `/v1/`.
 pub const PROTOCOL_VERSION: &str = "1.0.0";
@@ -500,7 +499,7 @@ pub(super) async fn set_clock(State(app): State<Arc<App>>, payload: Body<ClockBo
     Ok(Json(b))
 }
 
-pub(super) async fn sms_outbox(State(app): State<Arc<App>>) -> Answer<Vec<crate::reference::SmsMessage>> {
+pub(super) async fn sms_outbox(State(app): State<Arc<App>>) -> Answer<Vec<crate::protocol::SmsMessage>> {
     match &app.outbox {
         Some(outbox) => Ok(Json(outbox.drain())),
         None => Err(ApiError::new(StatusCode::NOT_FOUND, "sms_webhook", "SMS go to the webhook")),

@@ -3,7 +3,8 @@
 
 use tokio::sync::mpsc;
 
-use crate::reference::{SmsGateway, SmsMessage};
+use crate::protocol::SmsMessage;
+use crate::reference::SmsGateway;
 
 /// Queues messages and POSTs them from a background task (the service calls `send` with its
 /// lock held, so it must not wait on the network).

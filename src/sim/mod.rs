@@ -119,7 +119,7 @@ pub enum SimError {
     NotAwaitingAnswer(String),
     /// A QR image that does not decode.
     #[error("qr image: {0}")]
-    Qr(String),
+    Qr(#[from] crate::qr::QrError),
     /// An enrolment URI that does not parse.
     #[error("enrolment uri: {0}")]
     Uri(#[from] UriError),

@@ -9,7 +9,7 @@ use crate::cli::args::RunArgs;
 use crate::report::RunOutcome;
 use crate::scenario::runner::{self, RunSettings};
 use crate::scenario::{ExpectedFailures, Suite, TagFilter};
-use crate::target::TargetSpec;
+use crate::sut::TargetSpec;
 
 /// Runs the subcommand.
 ///
@@ -25,9 +25,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         Some(path) => ExpectedFailures::load(path, &ids)?,
         None => ExpectedFailures::default(),
     };
-    let (info, capabilities, factory) = spec.connect().context("connecting to the target")?;
+    let connection = spec.connect().context("connecting to the target")?;
     let settings = RunSettings { seed: args.seed, tags, expected, live: !args.quiet };
-    let record = runner::run(&suite, info, &capabilities, factory, &settings);
+    let record = runner::run(&suite, &connection, &settings);
     let dir = args
         .out
         .clone()

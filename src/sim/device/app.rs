@@ -42,12 +42,7 @@ impl AuthenticatorApp {
     /// [`SimError::Qr`] when the image holds no readable QR code; [`SimError::Uri`] when the
     /// QR text is not an `otpauth://` URI (the message names no secret).
     pub fn from_qr_image(bytes: &[u8]) -> Result<Self, SimError> {
-        let image =
-            image::load_from_memory(bytes).map_err(|e| SimError::Qr(format!("unreadable image: {e}")))?;
-        let mut prepared = rqrr::PreparedImage::prepare(image.to_luma8());
-        let grids = prepared.detect_grids();
-        let grid = grids.first().ok_or_else(|| SimError::Qr("no QR code found in image".to_owned()))?;
-        let (_, text) = grid.decode().map_err(|e| SimError::Qr(format!("QR code does not decode: {e}")))?;
+        let text = crate::qr::decode(bytes)?;
         AuthenticatorApp::from_uri(&OtpAuthUri::parse(&text)?)
     }
 

@@ -6,7 +6,7 @@
 //! in-process reference, `serve --test-clock`) runs at exactly that time; a real-clock target
 //! ignores it, and scenarios that need it are not applicable there.
 
-mod capability;
+mod connection;
 pub mod http;
 mod in_process;
 pub mod profile;
@@ -15,13 +15,12 @@ mod spec;
 
 use crate::clock::SimTime;
 use crate::protocol::{
-    AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
-    Scope, SessionId, SetupDevice, SmsMessage, Verdict,
+    AccountView, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation,
+    PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
 };
 use crate::provision::TokenSeed;
-use crate::report::TargetInfo;
 
-pub use capability::{Capabilities, Capability};
+pub use connection::{Connection, TargetFactory, TargetInfo};
 pub use http::{Http, HttpSettings};
 pub use in_process::InProcess;
 pub use spec::TargetSpec;

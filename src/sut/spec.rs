@@ -2,10 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, Http, HttpSettings, InProcess, Target, TargetError};
+use super::{Connection, Http, HttpSettings, InProcess, Target, TargetError, TargetFactory};
 use crate::reference::Policy;
-use crate::report::TargetInfo;
-use crate::scenario::runner::TargetFactory;
 
 /// A parsed `--target` value.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +54,7 @@ impl TargetSpec {
     ///
     /// # Errors
     /// [`TargetError`] when the target cannot be reached.
-    pub fn connect(&self) -> Result<(TargetInfo, Capabilities, TargetFactory), TargetError> {
+    pub fn connect(&self) -> Result<Connection, TargetError> {
         match self {
             TargetSpec::Reference { name, policy } => {
                 let sample = InProcess::new(name, policy.clone(), 0);
@@ -64,7 +62,7 @@ impl TargetSpec {
                 let factory: TargetFactory = Arc::new(move |seed| {
                     Ok(Arc::new(InProcess::new(&name, policy.clone(), seed)) as Arc<dyn Target>)
                 });
-                Ok((sample.info(), sample.capabilities(), factory))
+                Ok(Connection { info: sample.info(), capabilities: sample.capabilities(), factory })
             }
             TargetSpec::Profile { path } => {
                 let connection =
@@ -72,14 +70,18 @@ impl TargetSpec {
                         request: format!("profile {}", path.display()),
                         message: e.to_string(),
                     })?;
-                Ok((connection.info(), connection.capabilities(), connection.factory()))
+                Ok(Connection {
+                    info: connection.info(),
+                    capabilities: connection.capabilities(),
+                    factory: connection.factory(),
+                })
             }
             TargetSpec::Http(settings) => {
                 // One server, one client: every scenario shares it, and the world resets it.
                 let target: Arc<dyn Target> = Arc::new(Http::connect(settings.clone())?);
                 let (info, capabilities) = (target.info(), target.capabilities());
                 let factory: TargetFactory = Arc::new(move |_seed| Ok(target.clone()));
-                Ok((info, capabilities, factory))
+                Ok(Connection { info, capabilities, factory })
             }
         }
     }

@@ -4,15 +4,16 @@
 
 use std::sync::Arc;
 
-use super::{Answer, Capabilities, Target, TargetError};
+use super::{Answer, Target, TargetError};
 use crate::clock::SimTime;
+use crate::protocol::Capabilities;
 use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
     Scope, SessionId, SetupDevice, SmsMessage,
 };
 use crate::provision::TokenSeed;
 use crate::reference::{Policy, ReferenceError, Service, SmsOutbox};
-use crate::report::TargetInfo;
+use crate::sut::TargetInfo;
 
 /// The ticket number support resets are filed under in the reference's audit log.
 const SUPPORT_TICKET: &str = "harness-support-ticket";

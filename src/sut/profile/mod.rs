@@ -23,15 +23,16 @@ use base64::Engine as _;
 use reqwest::blocking::Client;
 
 use super::sms_sink::{SinkFormat, SmsSink};
-use super::{Answer, Capabilities, Capability, Target, TargetError};
+use super::{Answer, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, NewUser, Operation,
     PolicyFacts, Role, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
 };
+use crate::protocol::{Capabilities, Capability};
 use crate::provision::TokenSeed;
-use crate::report::TargetInfo;
-use crate::scenario::runner::TargetFactory;
+use crate::sut::TargetFactory;
+use crate::sut::TargetInfo;
 use exchange::Rendered;
 use load::Profile;
 use predicate::{Reply, first_match};
@@ -484,7 +485,7 @@ impl ProfileTarget {
                         .as_deref()
                         .and_then(|p| reply.text_at(p))
                         .and_then(|d| decode_data_uri(&d))
-                        .unwrap_or_else(|| qr_png(&uri));
+                        .unwrap_or_else(|| crate::qr::encode_png(&uri));
                     Enrolment { uri, qr_png: qr }
                 });
                 Outcome::Binding(kind, enrolment)
@@ -780,17 +781,6 @@ fn truthy(text: Option<&String>) -> bool {
 fn decode_data_uri(text: &str) -> Option<Vec<u8>> {
     let (_, data) = text.split_once(";base64,")?;
     base64::engine::general_purpose::STANDARD.decode(data.trim()).ok()
-}
-
-/// A PNG of the QR code for `text` (empty if it cannot be drawn).
-fn qr_png(text: &str) -> Vec<u8> {
-    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else { return Vec::new() };
-    let image = code.render::<image::Luma<u8>>().min_dimensions(200, 200).build();
-    let mut out = std::io::Cursor::new(Vec::new());
-    match image.write_to(&mut out, image::ImageFormat::Png) {
-        Ok(()) => out.into_inner(),
-        Err(_) => Vec::new(),
-    }
 }
 
 /// Cuts key material servers echo: the value of every `secret=` URI parameter and every

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::ProfileError;
 use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec};
 use super::template::{Template, expand_env};
-use crate::target::Capability;
+use crate::protocol::Capability;
 
 /// The harness operations a profile may map, with the variables each call supplies.
 pub const OPERATIONS: &[(&str, &[&str])] = &[

@@ -29,14 +29,15 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{Answer, Capabilities, Capability, Target, TargetError};
+use super::{Answer, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
     Scope, SessionId, SetupDevice, SmsMessage,
 };
+use crate::protocol::{Capabilities, Capability};
 use crate::provision::TokenSeed;
-use crate::report::TargetInfo;
+use crate::sut::TargetInfo;
 
 /// How long to wait for a TCP (and TLS) connection, by default.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);

@@ -14,7 +14,7 @@
 //!
 //! No tokio, no HTTP, no clock: every operation takes the [`SimTime`](crate::clock::SimTime)
 //! it happens at, so the simulator drives it. `src/server/` puts it on HTTP.
-//! Answers are [`Verdict`]s; [`ReferenceError`] is for malformed requests and unknown
+//! Answers are [`Verdict`](crate::protocol::Verdict)s; [`ReferenceError`] is for malformed requests and unknown
 //! entities. The policy ([`Policy`]) is a plain struct with documented defaults, and every
 //! deliberate weakening is a `danger_*` flag in [`Dangers`].
 //!

@@ -1,5 +1,5 @@
-//! The conformance suite against a live privacyIDEA 3.14 through `third_party/privacyidea/profile.toml`.
-//! Runs only when `PI_BASE_URL` is set (CI sets it after `third_party/privacyidea/setup.sh`); the
+//! The conformance suite against a live privacyIDEA 3.14 through `servers/privacyidea/profile.toml`.
+//! Runs only when `PI_BASE_URL` is set (CI sets it after `servers/privacyidea/setup.sh`); the
 //! verdict table (scenario -> status, reason) is an insta snapshot, so a change in what
 //! privacyIDEA does, or in what the profile maps, shows up as a diff. Findings (scenarios
 //! privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never hidden here.
@@ -16,7 +16,7 @@ use mfa_harness::sut::profile::Connection;
 use mfa_harness::sut::{Target, TargetSpec};
 
 fn profile() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("third_party/privacyidea/profile.toml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("servers/privacyidea/profile.toml")
 }
 
 /// The one connection of this test process. privacyIDEA has one SMS gateway configuration: a
@@ -32,7 +32,7 @@ fn connection() -> &'static Connection {
 fn live() -> bool {
     if std::env::var_os("PI_BASE_URL").is_none() {
         eprintln!(
-            "skipped: PI_BASE_URL is not set (start privacyIDEA with third_party/privacyidea/setup.sh and \
+            "skipped: PI_BASE_URL is not set (start privacyIDEA with servers/privacyidea/setup.sh and \
              export PI_BASE_URL=http://127.0.0.1:5001)"
         );
         return false;

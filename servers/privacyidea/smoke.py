@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Exercise a running privacyIDEA server the way the harness profile will, and check every
-request/response shape that third_party/privacyidea/API.md and profile.toml rely on.
+request/response shape that servers/privacyidea/API.md and profile.toml rely on.
 
 Standard library only. Start the server with setup.sh first, then:
 
-    python3 third_party/privacyidea/smoke.py [--base-url URL] [--admin-password-file FILE]
+    python3 servers/privacyidea/smoke.py [--base-url URL] [--admin-password-file FILE]
 
 Each check prints "ok" or "FAIL" with what was observed; behaviours that are findings against the
 consoles' secure defaults are printed as "finding" lines with the evidence (they are facts about

@@ -6,15 +6,23 @@
 //! grading table the code reads.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use mfa_harness::clock::DEFAULT_EPOCH;
+use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::probe::figure::read;
 use mfa_harness::probe::{
     self, ClockMode, Grade, GradingTable, Measured, ProbeOutcome, ProbeReport, render_markdown,
 };
+use mfa_harness::protocol::{
+    AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
+    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
+};
+use mfa_harness::provision::TokenSeed;
 use mfa_harness::reference::{Policy, mutant};
 use mfa_harness::server::{self, ServerConfig};
-use mfa_harness::sut::TargetSpec;
+use mfa_harness::sut::{
+    Answer, Connection, InProcess, Target, TargetError, TargetFactory, TargetInfo, TargetSpec,
+};
 
 fn probe_spec(spec: &TargetSpec, seed: u64) -> ProbeReport {
     probe::probe(&spec.connect().unwrap(), seed).unwrap()
@@ -206,7 +214,7 @@ fn a_mutant_that_breaks_its_declared_policy_fails_the_probe() {
 }
 
 #[test]
-fn the_same_seed_gives_the_same_bytes_and_another_seed_other_keys() {
+fn the_same_seed_gives_the_same_bytes_and_the_figures_do_not_depend_on_it() {
     let spec = TargetSpec::parse("reference").unwrap();
     let dir = |n: &str| std::env::temp_dir().join(format!("mfa-probe-{}-{n}", std::process::id()));
     let (a, b) = (probe_spec(&spec, 7), probe_spec(&spec, 7));
@@ -293,4 +301,123 @@ fn the_grading_document_shows_the_table_the_code_reads() {
         table,
         "docs/grading.md is out of date: paste GradingTable::markdown() between the markers"
     );
+}
+
+/// The reference without login and operation protection, as a server that only has
+/// authenticator apps looks (privacyIDEA through its profile, for one).
+struct AppsOnly(InProcess);
+
+impl Target for AppsOnly {
+    fn info(&self) -> TargetInfo {
+        TargetInfo { name: "apps-only".into(), ..self.0.info() }
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities().without(Capability::LoginProtection).without(Capability::OperationProtection)
+    }
+    fn policy_facts(&self) -> PolicyFacts {
+        self.0.policy_facts()
+    }
+    fn reset(&self) -> Answer<()> {
+        self.0.reset()
+    }
+    fn create_user(&self, user: &NewUser, now: SimTime) -> Answer<()> {
+        self.0.create_user(user, now)
+    }
+    fn set_phone(&self, user: &str, phone: &str, now: SimTime) -> Answer<()> {
+        self.0.set_phone(user, phone, now)
+    }
+    fn set_beta(&self, user: &str, on: bool, now: SimTime) -> Answer<()> {
+        self.0.set_beta(user, on, now)
+    }
+    fn import_seeds(&self, seeds: &[TokenSeed], now: SimTime) -> Answer<()> {
+        self.0.import_seeds(seeds, now)
+    }
+    fn provision_device(&self, user: &str, device: &SetupDevice, now: SimTime) -> Answer<()> {
+        self.0.provision_device(user, device, now)
+    }
+    fn provision_protection(&self, _: &str, _: Scope, _: MethodSet, _: SimTime) -> Answer<()> {
+        Err(TargetError::Refused { request: "provision protection".into(), message: "no protections".into() })
+    }
+    fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
+        self.0.account(user, now)
+    }
+    fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
+        self.0.take_sms(now)
+    }
+    fn login(&self, user: &str, password: &str, origin: &str, now: SimTime) -> Answer {
+        self.0.login(user, password, origin, now)
+    }
+    fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Answer {
+        self.0.request_sms(challenge, now)
+    }
+    fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer {
+        self.0.answer(challenge, method, response, now)
+    }
+    fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer {
+        self.0.confirm(challenge, now)
+    }
+    fn perform(&self, session: SessionId, operation: Operation, now: SimTime) -> Answer {
+        self.0.perform(session, operation, now)
+    }
+    fn set_protection(&self, s: SessionId, user: &str, scope: Scope, m: MethodSet, now: SimTime) -> Answer {
+        self.0.set_protection(s, user, scope, m, now)
+    }
+    fn start_binding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.start_binding(session, kind, now)
+    }
+    fn finish_virtual_binding(&self, binding: BindingId, first: &str, second: &str, now: SimTime) -> Answer {
+        self.0.finish_virtual_binding(binding, first, second, now)
+    }
+    fn finish_hardware_binding(&self, binding: BindingId, serial: &str, code: &str, now: SimTime) -> Answer {
+        self.0.finish_hardware_binding(binding, serial, code, now)
+    }
+    fn start_unbinding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.start_unbinding(session, kind, now)
+    }
+    fn resync(
+        &self,
+        user: &str,
+        pw: &str,
+        kind: DeviceKind,
+        first: &str,
+        second: &str,
+        now: SimTime,
+    ) -> Answer {
+        self.0.resync(user, pw, kind, first, second, now)
+    }
+    fn support_reset(&self, user: &str, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.support_reset(user, kind, now)
+    }
+}
+
+#[test]
+fn a_server_with_only_apps_is_probed_through_unbinding() {
+    let target = AppsOnly(InProcess::new("reference", Policy::for_tests(), 1));
+    let (info, capabilities) = (target.info(), target.capabilities());
+    let shared: Arc<dyn Target> = Arc::new(target);
+    let factory: TargetFactory = Arc::new(move |_| Ok(shared.clone()));
+    let report = probe::probe(&Connection { info, capabilities, factory }, 1).unwrap();
+    for (id, v) in [
+        ("window.width", 3.0),
+        ("replay.parallel", 1.0),
+        ("lockout.threshold", 10.0),
+        ("lockout.leak", 0.0),
+        ("lockout.release", 900.0),
+        ("lockout.parallel_past", 0.0),
+        ("resync.ahead", 240.0),
+        ("resync.burns_next", 0.0),
+        ("resync.pair_reusable", 0.0),
+    ] {
+        assert_eq!(value(&report, id), v, "{id}");
+    }
+    let removes =
+        "not measured: the only prompt is unbinding, which removes the device once a code is accepted";
+    for id in ["drift.shift", "replay.sequential", "lockout.success_resets"] {
+        assert_eq!(missing(&report, id), removes, "{id}");
+    }
+    assert_eq!(
+        missing(&report, "sms.lifetime"),
+        "not measured: needs login or operation protection (a prompt to answer)"
+    );
+    assert_eq!(report.outcome(), ProbeOutcome::Agrees);
 }

@@ -18,6 +18,9 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> Measured<D
     let Some(window) = window.value() else {
         return Measured::not_measured("needs the accepted window");
     };
+    if let Some(reason) = lab.cannot_reuse_device() {
+        return Measured::not_measured(reason);
+    }
     let edge = window.ahead() as i64;
     if edge == 0 {
         return Measured::not_measured(

@@ -2,8 +2,10 @@
 //! disturbs another), the clock the probe runs on, and the one way it submits a code.
 //!
 //! Everything goes through [`Target`]; nothing here knows which server is behind it. A code
-//! is answered on a prompt opened by a sign-in (login protection) or, where the target has
-//! only operation protection, by a sensitive operation.
+//! is answered on a prompt opened by a sign-in (login protection), else by a sensitive
+//! operation (operation protection), else, for app codes, by unbinding the device: the one
+//! prompt every server with authenticator apps has, though a code it accepts removes the
+//! device, so measurements that need a second accepted code on one device do not run then.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Barrier, Mutex, PoisonError};
@@ -40,6 +42,8 @@ enum Channel {
     SignIn,
     /// Operation protection: a sensitive operation in a session opens the prompt.
     Operation,
+    /// Unbinding the app: the confirmation box, then the prompt for the device's code.
+    Unbinding,
 }
 
 /// What opening a prompt gave.
@@ -102,7 +106,6 @@ pub(crate) struct Lab {
     streams: Streams,
     clock: ClockMode,
     start: SimTime,
-    channel: Option<Channel>,
     password: String,
     created: AtomicU32,
 }
@@ -125,15 +128,8 @@ impl Lab {
                 None => (ClockMode::MappedClock, simulated),
             }
         };
-        let channel = if capabilities.has(Capability::LoginProtection) {
-            Some(Channel::SignIn)
-        } else if capabilities.has(Capability::OperationProtection) {
-            Some(Channel::Operation)
-        } else {
-            None
-        };
         let password = format!("pw-{:016x}", streams.key64("probe-password", Concern::User));
-        Ok(Lab { target, capabilities, streams, clock, start, channel, password, created: AtomicU32::new(0) })
+        Ok(Lab { target, capabilities, streams, clock, start, password, created: AtomicU32::new(0) })
     }
 
     /// How time runs.
@@ -158,10 +154,30 @@ impl Lab {
     /// Why a measurement answering prompts with `method` codes cannot run here, if it cannot.
     pub(crate) fn cannot_verify(&self, method: Method) -> Option<String> {
         self.cannot_enrol(method).or_else(|| {
-            self.channel
+            self.channel(method)
                 .is_none()
                 .then(|| "needs login or operation protection (a prompt to answer)".to_owned())
         })
+    }
+
+    /// Why a measurement that needs two accepted app codes on one device cannot run here.
+    pub(crate) fn cannot_reuse_device(&self) -> Option<String> {
+        (self.channel(Method::VirtualMfa) == Some(Channel::Unbinding)).then(|| {
+            "the only prompt is unbinding, which removes the device once a code is accepted".to_owned()
+        })
+    }
+
+    /// How codes of `method` reach the target.
+    fn channel(&self, method: Method) -> Option<Channel> {
+        if self.capabilities.has(Capability::LoginProtection) {
+            Some(Channel::SignIn)
+        } else if self.capabilities.has(Capability::OperationProtection) {
+            Some(Channel::Operation)
+        } else if method == Method::VirtualMfa && self.capabilities.has(Capability::VirtualMfa) {
+            Some(Channel::Unbinding)
+        } else {
+            None
+        }
     }
 
     /// Why a measurement that lets time pass cannot run here, if it cannot.
@@ -242,7 +258,8 @@ impl Lab {
 
     /// Opens a prompt for `subject`'s code of `method`, or the refusal.
     pub(crate) fn open(&self, subject: &Subject, method: Method, t: SimTime) -> Result<Opened, ProbeError> {
-        let channel = self.channel.ok_or_else(|| ProbeError::unexpected("opening a prompt", "no channel"))?;
+        let channel =
+            self.channel(method).ok_or_else(|| ProbeError::unexpected("opening a prompt", "no channel"))?;
         let login =
             self.target.login(&subject.name, &self.password, ORIGIN, t).map_err(doing("signing in"))?;
         let verdict = match (channel, login) {
@@ -252,7 +269,19 @@ impl Lab {
                 .target
                 .perform(session, Operation::CreateAccessKey, t)
                 .map_err(doing("running a sensitive operation"))?,
-            (Channel::Operation, other) => return Err(ProbeError::unexpected("signing in", other)),
+            (Channel::Unbinding, Verdict::Accepted { session: Some(session) }) => {
+                let target = &self.target;
+                match target
+                    .start_unbinding(session, DeviceKind::Virtual, t)
+                    .map_err(doing("starting to unbind"))?
+                {
+                    Verdict::ConfirmRequired { challenge } => {
+                        target.confirm(challenge, t).map_err(doing("confirming the unbinding"))?
+                    }
+                    other => other,
+                }
+            }
+            (_, other) => return Err(ProbeError::unexpected("signing in", other)),
         };
         match verdict {
             Verdict::ChallengeRequired { challenge, methods } if methods.contains(method) => {
@@ -383,10 +412,12 @@ impl Lab {
         Ok(Subject { name, totp: None, phone: None, guesses })
     }
 
+    /// Turns on the protection the channel needs (unbinding needs none).
     fn protect(&self, user: &str, method: Method) -> Result<(), ProbeError> {
-        let scope = match self.channel {
+        let scope = match self.channel(method) {
+            Some(Channel::SignIn) => Scope::Login,
             Some(Channel::Operation) => Scope::Operation,
-            _ => Scope::Login,
+            Some(Channel::Unbinding) | None => return Ok(()),
         };
         self.target
             .provision_protection(user, scope, MethodSet::of(&[method]), self.start)

@@ -157,6 +157,9 @@ fn release(lab: &Lab, locks_at: u32, t: SimTime) -> Result<Release, ProbeError> 
 /// next right code: accepted only if the success started the count again. The second right
 /// code is the next step's (a step later on a simulated clock, else the window's newer step).
 fn success_resets(lab: &Lab, locks_at: u32, window: &Measured<WindowFigures>) -> Measured<SuccessResets> {
+    if let Some(reason) = lab.cannot_reuse_device() {
+        return Measured::not_measured(reason);
+    }
     if locks_at < 2 {
         return Measured::not_measured("the threshold is one wrong code, so no success can come between");
     }

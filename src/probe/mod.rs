@@ -5,7 +5,8 @@
 //! table (`grading.toml`, shown in `docs/grading.md`).
 //!
 //! Every measurement uses fresh accounts and devices, so no probe disturbs another: the
-//! window gets one device per offset, the lockout a fresh account per count tried. Time is
+//! window gets one device per offset, the lockout a fresh account per count tried. Codes go
+//! to a sign-in prompt, else a sensitive operation's, else an unbinding's. Time is
 //! simulated where the target has clock control; a figure that needs time to pass is "not
 //! measured: needs clock control" elsewhere, and a server on its own clock gets every figure
 //! measurable at one instant (a measurement a step edge crossed is repeated).

@@ -25,7 +25,10 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> ReplayFigu
     }
     let rounds = (0..ROUNDS).map(|_| lab.steady(|t| parallel(lab, t))).collect::<Result<Vec<_>, _>>();
     ReplayFigures {
-        sequential: lab.steady(|t| sequential(lab, t)).into(),
+        sequential: match lab.cannot_reuse_device() {
+            Some(reason) => Measured::not_measured(reason),
+            None => lab.steady(|t| sequential(lab, t)).into(),
+        },
         parallel: rounds.map(|rounds| Rounds { rounds }).into(),
     }
 }

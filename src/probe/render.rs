@@ -54,7 +54,7 @@ pub fn render_text(report: &ProbeReport) -> String {
     let checks = &report.declared_checks;
     let width = table.figure.iter().map(|f| f.label.len()).max().unwrap_or(0);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", headline(report));
+    let _ = writeln!(out, "Observed policy. {}", headline(report));
     for area in &report.grades.areas {
         let _ = writeln!(out, "\n{}: {}", area.title, grade_words(area));
         for spec in table.figure.iter().filter(|f| f.area == area.area) {
@@ -85,10 +85,7 @@ fn headline(report: &ProbeReport) -> String {
         ClockMode::ServerClock => "the server's own clock",
         ClockMode::MappedClock => "the server's own clock, mapped by its profile",
     };
-    format!(
-        "Observed policy of `{}` ({}), {clock}, seed {}.",
-        report.target.name, report.target.kind, report.seed
-    )
+    format!("Target `{}` ({}), {clock}, seed {}.", report.target.name, report.target.kind, report.seed)
 }
 
 fn grade_words(area: &AreaGrade) -> String {

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
 //! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
+//! | [`probe`] | the observed policy: measures and grades a target's verification policy |
 //! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
 //! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
 //! | [`study`] | tradeoff studies: drift, attack and SMS sweeps, sharding and merging |
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod otp;
+pub mod probe;
 pub mod protocol;
 pub mod provision;
 pub mod qr;

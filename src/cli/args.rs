@@ -21,6 +21,8 @@ pub enum Command {
     Run(RunArgs),
     /// Run the suite against every mutant of the reference and show which scenario kills each.
     Mutants(MutantsArgs),
+    /// Measure and grade a target's verification policy (window, drift, replay, lockout, SMS, resync).
+    Probe(crate::cli::cmd::probe::ProbeArgs),
     /// Run HOTP/TOTP and otpauth URI test vectors against OTP implementations.
     Vectors(VectorsArgs),
     /// Write a hardware-token seed file (PSKC or OATH CSV) for a deterministic batch of tokens.

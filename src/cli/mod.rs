@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<RunVerdict> {
     match cli.command {
         Command::Run(args) => cmd::run::run(&args),
         Command::Mutants(args) => cmd::mutants::run(&args),
+        Command::Probe(args) => cmd::probe::run(&args),
         Command::Vectors(args) => cmd::vectors::run(&args),
         Command::Tokens(args) => cmd::tokens::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),

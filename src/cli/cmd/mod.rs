@@ -2,6 +2,7 @@
 
 pub mod merge;
 pub mod mutants;
+pub mod probe;
 pub mod run;
 pub mod serve;
 pub mod sweep;

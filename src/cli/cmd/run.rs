@@ -51,7 +51,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
 }
 
 /// A folder name for a target (`reference`, `https-mfa.example.com`).
-fn slug(target: &str) -> String {
+pub(crate) fn slug(target: &str) -> String {
     target
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })

@@ -1,0 +1,423 @@
+//! `mfa-harness probe`: the observed policy of the reference is exactly its configured policy,
+//! every mutant that weakens a policy shows the weakened figure (and only it), the same seed
+//! gives the same bytes, `serve --test-clock` reports what the in-process reference reports,
+//! a server on its own clock gets every figure measurable at one instant and "needs clock
+//! control" for the rest, a wrong declaration is a failure, and `docs/grading.md` shows the
+//! grading table the code reads.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
+use mfa_harness::probe::figure::read;
+use mfa_harness::probe::{
+    self, ClockMode, Grade, GradingTable, Measured, ProbeOutcome, ProbeReport, render_markdown,
+};
+use mfa_harness::protocol::{
+    AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
+    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
+};
+use mfa_harness::provision::TokenSeed;
+use mfa_harness::reference::{Policy, mutant};
+use mfa_harness::server::{self, ServerConfig};
+use mfa_harness::sut::{
+    Answer, Connection, InProcess, Target, TargetError, TargetFactory, TargetInfo, TargetSpec,
+};
+
+fn probe_spec(spec: &TargetSpec, seed: u64) -> ProbeReport {
+    probe::probe(&spec.connect().unwrap(), seed).unwrap()
+}
+
+fn reference() -> ProbeReport {
+    probe_spec(&TargetSpec::parse("reference").unwrap(), 1)
+}
+
+/// Every figure's value (the number the rules compare), or its "not measured" reason.
+fn values(report: &ProbeReport) -> BTreeMap<String, String> {
+    let table = GradingTable::builtin().unwrap();
+    table
+        .figure
+        .iter()
+        .map(|f| {
+            let shown = match read(report, &f.id).unwrap() {
+                Measured::Measured { value } => value.value.to_string(),
+                other => other.missing().unwrap(),
+            };
+            (f.id.clone(), shown)
+        })
+        .collect()
+}
+
+fn value(report: &ProbeReport, id: &str) -> f64 {
+    match read(report, id).unwrap() {
+        Measured::Measured { value } => value.value,
+        other => panic!("{id}: {other:?}"),
+    }
+}
+
+fn missing(report: &ProbeReport, id: &str) -> String {
+    read(report, id).unwrap().missing().unwrap_or_else(|| panic!("{id} was measured"))
+}
+
+#[test]
+fn the_reference_policy_is_reported_exactly() {
+    let p = Policy::for_tests();
+    let r = reference();
+    assert_eq!(r.clock, ClockMode::Simulated);
+    let expect = [
+        ("window.current", 1.0),
+        ("window.behind", p.window.behind as f64),
+        ("window.ahead", p.window.ahead as f64),
+        ("window.width", (p.window.behind + p.window.ahead + 1) as f64),
+        // Bounded drift learning: one success moves the window one step (its own offset).
+        ("drift.shift", 1.0),
+        ("drift.chain", 10.0),
+        ("replay.sequential", 0.0),
+        ("replay.parallel", 1.0),
+        ("lockout.threshold", f64::from(p.lockout_threshold)),
+        ("lockout.visible", 1.0),
+        ("lockout.leak", 0.0),
+        ("lockout.release", p.lockout_duration.as_secs() as f64),
+        ("lockout.guesses_per_hour", 40.0),
+        ("lockout.success_resets", 1.0),
+        ("lockout.parallel_past", 0.0),
+        ("sms.lifetime", p.sms_validity.as_secs() as f64),
+        ("sms.attempts", f64::from(p.sms_max_attempts)),
+        ("sms.single_use", 0.0),
+        ("sms.tied", 0.0),
+        ("sms.resend_at_once", 1.0),
+        ("sms.resend_interval", p.sms_resend_interval.as_secs() as f64),
+        ("resync.ahead", p.resync_steps as f64),
+        ("resync.behind", p.resync_steps as f64),
+        ("resync.non_consecutive", 0.0),
+        ("resync.pair_reusable", 0.0),
+        ("resync.burns_next", 0.0),
+    ];
+    let measured: Vec<(&str, f64)> = expect.iter().map(|(id, _)| (*id, value(&r, id))).collect();
+    assert_eq!(measured, expect);
+    assert_eq!(values(&r).len(), expect.len(), "every figure is checked above");
+    let parallel = r.replay.parallel.value().unwrap();
+    assert!(
+        parallel
+            .rounds
+            .iter()
+            .all(|round| round.sent as usize == probe::PARALLEL_REPLAY && round.accepted == 1)
+    );
+    assert!(r.declared_checks.iter().all(|c| c.agrees == Some(true)), "{:?}", r.declared_checks);
+    assert_eq!(r.outcome(), ProbeOutcome::Agrees);
+    assert!(r.grades.areas.iter().all(|a| a.grade == Some(Grade::A)), "{:?}", r.grades);
+    assert_eq!((r.grades.overall, r.grades.complete), (Some(Grade::A), true));
+}
+
+/// Per mutant: the figures whose value differs from the reference's, and the overall grade.
+/// Mutants whose fault lies outside verification policy (binding, protection settings, token
+/// algorithms, 2038) show no difference: the probe never mistakes them for a policy change.
+const MUTANTS: &[(&str, &[&str], Grade)] = &[
+    ("no-replay-guard", &["replay.parallel", "replay.sequential", "resync.pair_reusable"], Grade::F),
+    // The racy guard also opens the lock: the failure count is checked outside its lock too.
+    ("racy-replay-guard", &["lockout.parallel_past", "replay.parallel"], Grade::F),
+    ("window-plus-minus-10", &["drift.shift", "window.ahead", "window.behind", "window.width"], Grade::D),
+    (
+        "exact-step-only",
+        &["drift.chain", "drift.shift", "resync.burns_next", "window.ahead", "window.behind", "window.width"],
+        Grade::B,
+    ),
+    ("forward-only-window", &["window.behind", "window.width"], Grade::B),
+    ("binding-accepts-repeated-code", &[], Grade::A),
+    ("binding-accepts-non-consecutive", &[], Grade::A),
+    ("unbind-without-code", &[], Grade::A),
+    ("sms-never-expires", &["sms.lifetime"], Grade::A),
+    ("sms-reusable", &["sms.attempts"], Grade::A),
+    (
+        "no-lockout",
+        &[
+            "lockout.guesses_per_hour",
+            "lockout.leak",
+            "lockout.parallel_past",
+            "lockout.release",
+            "lockout.success_resets",
+            "lockout.threshold",
+            "lockout.visible",
+        ],
+        Grade::F,
+    ),
+    ("lockout-never-resets", &["lockout.success_resets"], Grade::C),
+    ("both-methods-required", &[], Grade::A),
+    ("iam-user-weakens-own-protection", &[], Grade::A),
+    ("no-redirect-to-binding", &[], Grade::A),
+    (
+        "truncation-offset-bug",
+        &[
+            "drift.chain",
+            "drift.shift",
+            "lockout.guesses_per_hour",
+            "lockout.leak",
+            "lockout.parallel_past",
+            "lockout.release",
+            "lockout.success_resets",
+            "lockout.threshold",
+            "lockout.visible",
+            "replay.parallel",
+            "replay.sequential",
+            "resync.ahead",
+            "resync.behind",
+            "resync.burns_next",
+            "resync.non_consecutive",
+            "resync.pair_reusable",
+            "window.ahead",
+            "window.behind",
+            "window.current",
+            "window.width",
+        ],
+        Grade::F,
+    ),
+    ("32-bit-time", &[], Grade::A),
+    ("sha256-token-verified-as-sha1", &[], Grade::A),
+    ("learned-drift-not-kept", &["drift.chain", "drift.shift", "resync.burns_next"], Grade::B),
+    ("resync-accepts-non-consecutive", &["resync.non_consecutive"], Grade::C),
+    ("hardware-without-beta-check", &[], Grade::A),
+    ("serial-bound-twice", &[], Grade::A),
+];
+
+#[test]
+fn every_mutant_that_weakens_a_policy_shows_the_weakened_figure() {
+    let mutants = mutant::catalogue().unwrap();
+    let listed: Vec<&str> = MUTANTS.iter().map(|(name, _, _)| *name).collect();
+    let catalogued: Vec<&str> = mutants.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(listed, catalogued, "every mutant needs an expectation here");
+    let baseline = values(&reference());
+    let mut wrong = Vec::new();
+    for (m, (name, expected, grade)) in mutants.iter().zip(MUTANTS) {
+        let spec = TargetSpec::Reference { name: m.name.clone(), policy: m.policy.clone() };
+        let report = probe_spec(&spec, 1);
+        let differ: Vec<String> = values(&report)
+            .into_iter()
+            .filter(|(id, v)| baseline[id] != *v)
+            .map(|(id, v)| format!("{id}={v}"))
+            .collect();
+        let ids: Vec<&str> = differ.iter().map(|d| d.split('=').next().unwrap()).collect();
+        if ids != *expected || report.grades.overall != Some(*grade) {
+            wrong.push(format!("{name}: differ {differ:?}, overall {:?}", report.grades.overall));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn a_mutant_that_breaks_its_declared_policy_fails_the_probe() {
+    let m = mutant::catalogue().unwrap().into_iter().find(|m| m.name == "no-lockout").unwrap();
+    let report = probe_spec(&TargetSpec::Reference { name: m.name, policy: m.policy }, 1);
+    assert_eq!(report.outcome(), ProbeOutcome::Disagrees);
+    let check = report.declared_checks.iter().find(|c| c.figure == "lockout.threshold").unwrap();
+    assert_eq!((check.declared.as_str(), check.measured.as_str(), check.agrees), ("10", "none", Some(false)));
+    assert!(render_markdown(&report).contains("10 (MISMATCH: measured none)"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_the_figures_do_not_depend_on_it() {
+    let spec = TargetSpec::parse("reference").unwrap();
+    let dir = |n: &str| std::env::temp_dir().join(format!("mfa-probe-{}-{n}", std::process::id()));
+    let (a, b) = (probe_spec(&spec, 7), probe_spec(&spec, 7));
+    a.write_all(&dir("a")).unwrap();
+    b.write_all(&dir("b")).unwrap();
+    for file in ["probe.json", "probe.md"] {
+        let read = |d: &str| std::fs::read(dir(d).join(file)).unwrap();
+        assert_eq!(read("a"), read("b"), "{file}");
+    }
+    let json = std::fs::read_to_string(dir("a").join("probe.json")).unwrap();
+    assert_eq!(serde_json::from_str::<ProbeReport>(&json).unwrap(), a);
+    assert_eq!(values(&probe_spec(&spec, 8)), values(&a), "figures do not depend on the seed");
+}
+
+/// `serve --test-clock` (or, with `None`, a server on the wall clock) on an ephemeral port.
+fn serve(test_clock: Option<mfa_harness::clock::SimTime>) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let config = ServerConfig {
+                policy: Policy::for_tests(),
+                seed: 1,
+                test_clock,
+                sms_webhook: None,
+                seeds: Vec::new(),
+            };
+            server::serve_on(listener, config).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+#[test]
+fn serve_with_a_test_clock_reports_what_the_in_process_reference_reports() {
+    let over_http = probe_spec(&TargetSpec::parse(&serve(Some(DEFAULT_EPOCH))).unwrap(), 1);
+    assert_eq!(over_http.clock, ClockMode::Simulated);
+    assert_eq!(values(&over_http), values(&reference()));
+    assert_eq!(over_http.grades.overall, Some(Grade::A));
+}
+
+#[test]
+fn a_server_on_its_own_clock_gets_every_figure_one_instant_allows() {
+    let report = probe_spec(&TargetSpec::parse(&serve(None)).unwrap(), 1);
+    assert_eq!(report.clock, ClockMode::ServerClock);
+    for (id, v) in [
+        ("window.width", 3.0),
+        ("drift.shift", 1.0),
+        ("replay.parallel", 1.0),
+        ("lockout.threshold", 10.0),
+        ("lockout.leak", 0.0),
+        // Without clock control the next right code is the window's newer step.
+        ("lockout.success_resets", 1.0),
+        ("lockout.parallel_past", 0.0),
+        ("resync.ahead", 240.0),
+        ("resync.burns_next", 0.0),
+    ] {
+        assert_eq!(value(&report, id), v, "{id}");
+    }
+    assert_eq!(missing(&report, "lockout.release"), "not measured: needs clock control");
+    // A wall-clock server sends no SMS the harness can read.
+    assert_eq!(missing(&report, "sms.lifetime"), "not measured: needs sms");
+    let lockout = report.grades.areas.iter().find(|a| a.area == "lockout").unwrap();
+    assert_eq!(lockout.grade, Some(Grade::A));
+    assert!(!lockout.complete(), "the lockout grade is only an upper bound without the release time");
+    assert!(!report.grades.complete);
+    let card = render_markdown(&report);
+    let at_best = "| Lockout | A at best (not measured: needs clock control: lockout.release, lockout.guesses_per_hour) |";
+    assert!(card.contains(at_best), "{card}");
+}
+
+#[test]
+fn the_grading_document_shows_the_table_the_code_reads() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/grading.md")).unwrap();
+    let start = "<!-- grading-table:start (generated from src/probe/grading.toml) -->\n";
+    let end = "<!-- grading-table:end -->";
+    let from = doc.find(start).expect("start marker") + start.len();
+    let to = doc.find(end).expect("end marker");
+    let table = GradingTable::builtin().unwrap().markdown();
+    assert_eq!(
+        &doc[from..to],
+        table,
+        "docs/grading.md is out of date: paste GradingTable::markdown() between the markers"
+    );
+}
+
+/// The reference without login and operation protection, as a server that only has
+/// authenticator apps looks (privacyIDEA through its profile, for one).
+struct AppsOnly(InProcess);
+
+impl Target for AppsOnly {
+    fn info(&self) -> TargetInfo {
+        TargetInfo { name: "apps-only".into(), ..self.0.info() }
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities().without(Capability::LoginProtection).without(Capability::OperationProtection)
+    }
+    fn policy_facts(&self) -> PolicyFacts {
+        self.0.policy_facts()
+    }
+    fn reset(&self) -> Answer<()> {
+        self.0.reset()
+    }
+    fn create_user(&self, user: &NewUser, now: SimTime) -> Answer<()> {
+        self.0.create_user(user, now)
+    }
+    fn set_phone(&self, user: &str, phone: &str, now: SimTime) -> Answer<()> {
+        self.0.set_phone(user, phone, now)
+    }
+    fn set_beta(&self, user: &str, on: bool, now: SimTime) -> Answer<()> {
+        self.0.set_beta(user, on, now)
+    }
+    fn import_seeds(&self, seeds: &[TokenSeed], now: SimTime) -> Answer<()> {
+        self.0.import_seeds(seeds, now)
+    }
+    fn provision_device(&self, user: &str, device: &SetupDevice, now: SimTime) -> Answer<()> {
+        self.0.provision_device(user, device, now)
+    }
+    fn provision_protection(&self, _: &str, _: Scope, _: MethodSet, _: SimTime) -> Answer<()> {
+        Err(TargetError::Refused { request: "provision protection".into(), message: "no protections".into() })
+    }
+    fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
+        self.0.account(user, now)
+    }
+    fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
+        self.0.take_sms(now)
+    }
+    fn login(&self, user: &str, password: &str, origin: &str, now: SimTime) -> Answer {
+        self.0.login(user, password, origin, now)
+    }
+    fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Answer {
+        self.0.request_sms(challenge, now)
+    }
+    fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer {
+        self.0.answer(challenge, method, response, now)
+    }
+    fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer {
+        self.0.confirm(challenge, now)
+    }
+    fn perform(&self, session: SessionId, operation: Operation, now: SimTime) -> Answer {
+        self.0.perform(session, operation, now)
+    }
+    fn set_protection(&self, s: SessionId, user: &str, scope: Scope, m: MethodSet, now: SimTime) -> Answer {
+        self.0.set_protection(s, user, scope, m, now)
+    }
+    fn start_binding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.start_binding(session, kind, now)
+    }
+    fn finish_virtual_binding(&self, binding: BindingId, first: &str, second: &str, now: SimTime) -> Answer {
+        self.0.finish_virtual_binding(binding, first, second, now)
+    }
+    fn finish_hardware_binding(&self, binding: BindingId, serial: &str, code: &str, now: SimTime) -> Answer {
+        self.0.finish_hardware_binding(binding, serial, code, now)
+    }
+    fn start_unbinding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.start_unbinding(session, kind, now)
+    }
+    fn resync(
+        &self,
+        user: &str,
+        pw: &str,
+        kind: DeviceKind,
+        first: &str,
+        second: &str,
+        now: SimTime,
+    ) -> Answer {
+        self.0.resync(user, pw, kind, first, second, now)
+    }
+    fn support_reset(&self, user: &str, kind: DeviceKind, now: SimTime) -> Answer {
+        self.0.support_reset(user, kind, now)
+    }
+}
+
+#[test]
+fn a_server_with_only_apps_is_probed_through_unbinding() {
+    let target = AppsOnly(InProcess::new("reference", Policy::for_tests(), 1));
+    let (info, capabilities) = (target.info(), target.capabilities());
+    let shared: Arc<dyn Target> = Arc::new(target);
+    let factory: TargetFactory = Arc::new(move |_| Ok(shared.clone()));
+    let report = probe::probe(&Connection { info, capabilities, factory }, 1).unwrap();
+    for (id, v) in [
+        ("window.width", 3.0),
+        ("replay.parallel", 1.0),
+        ("lockout.threshold", 10.0),
+        ("lockout.leak", 0.0),
+        ("lockout.release", 900.0),
+        ("lockout.parallel_past", 0.0),
+        ("resync.ahead", 240.0),
+        ("resync.burns_next", 0.0),
+        ("resync.pair_reusable", 0.0),
+    ] {
+        assert_eq!(value(&report, id), v, "{id}");
+    }
+    let removes =
+        "not measured: the only prompt is unbinding, which removes the device once a code is accepted";
+    for id in ["drift.shift", "replay.sequential", "lockout.success_resets"] {
+        assert_eq!(missing(&report, id), removes, "{id}");
+    }
+    assert_eq!(
+        missing(&report, "sms.lifetime"),
+        "not measured: needs login or operation protection (a prompt to answer)"
+    );
+    assert_eq!(report.outcome(), ProbeOutcome::Agrees);
+}

@@ -61,11 +61,13 @@ use zeroize::Zeroizing;
 
 use crate::otp::{Algorithm, Period, Secret};
 
-use super::TokenSeed;
+use super::error::{Place, SeedFileError, SeedProblem};
+use super::field::{self, SerialRegister};
 use super::pre_shared_key::{
     self, AES128_CBC, HMAC_SHA1, MAX_PBKDF2_ITERATIONS, PBKDF2, PreSharedKey, Undecryptable,
 };
-use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
+use super::record::TokenSeed;
+use super::seed_format::SeedFormat;
 
 /// The PSKC XML namespace (RFC 6030).
 pub const NAMESPACE: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
@@ -100,7 +102,7 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
 /// As [`write()`].
 pub fn write_encrypted(seeds: &[TokenSeed], key: &PreSharedKey, seed: u64) -> Result<String, SeedFileError> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    rng.set_stream(super::stream::PSKC_TRANSPORT);
+    rng.set_stream(super::record::stream::PSKC_TRANSPORT);
     let mut mac_key = Zeroizing::new([0u8; 20]);
     rng.fill_bytes(mac_key.as_mut_slice());
     write_with(seeds, Some(Sealer { key, mac_key, rng }))
@@ -108,7 +110,7 @@ pub fn write_encrypted(seeds: &[TokenSeed], key: &PreSharedKey, seed: u64) -> Re
 
 fn write_with(seeds: &[TokenSeed], mut sealer: Option<Sealer<'_>>) -> Result<String, SeedFileError> {
     for (index, seed) in seeds.iter().enumerate() {
-        if let Some(reason) = seed_file::unwritable_serial(&seed.serial) {
+        if let Some(reason) = field::unwritable_serial(&seed.serial) {
             return Err(SeedFileError::Write {
                 format: SeedFormat::Pskc,
                 index,
@@ -277,7 +279,7 @@ fn key_package(
     }
     let length =
         format.attribute("Length").ok_or_else(|| missing(format, "ResponseFormat Length attribute"))?;
-    let digits = seed_file::digits(at(format), &serial, length)?;
+    let digits = field::digits(at(format), &serial, length)?;
 
     let data = key.child("Data").ok_or_else(|| {
         at(key).error(SeedProblem::MissingKey { serial: serial.clone(), where_: " (no <Data>)" })
@@ -291,7 +293,7 @@ fn key_package(
         None => 0,
     };
     let period = match data.child("TimeInterval") {
-        Some(interval) => seed_file::period(at(interval), &serial, plain_value(file, &serial, interval)?)?,
+        Some(interval) => field::period(at(interval), &serial, plain_value(file, &serial, interval)?)?,
         None => Period::THIRTY_SECONDS,
     };
     if let Some(drift) = data.child("TimeDrift") {

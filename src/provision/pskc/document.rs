@@ -4,12 +4,14 @@
 //! What makes this safe on hostile files: quick-xml does not process DTDs, so a `DOCTYPE` is
 //! skipped unread, no entity it declares is ever expanded and no external entity or DTD is
 //! fetched; a reference to any entity but the five predefined ones is an error where it is
-//! used. Only the values PSKC reading needs are kept, so memory follows the tokens in the file,
-//! not its markup.
+//! used. Elements may nest at most [`MAX_DEPTH`] deep. Only the values PSKC reading needs are
+//! kept, so memory follows the tokens in the file, not its markup. quick-xml is lenient about
+//! some well-formedness rules, so the XML declaration and attribute layout are checked here.
 
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::attributes::{AttrError, Attributes};
+use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
 use super::schema::{
@@ -18,6 +20,10 @@ use super::schema::{
     XMLENC_NAMESPACE, keep_first, known_name, shown,
 };
 use crate::provision::error::{Place, SeedFileError, SeedProblem};
+
+/// The deepest elements may nest: four times the deepest element RFC 6030 defines
+/// (`KeyContainer/KeyPackage/Key/Data/Secret/EncryptedValue/CipherData/CipherValue`).
+pub const MAX_DEPTH: usize = 32;
 
 /// Reads the document `text` (from the file `file`, for messages) into its root record.
 ///
@@ -51,6 +57,9 @@ pub(super) fn read(file: &str, text: &str) -> Result<Container, SeedFileError> {
             return Err(syntax_here("a second element after the root element".into()));
         }
         match event {
+            Event::Start(_) | Event::Empty(_) if open.len() >= MAX_DEPTH => {
+                return Err(syntax_here(format!("elements nested more than {MAX_DEPTH} deep")));
+            }
             Event::Start(tag) => {
                 open.push(Frame::open(open.last(), &tag, namespace, line).map_err(syntax_here)?);
             }
@@ -105,6 +114,10 @@ pub(super) fn read(file: &str, text: &str) -> Result<Container, SeedFileError> {
                     None => return Err(syntax_here("text outside the root element".into())),
                 }
             }
+            Event::Decl(declaration) => {
+                check_declaration(&declaration)
+                    .map_err(|reason| syntax_here(format!("XML declaration: {reason}")))?;
+            }
             Event::Eof => {
                 return match (open.last(), root) {
                     (Some(e), _) => Err(syntax_here(format!("document ends inside {}", shown(&e.qualified)))),
@@ -112,7 +125,7 @@ pub(super) fn read(file: &str, text: &str) -> Result<Container, SeedFileError> {
                     (None, None) => Err(syntax_here("no root element".to_owned())),
                 };
             }
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
         }
     }
 }
@@ -152,7 +165,7 @@ impl Frame {
         let qualified = tag.name().as_ref().to_owned();
         let local = tag.local_name();
         let local = local.as_ref();
-        let attributes = attributes(tag)?;
+        let attributes = attributes(tag).map_err(|reason| format!("{reason} in {}", shown(&qualified)))?;
         let at = Spot { line, tag: known_name(local).unwrap_or("element") };
         let record = match parent {
             None => Record::Container(Container {
@@ -401,19 +414,113 @@ impl AttributeList {
 }
 
 /// Every attribute of `tag` checked, and the unprefixed ones kept.
-fn attributes(tag: &BytesStart<'_>) -> Result<AttributeList, String> {
+fn attributes(tag: &BytesStart<'_>) -> Result<AttributeList, &'static str> {
     let mut list = AttributeList::default();
     for attribute in tag.attributes() {
-        let attribute = attribute.map_err(|_| "malformed attribute".to_owned())?;
+        let attribute = attribute.map_err(attribute_problem)?;
         let value = attribute
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|_| "invalid entity or character reference in an attribute".to_owned())?;
+            .map_err(|_| "invalid entity or character reference in an attribute")?;
         let key = attribute.key.as_ref();
         if key != "xmlns" && !key.contains(':') {
             list.0.push((key.to_owned(), value.into_owned()));
         }
     }
+    attribute_layout(tag.attributes_raw())?;
     Ok(list)
+}
+
+/// The XML declaration's grammar (XML 1.0 section 2.8): `version`, then optionally `encoding`
+/// and `standalone`, in that order, with valid values. quick-xml reads the declaration
+/// lazily and checks none of this.
+fn check_declaration(declaration: &BytesDecl<'_>) -> Result<(), &'static str> {
+    let content: &str = declaration;
+    let raw = content.strip_prefix("xml").unwrap_or(content);
+    let mut previous: Option<&'static str> = None;
+    for attribute in Attributes::new(raw, 0) {
+        let attribute = attribute.map_err(attribute_problem)?;
+        let value = attribute.value.as_ref();
+        let name = match attribute.key.as_ref() {
+            "version" => "version",
+            "encoding" => "encoding",
+            "standalone" => "standalone",
+            _ => return Err("only version, encoding and standalone may appear"),
+        };
+        match (previous, name) {
+            (None, "version") if !is_version(value) => return Err("the version must be 1.0 or another 1.x"),
+            (None, "version") => {}
+            (None, _) | (Some(_), "version") => return Err("the version must come first"),
+            (Some("standalone"), "encoding") => return Err("the encoding must come before standalone"),
+            (_, "encoding") if !is_encoding_name(value) => {
+                return Err("the encoding is not a valid encoding name");
+            }
+            (_, "standalone") if !matches!(value, "yes" | "no") => {
+                return Err("standalone must be \"yes\" or \"no\"");
+            }
+            _ => {}
+        }
+        previous = Some(name);
+    }
+    if previous.is_none() {
+        return Err("the version must come first");
+    }
+    attribute_layout(raw)
+}
+
+/// `1.` and digits (XML 1.0 fifth edition, `VersionNum`).
+fn is_version(value: &str) -> bool {
+    value
+        .strip_prefix("1.")
+        .is_some_and(|minor| !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `[A-Za-z] ([A-Za-z0-9._] | '-')*` (XML 1.0 `EncName`).
+fn is_encoding_name(value: &str) -> bool {
+    let mut bytes = value.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// What XML requires of attributes and quick-xml lets through: whitespace before each one
+/// (`Length="6"Encoding="DECIMAL"` is not XML) and no `<` in a value. `raw` is what follows
+/// the element name (or `xml` in the declaration), whose quotes quick-xml found balanced.
+fn attribute_layout(raw: &str) -> Result<(), &'static str> {
+    let bytes = raw.as_bytes();
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut at = 0;
+    loop {
+        let gap = bytes[at..].iter().take_while(|b| is_space(b)).count();
+        if at + gap == bytes.len() {
+            return Ok(());
+        }
+        if gap == 0 {
+            return Err("attributes not separated by whitespace");
+        }
+        at += gap;
+        let Some(open) = bytes[at..].iter().position(|b| matches!(b, b'"' | b'\'')) else {
+            return Err("an attribute without a value");
+        };
+        let value_start = at + open + 1;
+        let quote = bytes[at + open];
+        let Some(length) = bytes[value_start..].iter().position(|b| *b == quote) else {
+            return Err("an attribute value whose quote is never closed");
+        };
+        if bytes[value_start..value_start + length].contains(&b'<') {
+            return Err("`<` in an attribute value");
+        }
+        at = value_start + length + 1;
+    }
+}
+
+/// quick-xml's attribute error as a message that quotes nothing from the document.
+fn attribute_problem(error: AttrError) -> &'static str {
+    match error {
+        AttrError::ExpectedEq(_) => "an attribute name without `=` and a value",
+        AttrError::ExpectedValue(_) => "an attribute without a value",
+        AttrError::UnquotedValue(_) => "an attribute value without quotes",
+        AttrError::ExpectedQuote(..) => "an attribute value whose quote is never closed",
+        AttrError::Duplicated(..) => "the same attribute twice",
+    }
 }
 
 /// quick-xml's error as a message that quotes no document text except known element names.
@@ -434,7 +541,7 @@ fn xml_error_reason(error: &quick_xml::Error) -> String {
         }
         quick_xml::Error::IllFormed(_) => "ill-formed document".to_owned(),
         quick_xml::Error::Syntax(syntax) => syntax.to_string(),
-        quick_xml::Error::InvalidAttr(_) => "malformed attribute".to_owned(),
+        quick_xml::Error::InvalidAttr(error) => attribute_problem(error.clone()).to_owned(),
         quick_xml::Error::Escape(_) => "invalid entity or character reference".to_owned(),
         quick_xml::Error::Namespace(_) => "unknown or invalid namespace prefix".to_owned(),
         quick_xml::Error::Encoding(_) => "text is not valid in its encoding".to_owned(),

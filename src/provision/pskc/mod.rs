@@ -56,6 +56,7 @@ mod reading;
 mod schema;
 mod writing;
 
+pub use document::MAX_DEPTH;
 pub use reading::{parse, parse_encrypted, parse_with_password};
 pub use schema::{NAMESPACE, TOTP_ALGORITHM, XMLDSIG_NAMESPACE, XMLENC_NAMESPACE};
 pub use writing::{MANUFACTURER, write, write_encrypted};

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha20Rng;
 use zeroize::Zeroizing;
 
 use super::schema::{Container, Encrypted, Spot, Value};
-use crate::provision::error::{Place, SeedFileError, SeedProblem};
+use crate::provision::error::{SeedFileError, SeedProblem};
 use crate::provision::pre_shared_key::{
     self, AES128_CBC, HMAC_SHA1, MAX_PBKDF2_ITERATIONS, PBKDF2, PreSharedKey, Undecryptable,
 };
@@ -56,8 +56,7 @@ impl Opener<'_> {
         encrypted: &Encrypted,
     ) -> Result<Zeroizing<Vec<u8>>, SeedFileError> {
         let fail = |at: Spot, reason: String| {
-            Place { file, line: at.line, element: Some(at.tag) }
-                .error(SeedProblem::Decrypt { subject: subject.to_owned(), reason })
+            at.place(file).error(SeedProblem::Decrypt { subject: subject.to_owned(), reason })
         };
         let sealed = cipher_value(encrypted).map_err(|reason| fail(encrypted.at, reason))?;
         let Some(mac_key) = &self.mac_key else {
@@ -87,19 +86,10 @@ fn mac_key(
 ) -> Result<Option<Zeroizing<Vec<u8>>>, SeedFileError> {
     let Some(method) = &root.mac_method else { return Ok(None) };
     let fail = |at: Spot, reason: String| {
-        Place { file, line: at.line, element: Some(at.tag) }
-            .error(SeedProblem::Decrypt { subject: "<MACMethod>".to_owned(), reason })
+        at.place(file).error(SeedProblem::Decrypt { subject: "<MACMethod>".to_owned(), reason })
     };
-    match method.algorithm.as_deref() {
-        Some(HMAC_SHA1) => {}
-        other => {
-            let found = other.unwrap_or("");
-            return Err(fail(
-                method.at,
-                format!("MAC algorithm {found:?} is not supported (only {HMAC_SHA1})"),
-            ));
-        }
-    }
+    only("MAC algorithm", method.algorithm.as_deref(), HMAC_SHA1)
+        .map_err(|reason| fail(method.at, reason))?;
     let mac_key = method.key.as_ref().ok_or_else(|| fail(method.at, "missing <MACKey>".into()))?;
     let sealed = cipher_value(mac_key).map_err(|reason| fail(mac_key.at, reason))?;
     let opened = key.decrypt(&sealed).map_err(|e| fail(mac_key.at, undecryptable(e)))?;
@@ -118,8 +108,7 @@ pub(super) fn derived_key(
     password: &str,
 ) -> Result<PreSharedKey, SeedFileError> {
     let fail = |at: Spot, reason: String| {
-        Place { file, line: at.line, element: Some(at.tag) }
-            .error(SeedProblem::Decrypt { subject: "<EncryptionKey>".to_owned(), reason })
+        at.place(file).error(SeedProblem::Decrypt { subject: "<EncryptionKey>".to_owned(), reason })
     };
     let no_derivation =
         || fail(root.at, "a password was given but the file has no <EncryptionKey><DerivedKey>".into());
@@ -127,16 +116,7 @@ pub(super) fn derived_key(
     let derived = encryption_key.derived.as_ref().ok_or_else(no_derivation)?;
     let method =
         derived.method.as_ref().ok_or_else(|| fail(derived.at, "missing <KeyDerivationMethod>".into()))?;
-    match method.algorithm.as_deref() {
-        Some(PBKDF2) => {}
-        other => {
-            let found = other.unwrap_or("");
-            return Err(fail(
-                method.at,
-                format!("key derivation {found:?} is not supported (only {PBKDF2})"),
-            ));
-        }
-    }
+    only("key derivation", method.algorithm.as_deref(), PBKDF2).map_err(|reason| fail(method.at, reason))?;
     let params = method.params.as_ref().ok_or_else(|| fail(method.at, "missing <PBKDF2-params>".into()))?;
     let salt = params
         .salt
@@ -171,19 +151,26 @@ pub(super) fn derived_key(
 
 /// `EncryptionMethod` must be AES-128-CBC; returns the decoded `CipherData/CipherValue`.
 fn cipher_value(encrypted: &Encrypted) -> Result<Vec<u8>, String> {
-    match encrypted.method.as_ref().and_then(Option::as_deref) {
-        Some(AES128_CBC) => {}
-        Some(other) => {
-            return Err(format!("encryption algorithm {other:?} is not supported (only {AES128_CBC})"));
-        }
-        None => return Err("missing xenc:EncryptionMethod Algorithm".into()),
-    }
+    let method = encrypted
+        .method
+        .as_ref()
+        .and_then(Option::as_deref)
+        .ok_or("missing xenc:EncryptionMethod Algorithm")?;
+    only("encryption algorithm", Some(method), AES128_CBC)?;
     let value = encrypted
         .cipher_value
         .as_ref()
         .and_then(Option::as_ref)
         .ok_or("missing xenc:CipherData/xenc:CipherValue")?;
     base64(&value.text).ok_or_else(|| "xenc:CipherValue is not valid base64".to_owned())
+}
+
+/// `Ok` when the file names the `expected` algorithm URI, else why not.
+fn only(what: &str, found: Option<&str>, expected: &str) -> Result<(), String> {
+    match found {
+        Some(found) if found == expected => Ok(()),
+        other => Err(format!("{what} {:?} is not supported (only {expected})", other.unwrap_or(""))),
+    }
 }
 
 fn undecryptable(error: Undecryptable) -> String {

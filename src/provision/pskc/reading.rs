@@ -7,7 +7,7 @@ use super::document;
 use super::encryption::{self, Opener, Transport};
 use super::schema::{Data, KeyPackage, Spot, TOTP_ALGORITHM, Value};
 use crate::otp::{Algorithm, Period, Secret};
-use crate::provision::error::{Place, SeedFileError, SeedProblem};
+use crate::provision::error::{SeedFileError, SeedProblem};
 use crate::provision::field::{self, SerialRegister};
 use crate::provision::pre_shared_key::PreSharedKey;
 use crate::provision::record::TokenSeed;
@@ -48,7 +48,7 @@ pub fn parse_with_password(name: &str, text: &str, password: &str) -> Result<Vec
 
 fn parse_with(name: &str, text: &str, transport: Transport<'_>) -> Result<Vec<TokenSeed>, SeedFileError> {
     let root = document::read(name, text)?;
-    let at = |spot: Spot| Place { file: name, line: spot.line, element: Some(spot.tag) };
+    let at = |spot: Spot| spot.place(name);
     if !root.is_key_container {
         return Err(at(root.at).error(SeedProblem::NotPskc { found: root.qualified.clone() }));
     }
@@ -82,7 +82,7 @@ fn key_package(
     package: &KeyPackage,
     opener: Option<&Opener<'_>>,
 ) -> Result<TokenSeed, SeedFileError> {
-    let at = |spot: Spot| Place { file, line: spot.line, element: Some(spot.tag) };
+    let at = |spot: Spot| spot.place(file);
     let device_serial = package.serial_no.as_ref().and_then(Option::as_ref).map(|serial| serial.trimmed());
     let Some(key) = &package.key else {
         return Err(match device_serial {
@@ -155,7 +155,7 @@ fn secret(
     data: &Data,
     opener: Option<&Opener<'_>>,
 ) -> Result<Secret, SeedFileError> {
-    let at = |spot: Spot| Place { file, line: spot.line, element: Some(spot.tag) };
+    let at = |spot: Spot| spot.place(file);
     let missing =
         |spot: Spot, where_| at(spot).error(SeedProblem::MissingKey { serial: serial.to_owned(), where_ });
     let holder = data.secret.as_ref().ok_or_else(|| missing(data.at, " (no <Secret> in <Data>)"))?;
@@ -184,7 +184,7 @@ fn secret(
 /// T0 and step from `Data/Time` and `Data/TimeInterval` (defaults 0 and 30 s); `Counter` is
 /// checked and ignored, and a non-zero `TimeDrift` refused ([`TokenSeed`] has no drift).
 fn timing(file: &str, serial: &str, data: &Data) -> Result<(u64, Period), SeedFileError> {
-    let at = |spot: Spot| Place { file, line: spot.line, element: Some(spot.tag) };
+    let at = |spot: Spot| spot.place(file);
     if let Some(counter) = &data.counter {
         number(file, serial, counter, "Counter")?;
     }
@@ -219,7 +219,7 @@ fn timing(file: &str, serial: &str, data: &Data) -> Result<(u64, Period), SeedFi
 
 /// A value's trimmed `PlainValue`; an encrypted value is refused.
 fn plain_value<'v>(file: &str, serial: &str, value: &'v Value) -> Result<&'v str, SeedFileError> {
-    let at = Place { file, line: value.at.line, element: Some(value.at.tag) };
+    let at = value.at.place(file);
     if value.encrypted.is_some() {
         let what = format!("an encrypted <{}>", value.at.tag);
         return Err(at.error(SeedProblem::Unsupported { serial: serial.to_owned(), what }));
@@ -234,7 +234,7 @@ fn plain_value<'v>(file: &str, serial: &str, value: &'v Value) -> Result<&'v str
 fn number(file: &str, serial: &str, value: &Value, field: &'static str) -> Result<u64, SeedFileError> {
     let text = plain_value(file, serial, value)?;
     text.parse().map_err(|_| {
-        Place { file, line: value.at.line, element: Some(value.at.tag) }.error(SeedProblem::BadNumber {
+        value.at.place(file).error(SeedProblem::BadNumber {
             serial: serial.to_owned(),
             field,
             found: text.to_owned(),

@@ -3,6 +3,8 @@
 //! at the element at fault. Where an element may repeat but the format means one, the first is
 //! kept. Elements outside this part are skipped unread (their syntax is still checked).
 
+use crate::provision::error::Place;
+
 /// The PSKC XML namespace (RFC 6030).
 pub const NAMESPACE: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
 
@@ -22,6 +24,13 @@ pub(super) struct Spot {
     pub(super) line: u64,
     /// The local name when messages may quote it ([`known_name`]), else `element`.
     pub(super) tag: &'static str,
+}
+
+impl Spot {
+    /// This element's place in `file`, for errors.
+    pub(super) fn place(self, file: &str) -> Place<'_> {
+        Place { file, line: self.line, element: Some(self.tag) }
+    }
 }
 
 /// The root element, which should be a PSKC 1.0 `KeyContainer` (checked after reading).

@@ -1,5 +1,6 @@
 //! Seed-file throughput: writing and parsing a 1,000-token batch in each format (plain and
-//! encrypted PSKC), the size a vendor ships in one file.
+//! encrypted PSKC), the size a vendor ships in one file; and how fast hostile PSKC files
+//! (billion laughs, an external entity, deep nesting) are refused.
 
 use std::hint::black_box;
 
@@ -23,6 +24,17 @@ fn seed_files(c: &mut Criterion) {
         b.iter(|| pskc::parse_encrypted("b", black_box(&sealed), &psk))
     });
     group.finish();
+
+    let mut hostile = c.benchmark_group("pskc_hostile");
+    let deep = format!("<a>{}{}</a>", "<b>".repeat(10_000), "</b>".repeat(10_000));
+    for (name, text) in [
+        ("billion_laughs", include_str!("../tests/bad_inputs/pskc/billion-laughs.xml").to_owned()),
+        ("xxe", include_str!("../tests/bad_inputs/pskc/xxe.xml").to_owned()),
+        ("nested_10000_deep", deep),
+    ] {
+        hostile.bench_function(name, |b| b.iter(|| pskc::parse("h.xml", black_box(&text))));
+    }
+    hostile.finish();
 }
 
 // No plots: criterion's plotters backend panics on machines without fonts (as in CI containers).

@@ -28,8 +28,10 @@
 
 use crate::otp::{Algorithm, Secret};
 
-use super::TokenSeed;
-use super::seed_file::{self, Place, SeedFileError, SeedFormat, SeedProblem, SerialRegister};
+use super::error::{Place, SeedFileError, SeedProblem, quotable};
+use super::field::{self, SerialRegister};
+use super::record::TokenSeed;
+use super::seed_format::SeedFormat;
 
 /// The comment line the writer puts first, so a person opening the file knows the columns.
 pub const HEADER_COMMENT: &str = "# OATH CSV seed file (privacyIDEA import format): serial, key (hex), type, otp length, time step[, hash]";
@@ -50,7 +52,7 @@ pub fn write(seeds: &[TokenSeed]) -> Result<String, SeedFileError> {
             serial: seed.serial.clone(),
             reason,
         };
-        if let Some(reason) = seed_file::unwritable_serial(&seed.serial) {
+        if let Some(reason) = field::unwritable_serial(&seed.serial) {
             return Err(unwritable(reason));
         }
         if seed.t0 != 0 {
@@ -129,14 +131,14 @@ fn parse_row(
     };
     serials.insert(place, &serial)?;
     // Messages quote `shown`: a line missing its serial has the key in the first column.
-    let shown = seed_file::quotable(&serial);
+    let shown = quotable(&serial);
     let key = field(1).unwrap_or("");
     if key.is_empty() {
         return Err(place.error(SeedProblem::MissingKey { serial: shown, where_: " (second column)" }));
     }
     let kind = field(2).unwrap_or("hotp");
     if !kind.eq_ignore_ascii_case("totp") {
-        let found = seed_file::quotable(kind);
+        let found = quotable(kind);
         return Err(place.error(SeedProblem::UnsupportedType { serial: shown, found }));
     }
     let secret = Secret::from_hex(key).map_err(|e| {
@@ -146,12 +148,12 @@ fn parse_row(
         };
         place.error(SeedProblem::BadKey { serial: shown.clone(), encoding: "hex", detail })
     })?;
-    let digits = seed_file::digits(place, &serial, field(3).unwrap_or("6"))?;
-    let period = seed_file::period(place, &serial, field(4).unwrap_or("30"))?;
+    let digits = field::digits(place, &serial, field(3).unwrap_or("6"))?;
+    let period = field::period(place, &serial, field(4).unwrap_or("30"))?;
     let algorithm = match field(5) {
         None => inferred_algorithm(secret.len()),
         Some(hash) => hash.parse::<Algorithm>().map_err(|_| {
-            let found = seed_file::quotable(hash);
+            let found = quotable(hash);
             place.error(SeedProblem::UnknownAlgorithm { serial: shown.clone(), found })
         })?,
     };

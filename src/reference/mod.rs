@@ -32,11 +32,13 @@ pub mod device;
 pub mod mutant;
 pub mod password;
 pub mod policy;
+pub mod randomness;
 pub mod service;
 pub mod sms;
 
 pub use audit::{AuditEvent, AuditKind};
 pub use policy::{Dangers, PasswordCost, Policy};
+pub use randomness::Randomness;
 pub use service::{AccountState, Service};
 pub use sms::{SmsGateway, SmsOutbox};
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha12Rng;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -16,6 +16,7 @@ use super::audit::{AuditEvent, AuditKind};
 use super::device::{DeviceState, Lookup};
 use super::password::PasswordHash;
 use super::policy::Policy;
+use super::randomness::Randomness;
 use super::sms::SmsGateway;
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret};
@@ -62,14 +63,14 @@ pub struct AccountState {
 /// across threads with `Arc`.
 pub struct Service {
     policy: Policy,
-    seed: u64,
+    randomness: Randomness,
     gateway: Arc<dyn SmsGateway>,
     state: Mutex<State>,
 }
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("policy", &self.policy).field("seed", &self.seed).finish()
+        f.debug_struct("Service").field("policy", &self.policy).field("randomness", &self.randomness).finish()
     }
 }
 
@@ -77,8 +78,14 @@ impl Service {
     /// A service with `policy`, deterministic randomness from `seed` (ids, salts, secrets,
     /// SMS codes each get their own ChaCha stream) and SMS delivery through `gateway`.
     pub fn new(policy: Policy, seed: u64, gateway: Arc<dyn SmsGateway>) -> Self {
-        let state = Mutex::new(State::new(seed, policy.audit_capacity));
-        Service { policy, seed, gateway, state }
+        Service::with_randomness(policy, Randomness::Seeded(seed), gateway)
+    }
+
+    /// A service whose ids, salts, secrets and SMS codes come from `randomness`:
+    /// [`Randomness::Os`] for a server real users sign in to.
+    pub fn with_randomness(policy: Policy, randomness: Randomness, gateway: Arc<dyn SmsGateway>) -> Self {
+        let state = Mutex::new(State::new(randomness, policy.audit_capacity));
+        Service { policy, randomness, gateway, state }
     }
 
     /// The policy in force.
@@ -86,9 +93,10 @@ impl Service {
         &self.policy
     }
 
-    /// Forgets every account, token, session and event (the random streams restart too).
+    /// Forgets every account, token, session and event. Seeded random streams restart;
+    /// operating-system ones are drawn afresh, so ids and secrets do not start over.
     pub fn reset(&self) {
-        *self.lock() = State::new(self.seed, self.policy.audit_capacity);
+        *self.lock() = State::new(self.randomness, self.policy.audit_capacity);
     }
 
     /// Provisions an account. A root account starts with operation protection by SMS (Baidu:
@@ -1224,12 +1232,8 @@ struct State {
 }
 
 impl State {
-    fn new(seed: u64, audit_capacity: usize) -> Self {
-        let stream = |n: u64| {
-            let mut rng = ChaCha12Rng::seed_from_u64(seed);
-            rng.set_stream(n);
-            rng
-        };
+    fn new(randomness: Randomness, audit_capacity: usize) -> Self {
+        let stream = |n: u64| randomness.stream(n);
         State {
             users: HashMap::new(),
             inventory: HashMap::new(),

@@ -6,19 +6,23 @@ use std::collections::BTreeSet;
 
 use mfa_harness::clock::DEFAULT_EPOCH;
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
+use mfa_harness::protocol::AdminToken;
 use mfa_harness::reference::Policy;
 use mfa_harness::server::{self, ROUTES, ServerConfig};
 use serde_json::{Value, json};
 
+/// The admin token of the live servers these tests start.
+const TOKEN: &str = "reference-http-admin-token";
+
+/// A server in test mode (seed 9, open admin routes), or in live mode behind [`TOKEN`].
 async fn start(test_clock: bool) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = ServerConfig {
-        policy: Policy { lockout_threshold: 100, ..Policy::for_tests() },
-        seed: 9,
-        test_clock: test_clock.then_some(DEFAULT_EPOCH),
-        sms_webhook: None,
-        seeds: Vec::new(),
+    let policy = Policy { lockout_threshold: 100, ..Policy::for_tests() };
+    let config = if test_clock {
+        ServerConfig::test(policy, 9)
+    } else {
+        ServerConfig::live(policy, AdminToken::parse(TOKEN).unwrap())
     };
     tokio::spawn(server::serve_on(listener, config));
     format!("http://{addr}")
@@ -329,11 +333,8 @@ async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let config = ServerConfig {
-        policy: Policy::for_tests(),
-        seed: 3,
-        test_clock: Some(DEFAULT_EPOCH),
-        sms_webhook: Some(format!("http://{hook_addr}/sms")),
-        seeds: Vec::new(),
+        sms_webhook: Some(format!("http://{hook_addr}/sms").parse().unwrap()),
+        ..ServerConfig::test(Policy::for_tests(), 3)
     };
     tokio::spawn(server::serve_on(listener, config));
     ok(&base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root"})).await;
@@ -363,13 +364,7 @@ async fn tokens_from_a_seed_file_are_in_the_inventory_at_start() {
     let seeds = provision::read("batch.pskc", &file).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = ServerConfig {
-        policy: Policy::for_tests(),
-        seed: 9,
-        test_clock: Some(DEFAULT_EPOCH),
-        sms_webhook: None,
-        seeds,
-    };
+    let config = ServerConfig { seeds, ..ServerConfig::test(Policy::for_tests(), 9) };
     tokio::spawn(server::serve_on(listener, config));
     ok(&base, "/v1/admin/users", json!({"name": "rita", "password": "pw", "role": "root"})).await;
     let (status, _) =

@@ -6,6 +6,7 @@
 //! | `memory.rs` | resident memory stays bounded under concurrent standard-cost logins (item 10) |
 //! | `limits.rs` | half-sent requests are closed, a connection limit holds, and held connections cannot lock other clients out (item 11) |
 //! | `admin.rs` | outside test mode secrets and ids are unpredictable and admin routes need a token; test mode stays seeded and says so (item 12) |
+//! | `wrk.rs` | the wrk load is all 2xx and fails loudly when it is not (item 13) |
 //! | `start.rs` | a bad webhook URL or a port in use stops `serve` before it claims to serve (smaller items) |
 //!
 //! Servers run as child processes of the real binary where the claim is about the process
@@ -15,6 +16,7 @@ mod admin;
 mod limits;
 mod memory;
 mod start;
+mod wrk;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -8,7 +8,7 @@ use mfa_harness::clock::DEFAULT_EPOCH;
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
 use mfa_harness::protocol::AdminToken;
 use mfa_harness::reference::Policy;
-use mfa_harness::server::{self, ROUTES, ServerConfig};
+use mfa_harness::server::{self, ROUTES, ServerConfig, access};
 use serde_json::{Value, json};
 
 /// The admin token of the live servers these tests start.
@@ -60,6 +60,40 @@ fn served_routes_and_the_openapi_document_agree() {
         ROUTES.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, served);
     assert_eq!(doc["info"]["version"], server::api::PROTOCOL_VERSION);
+}
+
+#[test]
+fn the_privileged_routes_and_only_they_are_documented_behind_the_admin_token() {
+    let doc = openapi();
+    assert_eq!(doc["components"]["securitySchemes"]["adminToken"]["scheme"], "bearer");
+    for (method, path, _) in ROUTES {
+        let op = &doc["paths"][*path][*method];
+        let guarded = op["security"] == json!([{"adminToken": []}]) && op["responses"].get("401").is_some();
+        assert_eq!(guarded, access::is_privileged(path), "{method} {path}");
+        assert!(op["responses"].get("408").is_some(), "{method} {path}: no 408 for a slow body");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_server_answers_401_on_each_privileged_route_without_its_token_only() {
+    let base = start(false).await;
+    let client = reqwest::Client::new();
+    for (method, path, test_only) in ROUTES.iter().filter(|(_, _, test_only)| !test_only) {
+        let url = format!("{base}{}", path.replace("{name}", "nobody"));
+        for token in [None, Some(TOKEN)] {
+            let mut req = if *method == "get" { client.get(&url) } else { client.post(&url) };
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let r = req.header("content-type", "application/json").body("{}").send().await.unwrap();
+            let refused = r.status() == 401;
+            assert_eq!(
+                refused,
+                token.is_none() && access::is_privileged(path),
+                "{method} {path} {test_only}"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -122,3 +122,32 @@ fn the_http_target_sends_the_admin_token() {
     with.create_user(&alice, now).unwrap();
     assert!(!format!("{with:?}").contains("target-admin-token"));
 }
+
+/// `run --admin-token-file` reaches a live server's admin routes; without it every applicable
+/// scenario is an error (exit 2), never a pass.
+#[test]
+fn run_sends_the_admin_token_from_its_file() {
+    let dir = std::env::temp_dir().join(format!("mfa-harness-run-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("fast.toml");
+    std::fs::write(&policy, "password_cost = \"fast\"\n").unwrap();
+    let token = dir.join("token");
+    std::fs::write(&token, "run-admin-token-0123456789\n").unwrap();
+    let served = serve_with_token("run-admin-token-0123456789", &["--policy", policy.to_str().unwrap()]);
+    let run = |with_token: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-harness"));
+        command.args(["run", "--quiet", "--tags", "@area.login", "--target", &served.base]);
+        command.arg("--out").arg(dir.join(if with_token { "with" } else { "without" }));
+        if with_token {
+            command.arg("--admin-token-file").arg(&token);
+        }
+        let out = command.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, stdout) = run(true);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains(" 0 errors") && !stdout.contains(" 0 passed"), "{stdout}");
+    let (code, stdout) = run(false);
+    assert_eq!(code, Some(2), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -69,7 +69,8 @@ pub struct ServerConfig {
     pub policy: Policy,
     /// Live (real users) or test (harness runs).
     pub mode: Mode,
-    /// POST every SMS to this URL; without it, SMS stay in an outbox (`GET /v1/test/sms`).
+    /// POST every SMS to this URL. Without it, in test mode SMS stay in an outbox
+    /// (`GET /v1/test/sms` drains it); in live mode they are dropped.
     pub sms_webhook: Option<Url>,
     /// Hardware tokens in the inventory at start (from a vendor's PSKC or OATH CSV file).
     /// `/v1/admin/reset` empties the inventory like everything else.
@@ -109,8 +110,8 @@ impl ServerConfig {
         ServerConfig { policy, mode, sms_webhook: None, seeds: Vec::new(), limits: Limits::default() }
     }
 
-    /// Live mode behind `admin_token`, SMS in the outbox (unreadable through the protocol), an
-    /// empty inventory and the default limits.
+    /// Live mode behind `admin_token`, no SMS webhook (SMS are dropped), an empty inventory and
+    /// the default limits.
     pub fn live(policy: Policy, admin_token: AdminToken) -> ServerConfig {
         let mode = Mode::Live { admin_token };
         ServerConfig { policy, mode, sms_webhook: None, seeds: Vec::new(), limits: Limits::default() }
@@ -148,12 +149,14 @@ pub async fn serve_on(listener: tokio::net::TcpListener, config: ServerConfig) -
 /// The routes of protocol v1 for `config`. Must run inside a tokio runtime (the webhook
 /// gateway starts a task).
 fn router(config: &ServerConfig) -> std::io::Result<Router> {
+    let test_mode = matches!(config.mode, Mode::Test { .. });
     let (gateway, outbox): (Arc<dyn SmsGateway>, _) = match &config.sms_webhook {
         Some(url) => (Arc::new(webhook::WebhookGateway::spawn(url.clone())), None),
-        None => {
+        None if test_mode => {
             let outbox = Arc::new(SmsOutbox::new());
             (outbox.clone(), Some(outbox))
         }
+        None => (Arc::new(webhook::Discard), None),
     };
     let (clock, randomness, admin_token) = match &config.mode {
         Mode::Live { admin_token } => (ServerClock::Wall, Randomness::Os, Some(admin_token.clone())),
@@ -167,7 +170,6 @@ fn router(config: &ServerConfig) -> std::io::Result<Router> {
     service
         .import_seeds(config.seeds.clone())
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("seed file: {e}")))?;
-    let test_mode = matches!(config.mode, Mode::Test { .. });
     let passwords = PasswordWorkers::start(config.limits.password_workers)?;
     let app = Arc::new(App { service, clock, outbox, test_mode, admin_token, passwords });
     let mut privileged = Router::new()

@@ -64,6 +64,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<RunVerdict> {
         limits.body_timeout.as_secs_f64(),
         limits.password_workers
     );
+    if sms_webhook.is_none() && !args.test_clock {
+        eprintln!("sms: no --sms-webhook, so SMS codes are dropped");
+    }
     if let Mode::Test { seed, admin_token, .. } = &mode {
         eprintln!("{}", test_mode_warning(*seed, admin_token.is_some()));
     }

@@ -24,14 +24,7 @@ fn serve_test_clock() -> String {
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let config = ServerConfig {
-                policy: Policy::for_tests(),
-                seed: 1,
-                test_clock: Some(DEFAULT_EPOCH),
-                sms_webhook: None,
-                seeds: Vec::new(),
-            };
-            server::serve_on(listener, config).await.unwrap();
+            server::serve_on(listener, ServerConfig::test(Policy::for_tests(), 1)).await.unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
@@ -229,6 +222,7 @@ fn impatient(addr: SocketAddr) -> HttpSettings {
         base_url: format!("http://{addr}"),
         connect_timeout: Duration::from_millis(300),
         request_timeout: Duration::from_millis(300),
+        admin_token: None,
     }
 }
 

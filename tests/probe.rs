@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
+use mfa_harness::clock::SimTime;
 use mfa_harness::probe::figure::read;
 use mfa_harness::probe::{
     self, ClockMode, Grade, GradingTable, Measured, ProbeOutcome, ProbeReport, render_markdown,
 };
+use mfa_harness::protocol::AdminToken;
 use mfa_harness::protocol::{
     AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
     Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
@@ -21,7 +22,7 @@ use mfa_harness::provision::TokenSeed;
 use mfa_harness::reference::{Policy, mutant};
 use mfa_harness::server::{self, ServerConfig};
 use mfa_harness::sut::{
-    Answer, Connection, InProcess, Target, TargetError, TargetFactory, TargetInfo, TargetSpec,
+    Answer, Connection, HttpSettings, InProcess, Target, TargetError, TargetFactory, TargetInfo, TargetSpec,
 };
 
 fn probe_spec(spec: &TargetSpec, seed: u64) -> ProbeReport {
@@ -229,30 +230,34 @@ fn the_same_seed_gives_the_same_bytes_and_the_figures_do_not_depend_on_it() {
     assert_eq!(values(&probe_spec(&spec, 8)), values(&a), "figures do not depend on the seed");
 }
 
-/// `serve --test-clock` (or, with `None`, a server on the wall clock) on an ephemeral port.
-fn serve(test_clock: Option<mfa_harness::clock::SimTime>) -> String {
+/// `serve --test-clock` (or, `live`, a server on the wall clock, whose admin routes need a
+/// token the target then sends) on an ephemeral port, as a `--target` value.
+fn serve(live: bool) -> TargetSpec {
+    let token = AdminToken::parse("probe-test-admin-token-0123").unwrap();
+    let config = if live {
+        ServerConfig::live(Policy::for_tests(), token.clone())
+    } else {
+        ServerConfig::test(Policy::for_tests(), 1)
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let config = ServerConfig {
-                policy: Policy::for_tests(),
-                seed: 1,
-                test_clock,
-                sms_webhook: None,
-                seeds: Vec::new(),
-            };
             server::serve_on(listener, config).await.unwrap();
         });
     });
-    format!("http://{}", rx.recv().unwrap())
+    let mut settings = HttpSettings::parse(&format!("http://{}", rx.recv().unwrap())).unwrap();
+    if live {
+        settings.admin_token = Some(token);
+    }
+    TargetSpec::Http(settings)
 }
 
 #[test]
 fn serve_with_a_test_clock_reports_what_the_in_process_reference_reports() {
-    let over_http = probe_spec(&TargetSpec::parse(&serve(Some(DEFAULT_EPOCH))).unwrap(), 1);
+    let over_http = probe_spec(&serve(false), 1);
     assert_eq!(over_http.clock, ClockMode::Simulated);
     assert_eq!(values(&over_http), values(&reference()));
     assert_eq!(over_http.grades.overall, Some(Grade::A));
@@ -260,7 +265,7 @@ fn serve_with_a_test_clock_reports_what_the_in_process_reference_reports() {
 
 #[test]
 fn a_server_on_its_own_clock_gets_every_figure_one_instant_allows() {
-    let report = probe_spec(&TargetSpec::parse(&serve(None)).unwrap(), 1);
+    let report = probe_spec(&serve(true), 1);
     assert_eq!(report.clock, ClockMode::ServerClock);
     for (id, v) in [
         ("window.width", 3.0),

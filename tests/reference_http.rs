@@ -6,19 +6,23 @@ use std::collections::BTreeSet;
 
 use mfa_harness::clock::DEFAULT_EPOCH;
 use mfa_harness::otp::{OtpAuthUri, Totp, UriKind};
+use mfa_harness::protocol::AdminToken;
 use mfa_harness::reference::Policy;
-use mfa_harness::server::{self, ROUTES, ServerConfig};
+use mfa_harness::server::{self, ROUTES, ServerConfig, access};
 use serde_json::{Value, json};
 
+/// The admin token of the live servers these tests start.
+const TOKEN: &str = "reference-http-admin-token";
+
+/// A server in test mode (seed 9, open admin routes), or in live mode behind [`TOKEN`].
 async fn start(test_clock: bool) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = ServerConfig {
-        policy: Policy { lockout_threshold: 100, ..Policy::for_tests() },
-        seed: 9,
-        test_clock: test_clock.then_some(DEFAULT_EPOCH),
-        sms_webhook: None,
-        seeds: Vec::new(),
+    let policy = Policy { lockout_threshold: 100, ..Policy::for_tests() };
+    let config = if test_clock {
+        ServerConfig::test(policy, 9)
+    } else {
+        ServerConfig::live(policy, AdminToken::parse(TOKEN).unwrap())
     };
     tokio::spawn(server::serve_on(listener, config));
     format!("http://{addr}")
@@ -56,6 +60,40 @@ fn served_routes_and_the_openapi_document_agree() {
         ROUTES.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     assert_eq!(documented, served);
     assert_eq!(doc["info"]["version"], server::api::PROTOCOL_VERSION);
+}
+
+#[test]
+fn the_privileged_routes_and_only_they_are_documented_behind_the_admin_token() {
+    let doc = openapi();
+    assert_eq!(doc["components"]["securitySchemes"]["adminToken"]["scheme"], "bearer");
+    for (method, path, _) in ROUTES {
+        let op = &doc["paths"][*path][*method];
+        let guarded = op["security"] == json!([{"adminToken": []}]) && op["responses"].get("401").is_some();
+        assert_eq!(guarded, access::is_privileged(path), "{method} {path}");
+        assert!(op["responses"].get("408").is_some(), "{method} {path}: no 408 for a slow body");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_server_answers_401_on_each_privileged_route_without_its_token_only() {
+    let base = start(false).await;
+    let client = reqwest::Client::new();
+    for (method, path, test_only) in ROUTES.iter().filter(|(_, _, test_only)| !test_only) {
+        let url = format!("{base}{}", path.replace("{name}", "nobody"));
+        for token in [None, Some(TOKEN)] {
+            let mut req = if *method == "get" { client.get(&url) } else { client.post(&url) };
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let r = req.header("content-type", "application/json").body("{}").send().await.unwrap();
+            let refused = r.status() == 401;
+            assert_eq!(
+                refused,
+                token.is_none() && access::is_privileged(path),
+                "{method} {path} {test_only}"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -329,11 +367,8 @@ async fn sms_codes_reach_the_webhook_and_answer_the_challenge() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let config = ServerConfig {
-        policy: Policy::for_tests(),
-        seed: 3,
-        test_clock: Some(DEFAULT_EPOCH),
-        sms_webhook: Some(format!("http://{hook_addr}/sms")),
-        seeds: Vec::new(),
+        sms_webhook: Some(format!("http://{hook_addr}/sms").parse().unwrap()),
+        ..ServerConfig::test(Policy::for_tests(), 3)
     };
     tokio::spawn(server::serve_on(listener, config));
     ok(&base, "/v1/admin/users", json!({"name": "alice", "password": "pw", "role": "root"})).await;
@@ -363,13 +398,7 @@ async fn tokens_from_a_seed_file_are_in_the_inventory_at_start() {
     let seeds = provision::read("batch.pskc", &file).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = ServerConfig {
-        policy: Policy::for_tests(),
-        seed: 9,
-        test_clock: Some(DEFAULT_EPOCH),
-        sms_webhook: None,
-        seeds,
-    };
+    let config = ServerConfig { seeds, ..ServerConfig::test(Policy::for_tests(), 9) };
     tokio::spawn(server::serve_on(listener, config));
     ok(&base, "/v1/admin/users", json!({"name": "rita", "password": "pw", "role": "root"})).await;
     let (status, _) =

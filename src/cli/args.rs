@@ -43,24 +43,45 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
-    /// Run on a settable virtual clock (GET/PUT /v1/test/clock, GET /v1/test/sms) starting at
-    /// 2026-01-01T00:00:00Z, with the fast password hash. Never for real users.
+    /// Test mode: a settable virtual clock (GET/PUT /v1/test/clock, GET /v1/test/sms) starting
+    /// at 2026-01-01T00:00:00Z, the fast password hash, seeded (predictable) secrets and
+    /// session ids, and open admin routes unless --admin-token-file. Never for real users.
     #[arg(long)]
     pub test_clock: bool,
-    /// POST every SMS as JSON to this URL instead of keeping it in the test outbox.
+    /// POST every SMS as JSON to this http(s) URL instead of keeping it in the test outbox.
     #[arg(long, value_name = "URL")]
     pub sms_webhook: Option<String>,
     /// A TOML file with the verification policy (fields of `reference::Policy`, including
     /// `[dangers]`); without it, the safe defaults.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Seed of the service's random streams (ids, salts, secrets, SMS codes).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of the service's random streams (ids, salts, secrets, SMS codes) in test mode
+    /// (default 1). Outside test mode they come from the operating system.
+    #[arg(long, requires = "test_clock")]
+    pub seed: Option<u64>,
     /// A vendor's seed file (PSKC RFC 6030 or OATH CSV, detected) whose hardware tokens are in
     /// the inventory at start.
     #[arg(long, value_name = "FILE")]
     pub seeds: Option<PathBuf>,
+    /// A file holding the admin token (at least 16 visible ASCII characters) that /v1/admin/*
+    /// and /v1/test/* require as `Authorization: Bearer <token>`. Without it, outside test
+    /// mode a token is generated and printed once at start.
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
+    /// Connections served at once (capped by the file descriptor limit); more wait in the
+    /// kernel's backlog.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers (also the idle keep-alive limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub header_timeout: f64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub body_timeout: f64,
+    /// Threads checking passwords (Argon2id, 19 MiB each at the standard cost); default one per
+    /// core, at most 8.
+    #[arg(long, value_name = "N")]
+    pub password_workers: Option<usize>,
 }
 
 /// Arguments of `mfa-harness run`.
@@ -89,6 +110,10 @@ pub struct RunArgs {
     /// Print only the summary, not a line per scenario.
     #[arg(long)]
     pub quiet: bool,
+    /// A file holding the admin token an http(s) target's admin routes need (`serve` prints
+    /// one at start, or takes --admin-token-file).
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 /// Arguments of `mfa-harness mutants`.

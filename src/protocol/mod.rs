@@ -8,6 +8,7 @@
 //! unbinding starts with a confirmation box and then asks for the bound device's code.
 
 mod account;
+mod admin_token;
 mod capability;
 mod method;
 mod verdict;
@@ -15,6 +16,7 @@ mod verdict;
 pub use account::{
     AccountView, DeviceKind, KeySource, NewUser, Operation, PolicyFacts, Role, Scope, SetupDevice, SmsMessage,
 };
+pub use admin_token::{AdminToken, AdminTokenError};
 pub use capability::{Capabilities, Capability};
 pub use method::{Method, MethodSet};
 pub use verdict::{BindingId, ChallengeId, Enrolment, RejectReason, SessionId, Verdict};

@@ -45,6 +45,7 @@ pub mod mutant;
 pub mod password;
 pub mod policy;
 mod protection;
+pub mod randomness;
 mod resync;
 mod service;
 pub mod sms;
@@ -58,6 +59,7 @@ pub use account::AccountState;
 pub use audit::{AuditEvent, AuditKind};
 pub use binding::ISSUER;
 pub use policy::{Dangers, PasswordCost, Policy};
+pub use randomness::Randomness;
 pub use service::Service;
 pub use sms::{SmsGateway, SmsOutbox};
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::audit::AuditEvent;
 use super::policy::Policy;
+use super::randomness::Randomness;
 use super::sms::SmsGateway;
 use super::state::State;
 
@@ -15,14 +16,14 @@ use super::state::State;
 /// across threads with `Arc`.
 pub struct Service {
     pub(super) policy: Policy,
-    seed: u64,
+    randomness: Randomness,
     pub(super) gateway: Arc<dyn SmsGateway>,
     state: Mutex<State>,
 }
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("policy", &self.policy).field("seed", &self.seed).finish()
+        f.debug_struct("Service").field("policy", &self.policy).field("randomness", &self.randomness).finish()
     }
 }
 
@@ -30,8 +31,14 @@ impl Service {
     /// A service with `policy`, deterministic randomness from `seed` (ids, salts, secrets,
     /// SMS codes each get their own ChaCha stream) and SMS delivery through `gateway`.
     pub fn new(policy: Policy, seed: u64, gateway: Arc<dyn SmsGateway>) -> Self {
-        let state = Mutex::new(State::new(seed, policy.audit_capacity));
-        Service { policy, seed, gateway, state }
+        Service::with_randomness(policy, Randomness::Seeded(seed), gateway)
+    }
+
+    /// A service whose ids, salts, secrets and SMS codes come from `randomness`:
+    /// [`Randomness::Os`] for a server real users sign in to.
+    pub fn with_randomness(policy: Policy, randomness: Randomness, gateway: Arc<dyn SmsGateway>) -> Self {
+        let state = Mutex::new(State::new(randomness, policy.audit_capacity));
+        Service { policy, randomness, gateway, state }
     }
 
     /// The policy in force.
@@ -39,9 +46,10 @@ impl Service {
         &self.policy
     }
 
-    /// Forgets every account, token, session and event (the random streams restart too).
+    /// Forgets every account, token, session and event. Seeded random streams restart;
+    /// operating-system ones are drawn afresh, so ids and secrets do not start over.
     pub fn reset(&self) {
-        *self.lock() = State::new(self.seed, self.policy.audit_capacity);
+        *self.lock() = State::new(self.randomness, self.policy.audit_capacity);
     }
 
     /// The audit log, oldest first (the newest `policy.audit_capacity` events).

@@ -3,11 +3,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rand::SeedableRng;
 use rand_chacha::ChaCha12Rng;
 
 use super::ReferenceError;
 use super::audit::{AuditEvent, AuditKind};
+use super::randomness::Randomness;
 use super::user::User;
 use crate::clock::SimTime;
 use crate::otp::Secret;
@@ -35,13 +35,9 @@ pub(super) struct State {
 }
 
 impl State {
-    /// An empty state whose random streams start from `seed`.
-    pub(super) fn new(seed: u64, audit_capacity: usize) -> Self {
-        let stream = |n: u64| {
-            let mut rng = ChaCha12Rng::seed_from_u64(seed);
-            rng.set_stream(n);
-            rng
-        };
+    /// An empty state whose random streams come from `randomness`.
+    pub(super) fn new(randomness: Randomness, audit_capacity: usize) -> Self {
+        let stream = |n: u64| randomness.stream(n);
         State {
             users: HashMap::new(),
             inventory: HashMap::new(),

@@ -21,7 +21,7 @@ use crate::provision::TokenSeed;
 use crate::reference::ReferenceError;
 
 /// The protocol version served under `/v1/`.
-pub const PROTOCOL_VERSION: &str = "1.0.0";
+pub const PROTOCOL_VERSION: &str = "1.1.0";
 
 /// A protocol error: a stable code and a human message, never a secret.
 #[derive(Debug, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         ApiError { status: status.as_u16(), code: code.to_owned(), message: message.into() }
     }
 }
@@ -71,7 +71,6 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(_) => "invalid_field",
             JsonRejection::JsonSyntaxError(_) => "malformed_json",
             JsonRejection::MissingJsonContentType(_) => "not_json",
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
             _ => "bad_request",
         };
         ApiError::new(status, code, r.body_text())
@@ -405,9 +404,10 @@ pub(super) async fn audit(State(app): State<Arc<App>>) -> Json<Vec<crate::refere
 
 pub(super) async fn login(State(app): State<Arc<App>>, payload: Body<LoginBody>) -> Answer<Verdict> {
     let b = body(payload)?;
-    // Argon2 is CPU-bound: keep it off the async workers.
-    let verdict =
-        blocking(move || app.service.login(&b.user, &b.password, &b.origin, app.clock.now())).await?;
+    let verdict = password_work(&app.clone(), move || {
+        app.service.login(&b.user, &b.password, &b.origin, app.clock.now())
+    })
+    .await?;
     Ok(Json(verdict))
 }
 
@@ -421,10 +421,11 @@ pub(super) async fn request_sms(
 
 pub(super) async fn answer(State(app): State<Arc<App>>, payload: Body<AnswerBody>) -> Answer<Verdict> {
     let b = body(payload)?;
-    // An identity check may be answered with the password: Argon2 is CPU-bound.
-    let verdict =
-        blocking(move || app.service.answer_challenge(b.challenge, b.method, &b.code, app.clock.now()))
-            .await?;
+    // An identity check may be answered with the password.
+    let verdict = password_work(&app.clone(), move || {
+        app.service.answer_challenge(b.challenge, b.method, &b.code, app.clock.now())
+    })
+    .await?;
     Ok(Json(verdict))
 }
 
@@ -480,7 +481,7 @@ pub(super) async fn confirm(State(app): State<Arc<App>>, payload: Body<Challenge
 
 pub(super) async fn resync(State(app): State<Arc<App>>, payload: Body<ResyncBody>) -> Answer<Verdict> {
     let b = body(payload)?;
-    let verdict = blocking(move || {
+    let verdict = password_work(&app.clone(), move || {
         app.service.resync(&b.user, &b.password, b.kind, &b.first, &b.second, app.clock.now())
     })
     .await?;
@@ -514,12 +515,15 @@ pub(super) async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route takes another method")
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs a call that checks a password (Argon2id: CPU-bound, 19 MiB at the standard cost) on
+/// the password workers, off the async threads.
+async fn password_work<T: Send + 'static>(
+    app: &App,
     job: impl FnOnce() -> Result<T, ReferenceError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(job).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(_) => {
+    match app.passwords.run(job).await {
+        Some(result) => result.map_err(ApiError::from),
+        None => {
             Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "worker_failed", "request worker stopped"))
         }
     }

@@ -1,21 +1,34 @@
 //! The reference service over HTTP: the documented, versioned **target protocol**
-//! (`protocol/target-protocol.openapi.json`). axum on tokio; every route is listed in
-//! [`ROUTES`] and a test checks the OpenAPI document names exactly these. Time comes from
-//! [`clock::ServerClock`]: wall time, or a settable virtual clock with `--test-clock`.
+//! (`protocol/target-protocol.openapi.json`). axum on hyper and tokio; every route is listed
+//! in [`ROUTES`] and a test checks the OpenAPI document names exactly these.
+//!
+//! Two modes ([`Mode`]). **Live**, for real users: wall time, secrets and ids from the
+//! operating system's randomness, privileged routes behind an admin token. **Test**, for
+//! harness runs: a settable virtual clock, seeded (predictable) randomness and the
+//! `/v1/test/*` routes. Either way the server holds each client to [`Limits`].
 
+pub mod access;
 pub mod api;
+mod body;
 pub mod clock;
+mod connection;
+pub mod limits;
+pub mod password_workers;
 pub mod webhook;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use reqwest::Url;
 
-use crate::reference::{Policy, Service, SmsGateway, SmsOutbox};
+use crate::clock::{DEFAULT_EPOCH, SimTime};
+use crate::protocol::AdminToken;
+use crate::provision::TokenSeed;
+use crate::reference::{Policy, Randomness, Service, SmsGateway, SmsOutbox};
 use clock::ServerClock;
+pub use limits::Limits;
+use password_workers::PasswordWorkers;
 
 /// Largest request body accepted (64 KiB: a seed import of a few hundred tokens).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -54,15 +67,55 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
 pub struct ServerConfig {
     /// The verification policy.
     pub policy: Policy,
-    /// Seed of the service's random streams.
-    pub seed: u64,
-    /// Serve `/v1/test/*` and run on a settable virtual clock starting at this time.
-    pub test_clock: Option<crate::clock::SimTime>,
-    /// POST every SMS to this URL; without it, SMS stay in an outbox (`GET /v1/test/sms`).
-    pub sms_webhook: Option<String>,
+    /// Live (real users) or test (harness runs).
+    pub mode: Mode,
+    /// POST every SMS to this URL. Without it, in test mode SMS stay in an outbox
+    /// (`GET /v1/test/sms` drains it); in live mode they are dropped.
+    pub sms_webhook: Option<Url>,
     /// Hardware tokens in the inventory at start (from a vendor's PSKC or OATH CSV file).
     /// `/v1/admin/reset` empties the inventory like everything else.
-    pub seeds: Vec<crate::provision::TokenSeed>,
+    pub seeds: Vec<TokenSeed>,
+    /// What one client may hold of the server.
+    pub limits: Limits,
+}
+
+/// Whom the server is for.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// Real users: wall time, ids, salts, secrets and SMS codes from the operating system's
+    /// randomness, and the privileged routes (`/v1/admin/*`) need the admin token.
+    Live {
+        /// The bearer token of the privileged routes.
+        admin_token: AdminToken,
+    },
+    /// Harness runs: a virtual clock that only moves when a client sets it, `/v1/test/*`
+    /// routes, and every random draw from `seed`, so secrets and session ids are predictable.
+    /// Never for real users.
+    Test {
+        /// The virtual clock's time at start.
+        clock_start: SimTime,
+        /// Seed of every random stream.
+        seed: u64,
+        /// When set, the privileged routes (`/v1/admin/*`, `/v1/test/*`) need it; otherwise
+        /// they are open.
+        admin_token: Option<AdminToken>,
+    },
+}
+
+impl ServerConfig {
+    /// Test mode from [`DEFAULT_EPOCH`] with `seed`, open privileged routes, SMS in the
+    /// outbox, an empty inventory and the default limits.
+    pub fn test(policy: Policy, seed: u64) -> ServerConfig {
+        let mode = Mode::Test { clock_start: DEFAULT_EPOCH, seed, admin_token: None };
+        ServerConfig { policy, mode, sms_webhook: None, seeds: Vec::new(), limits: Limits::default() }
+    }
+
+    /// Live mode behind `admin_token`, no SMS webhook (SMS are dropped), an empty inventory and
+    /// the default limits.
+    pub fn live(policy: Policy, admin_token: AdminToken) -> ServerConfig {
+        let mode = Mode::Live { admin_token };
+        ServerConfig { policy, mode, sms_webhook: None, seeds: Vec::new(), limits: Limits::default() }
+    }
 }
 
 /// Shared state behind the handlers.
@@ -76,28 +129,50 @@ pub struct App {
     pub outbox: Option<Arc<SmsOutbox>>,
     /// Whether test routes are served.
     pub test_mode: bool,
+    /// The token the privileged routes need, if any.
+    pub admin_token: Option<AdminToken>,
+    /// The threads that check passwords.
+    pub passwords: PasswordWorkers,
 }
 
-/// Builds the router for `config`. Must run inside a tokio runtime when a webhook is set.
-pub fn router(config: &ServerConfig) -> Router {
+/// Serves `config` on an already bound listener until the task is dropped (the CLI binds
+/// first, so it reports the address only once it is really serving; tests bind port 0).
+///
+/// # Errors
+/// The seeds name a serial twice, or the password workers cannot be started.
+pub async fn serve_on(listener: tokio::net::TcpListener, config: ServerConfig) -> std::io::Result<()> {
+    let app = router(&config)?;
+    connection::accept(listener, app, config.limits).await;
+    Ok(())
+}
+
+/// The routes of protocol v1 for `config`. Must run inside a tokio runtime (the webhook
+/// gateway starts a task).
+fn router(config: &ServerConfig) -> std::io::Result<Router> {
+    let test_mode = matches!(config.mode, Mode::Test { .. });
     let (gateway, outbox): (Arc<dyn SmsGateway>, _) = match &config.sms_webhook {
         Some(url) => (Arc::new(webhook::WebhookGateway::spawn(url.clone())), None),
-        None => {
+        None if test_mode => {
             let outbox = Arc::new(SmsOutbox::new());
             (outbox.clone(), Some(outbox))
         }
+        None => (Arc::new(webhook::Discard), None),
     };
-    let clock = match config.test_clock {
-        Some(start) => ServerClock::Test(std::sync::Mutex::new(start)),
-        None => ServerClock::Wall,
+    let (clock, randomness, admin_token) = match &config.mode {
+        Mode::Live { admin_token } => (ServerClock::Wall, Randomness::Os, Some(admin_token.clone())),
+        Mode::Test { clock_start, seed, admin_token } => (
+            ServerClock::Test(std::sync::Mutex::new(*clock_start)),
+            Randomness::Seeded(*seed),
+            admin_token.clone(),
+        ),
     };
-    let service = Service::new(config.policy.clone(), config.seed, gateway);
-    // The inventory starts empty and a seed file never names a serial twice (the readers
-    // refuse that), so the import cannot fail.
-    service.import_seeds(config.seeds.clone()).expect("seed file import into an empty inventory");
-    let app = Arc::new(App { service, clock, outbox, test_mode: config.test_clock.is_some() });
-    let mut r = Router::new()
-        .route("/v1/info", get(api::info))
+    let service = Service::with_randomness(config.policy.clone(), randomness, gateway);
+    service
+        .import_seeds(config.seeds.clone())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("seed file: {e}")))?;
+    let passwords = PasswordWorkers::start(config.limits.password_workers)?;
+    let app = Arc::new(App { service, clock, outbox, test_mode, admin_token, passwords });
+    let mut privileged = Router::new()
         .route("/v1/admin/reset", post(api::reset))
         .route("/v1/admin/users", post(api::create_user))
         .route("/v1/admin/users/{name}", get(api::account))
@@ -107,7 +182,16 @@ pub fn router(config: &ServerConfig) -> Router {
         .route("/v1/admin/users/{name}/protections", post(api::provision_protection))
         .route("/v1/admin/hardware-seeds", post(api::import_seeds))
         .route("/v1/admin/support-reset", post(api::support_reset))
-        .route("/v1/admin/audit", get(api::audit))
+        .route("/v1/admin/audit", get(api::audit));
+    if test_mode {
+        privileged = privileged
+            .route("/v1/test/clock", get(api::clock).put(api::set_clock))
+            .route("/v1/test/sms", get(api::sms_outbox));
+    }
+    let privileged = privileged
+        .route_layer(axum::middleware::from_fn_with_state(app.clone(), access::require_admin_token));
+    Ok(Router::new()
+        .route("/v1/info", get(api::info))
         .route("/v1/login", post(api::login))
         .route("/v1/challenges/sms", post(api::request_sms))
         .route("/v1/challenges/answer", post(api::answer))
@@ -118,31 +202,10 @@ pub fn router(config: &ServerConfig) -> Router {
         .route("/v1/bindings/hardware", post(api::finish_hardware))
         .route("/v1/challenges/confirm", post(api::confirm))
         .route("/v1/unbindings", post(api::start_unbinding))
-        .route("/v1/resync", post(api::resync));
-    if app.test_mode {
-        r = r
-            .route("/v1/test/clock", get(api::clock).put(api::set_clock))
-            .route("/v1/test/sms", get(api::sms_outbox));
-    }
-    r.fallback(api::not_found)
+        .route("/v1/resync", post(api::resync))
+        .merge(privileged)
+        .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
-}
-
-/// Binds `addr` and serves until the process ends.
-///
-/// # Errors
-/// The address cannot be bound, or the server fails.
-pub async fn serve(addr: SocketAddr, config: ServerConfig) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    serve_on(listener, config).await
-}
-
-/// Serves on an already bound listener (tests bind port 0 and read the address).
-///
-/// # Errors
-/// The server fails.
-pub async fn serve_on(listener: tokio::net::TcpListener, config: ServerConfig) -> std::io::Result<()> {
-    axum::serve(listener, router(&config)).await
+        .layer(axum::middleware::from_fn_with_state(config.limits.body_timeout, body::read_in_time)))
 }

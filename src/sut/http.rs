@@ -35,7 +35,7 @@ use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
     Scope, SessionId, SetupDevice, SmsMessage,
 };
-use crate::protocol::{Capabilities, Capability};
+use crate::protocol::{AdminToken, Capabilities, Capability};
 use crate::provision::TokenSeed;
 use crate::sut::TargetInfo;
 
@@ -58,6 +58,9 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Limit for a whole request, body included.
     pub request_timeout: Duration,
+    /// Sent as `Authorization: Bearer <token>` with every request (the admin routes of a
+    /// `serve` outside test mode need it).
+    pub admin_token: Option<AdminToken>,
 }
 
 impl HttpSettings {
@@ -83,6 +86,7 @@ impl HttpSettings {
             base_url: parsed.as_str().trim_end_matches('/').to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            admin_token: None,
         })
     }
 }
@@ -193,6 +197,9 @@ impl Http {
         let request = format!("{method} {path}");
         let url = format!("{}{path}", self.settings.base_url);
         let mut builder = self.client.request(method, url);
+        if let Some(token) = &self.settings.admin_token {
+            builder = builder.bearer_auth(token.reveal());
+        }
         if let Some(body) = body {
             builder = builder.json(&body);
         }

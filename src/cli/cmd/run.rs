@@ -17,7 +17,13 @@ use crate::sut::TargetSpec;
 /// Bad feature text, tags, expected-failures file or target (located), unwritable reports,
 /// and a run with harness errors (after its reports are written).
 pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
-    let spec = TargetSpec::parse(&args.target).map_err(anyhow::Error::msg).context("--target")?;
+    let mut spec = TargetSpec::parse(&args.target).map_err(anyhow::Error::msg).context("--target")?;
+    if let Some(path) = &args.admin_token_file {
+        let TargetSpec::Http(settings) = &mut spec else {
+            bail!("--admin-token-file: only an http(s) target has admin routes")
+        };
+        settings.admin_token = Some(super::serve::read_admin_token(path)?);
+    }
     let suite = Suite::load(&args.features).context("loading features")?;
     let tags = args.tags.as_deref().map(TagFilter::parse).transpose()?;
     let ids: Vec<String> = suite.scenarios().into_iter().map(|s| s.id).collect();

@@ -1,6 +1,6 @@
 //! The profile file as written: serde structs over TOML, with spans kept on the values a
 //! check may refuse, so errors name file, line and key. `docs/profiles.md` documents every
-//! field; `third_party/privacyidea/profile.toml` is the worked example.
+//! field; `servers/privacyidea/profile.toml` is the worked example.
 
 use std::collections::BTreeMap;
 

@@ -64,6 +64,23 @@ pub enum SuiteError {
         /// What is wrong.
         message: String,
     },
+    /// A feature or scenario that could check nothing: a feature with no scenarios, or a
+    /// scenario with no `Then` step (it would pass whatever the target did).
+    #[error("{file}:{line}: {message}")]
+    Vacuous {
+        /// The feature file.
+        file: String,
+        /// Line of the feature or scenario.
+        line: usize,
+        /// What is missing.
+        message: String,
+    },
+    /// A `--features` folder holding no `.feature` file (a wrong path would add nothing).
+    #[error("{}: no .feature files in this folder or below it", path.display())]
+    NoFeatures {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A tag outside the documented list.
     #[error(
         "{file}:{line}: unknown tag @{tag} (known: @needs.<capability>, @area.<area>, @concurrent, @serial, @x.<vendor tag>)"
@@ -76,8 +93,9 @@ pub enum SuiteError {
         /// The tag, without `@`.
         tag: String,
     },
-    /// A `--tags` expression that does not parse, or names an unknown tag.
-    #[error("--tags {expression:?}: {message}")]
+    /// A `--tags` expression that does not parse, names an unknown tag, nests too deep or
+    /// selects no scenario. Long expressions are shortened in the message.
+    #[error("--tags {}: {message}", quoted_start(expression))]
     TagExpression {
         /// The expression.
         expression: String,
@@ -119,7 +137,11 @@ impl Suite {
         let mut sources: Vec<(String, String)> = Vec::new();
         collect_embedded(&FEATURES, &mut sources);
         for dir in extra_dirs {
+            let before = sources.len();
             collect_dir(dir, &mut sources)?;
+            if sources.len() == before {
+                return Err(SuiteError::NoFeatures { path: dir.clone() });
+            }
         }
         sources.sort();
         if let Some(w) = sources.windows(2).find(|w| w[0].0 == w[1].0) {
@@ -149,7 +171,32 @@ impl Suite {
             })
             .collect()
     }
+
+    /// The scenarios `tags` selects (all of them without a filter).
+    ///
+    /// # Errors
+    /// [`SuiteError::TagExpression`] when the expression selects no scenario: a run of
+    /// nothing would otherwise pass.
+    pub fn select(&self, tags: Option<&TagFilter>) -> Result<Vec<SuiteScenario>, SuiteError> {
+        let selected: Vec<SuiteScenario> =
+            self.scenarios().into_iter().filter(|s| tags.is_none_or(|f| f.matches(&s.tags))).collect();
+        match tags {
+            Some(filter) if selected.is_empty() => Err(SuiteError::TagExpression {
+                expression: filter.expression.clone(),
+                message: "selects no scenario".into(),
+            }),
+            _ => Ok(selected),
+        }
+    }
 }
+
+/// How deep a `--tags` expression may nest (parentheses and `not`s): far beyond any real
+/// selection, and far below what would overflow the stack of the recursive parser and of
+/// every walk over the parsed tree.
+pub const MAX_TAG_DEPTH: usize = 32;
+/// How many tags a `--tags` expression may name: a chain of `or`s is a tree as deep as it is
+/// long.
+pub const MAX_TAG_TERMS: usize = 256;
 
 /// A parsed `--tags` expression (Cucumber tag expression syntax: `@a and not (@b or @c)`).
 #[derive(Clone, Debug)]
@@ -167,6 +214,7 @@ impl TagFilter {
     pub fn parse(expression: &str) -> Result<TagFilter, SuiteError> {
         let error =
             |message: String| SuiteError::TagExpression { expression: expression.to_owned(), message };
+        check_tag_size(expression).map_err(error)?;
         let operation: TagOperation = expression.parse().map_err(|e| error(format!("{e}")))?;
         let mut tags = Vec::new();
         collect_tags(&operation, &mut tags);
@@ -204,7 +252,19 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
                     .chain(s.examples.iter().map(|e| (e.position.line, &e.tags)))
             },
         ));
-    for s in feature.scenarios.iter().chain(feature.rules.iter().flat_map(|r| &r.scenarios)) {
+    let vacuous = |line: usize, message: String| SuiteError::Vacuous { file: name.to_owned(), line, message };
+    if feature.scenarios.is_empty() && feature.rules.iter().all(|r| r.scenarios.is_empty()) {
+        return Err(vacuous(feature.position.line, format!("feature {:?} has no scenarios", feature.name)));
+    }
+    let feature_background = feature.background.iter().flat_map(|b| &b.steps);
+    let mut scenarios: Vec<(&gherkin::Scenario, Vec<&gherkin::Step>)> =
+        feature.scenarios.iter().map(|s| (s, feature_background.clone().collect())).collect();
+    for rule in &feature.rules {
+        let background: Vec<&gherkin::Step> =
+            feature_background.clone().chain(rule.background.iter().flat_map(|b| &b.steps)).collect();
+        scenarios.extend(rule.scenarios.iter().map(|s| (s, background.clone())));
+    }
+    for (s, background) in &scenarios {
         let not_a_step =
             |message: String| SuiteError::NotAStep { file: name.to_owned(), line: s.position.line, message };
         if let Some(text) = &s.description {
@@ -215,6 +275,12 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
         }
         if s.steps.is_empty() {
             return Err(not_a_step(format!("scenario {:?} has no steps", s.name)));
+        }
+        if !background.iter().copied().chain(&s.steps).any(|step| step.ty == gherkin::StepType::Then) {
+            return Err(vacuous(
+                s.position.line,
+                format!("scenario {:?} has no Then step: it asserts nothing", s.name),
+            ));
         }
         if let Some(e) = s.examples.iter().find(|e| e.table.as_ref().is_none_or(|t| t.rows.len() < 2)) {
             return Err(SuiteError::NotAStep {
@@ -248,6 +314,83 @@ fn tag_line(text: &str, element_line: usize, tag: &str) -> usize {
         })
         .find(|(_, l)| l.split_whitespace().any(|w| w == needle))
         .map_or(element_line, |(n, _)| n)
+}
+
+/// Refuses expressions nested deeper than [`MAX_TAG_DEPTH`] or naming more than
+/// [`MAX_TAG_TERMS`] tags, before the recursive parser sees them. Counts lexically, so it
+/// cannot overflow itself: `(` and `not` open a level, `)` closes the levels opened since its
+/// `(` (a `not` lasts until the end of its operand, which is never later than that).
+fn check_tag_size(expression: &str) -> Result<(), String> {
+    // Levels open: one entry per `(`, holding the `not`s opened inside it so far.
+    let mut open: Vec<usize> = vec![0];
+    let mut depth = 0usize;
+    let mut terms = 0usize;
+    let mut escaped = false;
+    let mut word = String::new();
+    for (index, c) in expression.chars().chain(std::iter::once(' ')).enumerate() {
+        let column = index + 1;
+        if escaped {
+            escaped = false;
+            word.push(c);
+            continue;
+        }
+        if c == '\\' {
+            escaped = true;
+            word.push(c);
+            continue;
+        }
+        if c.is_whitespace() || c == '(' || c == ')' {
+            if word == "not" {
+                depth += 1;
+                if let Some(nots) = open.last_mut() {
+                    *nots += 1;
+                }
+            } else if word.starts_with('@') {
+                terms += 1;
+                // A `not` ends with the tag it negates (unless it negates a parenthesis).
+                if let Some(nots) = open.last_mut() {
+                    depth -= *nots;
+                    *nots = 0;
+                }
+            }
+            word.clear();
+        } else {
+            word.push(c);
+        }
+        match c {
+            '(' => {
+                depth += 1;
+                open.push(0);
+            }
+            // An unbalanced `)` is left for the parser to report.
+            ')' if open.len() > 1 => {
+                let nots = open.pop().unwrap_or(0);
+                depth = depth.saturating_sub(nots + 1);
+                // A `not` before the parenthesis ends with it.
+                if let Some(outer) = open.last_mut() {
+                    depth -= *outer;
+                    *outer = 0;
+                }
+            }
+            _ => {}
+        }
+        if depth > MAX_TAG_DEPTH {
+            return Err(format!("nested more than {MAX_TAG_DEPTH} deep at column {column}"));
+        }
+        if terms > MAX_TAG_TERMS {
+            return Err(format!("more than {MAX_TAG_TERMS} tags (at column {column})"));
+        }
+    }
+    Ok(())
+}
+
+/// The start of a long expression, quoted, so an error message stays readable.
+fn quoted_start(expression: &str) -> String {
+    const SHOWN: usize = 60;
+    match expression.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{:?}… ({} characters)", &expression[..at], expression.chars().count()),
+        None => format!("{expression:?}"),
+    }
 }
 
 fn known_tag(tag: &str) -> bool {
@@ -359,11 +502,11 @@ Feature: Window
         let err = parse("features/bad.feature", "Scenario: y\n    Given a\n").unwrap_err();
         assert!(err.to_string().starts_with("features/bad.feature: "), "{err}");
         // An outline whose Examples have no rows would silently run zero times.
-        let text = "Feature: x\n  Scenario Outline: y\n    Given a <n>\n  Examples:\n";
+        let text = "Feature: x\n  Scenario Outline: y\n    Given a <n>\n    Then b\n  Examples:\n";
         let err = parse("features/bad.feature", text).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "features/bad.feature:4: Examples of \"y\" have no rows: the outline would run zero times"
+            "features/bad.feature:5: Examples of \"y\" have no rows: the outline would run zero times"
         );
     }
 
@@ -376,6 +519,21 @@ Feature: Window
         );
         let err = parse("features/bad.feature", "Feature: x\n  Scenario: y\n").unwrap_err();
         assert_eq!(err.to_string(), "features/bad.feature:2: scenario \"y\" has no steps");
+    }
+
+    #[test]
+    fn a_scenario_must_assert_something() {
+        let err = parse("f.feature", "Feature: x\n  Scenario: y\n    Given a\n    When b\n    And c\n")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "f.feature:2: scenario \"y\" has no Then step: it asserts nothing");
+        // `And` after `Then` is a Then; a Then in the Background asserts in every scenario.
+        assert!(
+            parse("f.feature", "Feature: x\n  Scenario: y\n    Given a\n    Then b\n    And c\n").is_ok()
+        );
+        let background = "Feature: x\n  Background:\n    Then a\n  Scenario: y\n    Given b\n";
+        assert!(parse("f.feature", background).is_ok());
+        let err = parse("f.feature", "@area.rfc\nFeature: x\n  A description only.\n").unwrap_err();
+        assert_eq!(err.to_string(), "f.feature:2: feature \"x\" has no scenarios");
     }
 
     #[test]

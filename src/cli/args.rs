@@ -87,6 +87,14 @@ pub struct RunArgs {
     /// Print only the summary, not a line per scenario.
     #[arg(long)]
     pub quiet: bool,
+    /// Real time the run may take (`90s`, `10m`, `1h`, `500ms`): scenarios not started by
+    /// then are errors, and the reports are still written.
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
+    /// No verdict unless at least this share of the selected scenarios is applicable to the
+    /// target (default: at least one).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_applicable: Option<u8>,
 }
 
 /// Arguments of `mfa-harness mutants`.

@@ -9,6 +9,7 @@ pub mod params;
 pub mod runner;
 mod steps;
 pub mod suite;
+pub mod watchdog;
 pub mod world;
 
 pub use expected::{ExpectedError, ExpectedFailures};

@@ -143,6 +143,15 @@ impl Suite {
                 return Err(SuiteError::NoFeatures { path: dir.clone() });
             }
         }
+        Suite::from_sources(sources)
+    }
+
+    /// A suite of the given `(path, text)` feature files alone, checked as [`Suite::load`]
+    /// checks files (for tests and fuzzing: no embedded features, no file system).
+    ///
+    /// # Errors
+    /// [`SuiteError`] naming the file and line of the first problem.
+    pub fn from_sources(mut sources: Vec<(String, String)>) -> Result<Suite, SuiteError> {
         sources.sort();
         if let Some(w) = sources.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(SuiteError::Duplicate { file: w[0].0.clone() });

@@ -9,6 +9,7 @@ pub mod params;
 pub mod runner;
 mod steps;
 pub mod suite;
+mod tag_filter;
 pub mod watchdog;
 pub mod world;
 

@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use cucumber::feature::Ext as _;
-use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::gherkin::{self, GherkinEnv};
-use cucumber::tag::Ext as _;
 use include_dir::{Dir, include_dir};
 
 use crate::protocol::Capability;
+
+pub use super::tag_filter::{MAX_TAG_DEPTH, MAX_TAG_TERMS, TagFilter};
 
 /// The built-in features, `features/**/*.feature`.
 static FEATURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/features");
@@ -191,56 +191,11 @@ impl Suite {
             self.scenarios().into_iter().filter(|s| tags.is_none_or(|f| f.matches(&s.tags))).collect();
         match tags {
             Some(filter) if selected.is_empty() => Err(SuiteError::TagExpression {
-                expression: filter.expression.clone(),
+                expression: filter.expression().to_owned(),
                 message: "selects no scenario".into(),
             }),
             _ => Ok(selected),
         }
-    }
-}
-
-/// How deep a `--tags` expression may nest (parentheses and `not`s): far beyond any real
-/// selection, and far below what would overflow the stack of the recursive parser and of
-/// every walk over the parsed tree.
-pub const MAX_TAG_DEPTH: usize = 32;
-/// How many tags a `--tags` expression may name: a chain of `or`s is a tree as deep as it is
-/// long.
-pub const MAX_TAG_TERMS: usize = 256;
-
-/// A parsed `--tags` expression (Cucumber tag expression syntax: `@a and not (@b or @c)`).
-#[derive(Clone, Debug)]
-pub struct TagFilter {
-    expression: String,
-    operation: TagOperation,
-}
-
-impl TagFilter {
-    /// Parses `expression`, refusing tags outside the documented list so a typo cannot
-    /// silently select nothing.
-    ///
-    /// # Errors
-    /// [`SuiteError::TagExpression`].
-    pub fn parse(expression: &str) -> Result<TagFilter, SuiteError> {
-        let error =
-            |message: String| SuiteError::TagExpression { expression: expression.to_owned(), message };
-        check_tag_size(expression).map_err(error)?;
-        let operation: TagOperation = expression.parse().map_err(|e| error(format!("{e}")))?;
-        let mut tags = Vec::new();
-        collect_tags(&operation, &mut tags);
-        if let Some(bad) = tags.iter().find(|t| !known_tag(t)) {
-            return Err(error(format!("unknown tag @{bad}")));
-        }
-        Ok(TagFilter { expression: expression.to_owned(), operation })
-    }
-
-    /// Whether a scenario with these tags is selected.
-    pub fn matches(&self, tags: &[String]) -> bool {
-        self.operation.eval(tags.iter())
-    }
-
-    /// The expression as given.
-    pub fn expression(&self) -> &str {
-        &self.expression
     }
 }
 
@@ -325,76 +280,8 @@ fn tag_line(text: &str, element_line: usize, tag: &str) -> usize {
         .map_or(element_line, |(n, _)| n)
 }
 
-/// Refuses expressions nested deeper than [`MAX_TAG_DEPTH`] or naming more than
-/// [`MAX_TAG_TERMS`] tags, before the recursive parser sees them. Counts lexically, so it
-/// cannot overflow itself: `(` and `not` open a level, `)` closes the levels opened since its
-/// `(` (a `not` lasts until the end of its operand, which is never later than that).
-fn check_tag_size(expression: &str) -> Result<(), String> {
-    // Levels open: one entry per `(`, holding the `not`s opened inside it so far.
-    let mut open: Vec<usize> = vec![0];
-    let mut depth = 0usize;
-    let mut terms = 0usize;
-    let mut escaped = false;
-    let mut word = String::new();
-    for (index, c) in expression.chars().chain(std::iter::once(' ')).enumerate() {
-        let column = index + 1;
-        if escaped {
-            escaped = false;
-            word.push(c);
-            continue;
-        }
-        if c == '\\' {
-            escaped = true;
-            word.push(c);
-            continue;
-        }
-        if c.is_whitespace() || c == '(' || c == ')' {
-            if word == "not" {
-                depth += 1;
-                if let Some(nots) = open.last_mut() {
-                    *nots += 1;
-                }
-            } else if word.starts_with('@') {
-                terms += 1;
-                // A `not` ends with the tag it negates (unless it negates a parenthesis).
-                if let Some(nots) = open.last_mut() {
-                    depth -= *nots;
-                    *nots = 0;
-                }
-            }
-            word.clear();
-        } else {
-            word.push(c);
-        }
-        match c {
-            '(' => {
-                depth += 1;
-                open.push(0);
-            }
-            // An unbalanced `)` is left for the parser to report.
-            ')' if open.len() > 1 => {
-                let nots = open.pop().unwrap_or(0);
-                depth = depth.saturating_sub(nots + 1);
-                // A `not` before the parenthesis ends with it.
-                if let Some(outer) = open.last_mut() {
-                    depth -= *outer;
-                    *outer = 0;
-                }
-            }
-            _ => {}
-        }
-        if depth > MAX_TAG_DEPTH {
-            return Err(format!("nested more than {MAX_TAG_DEPTH} deep at column {column}"));
-        }
-        if terms > MAX_TAG_TERMS {
-            return Err(format!("more than {MAX_TAG_TERMS} tags (at column {column})"));
-        }
-    }
-    Ok(())
-}
-
 /// The start of a long expression, quoted, so an error message stays readable.
-fn quoted_start(expression: &str) -> String {
+pub(super) fn quoted_start(expression: &str) -> String {
     const SHOWN: usize = 60;
     match expression.char_indices().nth(SHOWN) {
         Some((at, _)) => format!("{:?}… ({} characters)", &expression[..at], expression.chars().count()),
@@ -402,7 +289,8 @@ fn quoted_start(expression: &str) -> String {
     }
 }
 
-fn known_tag(tag: &str) -> bool {
+/// Whether `tag` (without `@`) is in the documented list.
+pub(super) fn known_tag(tag: &str) -> bool {
     if let Some(cap) = tag.strip_prefix("needs.") {
         return cap.parse::<Capability>().is_ok();
     }
@@ -410,17 +298,6 @@ fn known_tag(tag: &str) -> bool {
         return AREAS.contains(&area);
     }
     RUNNER_TAGS.contains(&tag) || tag.strip_prefix("x.").is_some_and(|t| !t.is_empty())
-}
-
-fn collect_tags(op: &TagOperation, out: &mut Vec<String>) {
-    match op {
-        TagOperation::And(a, b) | TagOperation::Or(a, b) => {
-            collect_tags(a, out);
-            collect_tags(b, out);
-        }
-        TagOperation::Not(a) => collect_tags(a, out),
-        TagOperation::Tag(t) => out.push(t.trim_start_matches('@').to_owned()),
-    }
 }
 
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
@@ -543,14 +420,5 @@ Feature: Window
         assert!(parse("f.feature", background).is_ok());
         let err = parse("f.feature", "@area.rfc\nFeature: x\n  A description only.\n").unwrap_err();
         assert_eq!(err.to_string(), "f.feature:2: feature \"x\" has no scenarios");
-    }
-
-    #[test]
-    fn tag_expressions_select_and_reject_unknown_tags() {
-        let filter = TagFilter::parse("@area.window and not @needs.sms").unwrap();
-        assert!(filter.matches(&["area.window".into()]));
-        assert!(!filter.matches(&["area.window".into(), "needs.sms".into()]));
-        assert!(TagFilter::parse("@area.windw").unwrap_err().to_string().contains("unknown tag @area.windw"));
-        assert!(TagFilter::parse("@area.window and").is_err());
     }
 }

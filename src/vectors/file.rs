@@ -9,7 +9,8 @@
 //!
 //! `kind` is `hotp` (with `counter`), `totp` (with `time`, optional `period` default 30 and
 //! `t0` default 0) or `uri` (with `uri` and either `expected_uri` or `expected_error`).
-//! Unknown fields are errors, so a typo cannot silently drop an input.
+//! Unknown fields are errors, so a typo cannot silently drop an input, and a file needs at
+//! least one record, so an empty one cannot pass.
 
 use std::collections::HashMap;
 use std::path::Path;

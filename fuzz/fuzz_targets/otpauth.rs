@@ -1,0 +1,12 @@
+//! An otpauth URI, parsed, written and read back.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mfa_harness::otp::OtpAuthUri;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(uri) = OtpAuthUri::parse(&String::from_utf8_lossy(data)) {
+        let again = OtpAuthUri::parse(&uri.to_uri_string());
+        assert!(again.is_ok(), "a written URI does not read back: {again:?}");
+    }
+});

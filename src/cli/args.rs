@@ -17,7 +17,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance suite against a target and write reports.
+    /// Run the conformance suite against a target and write reports. Exit 0: the target
+    /// conforms; 1: a scenario failed; 2: no verdict (nothing failed, but something could not
+    /// be judged, too little was applicable, or the input was bad).
     Run(RunArgs),
     /// Run the suite against every mutant of the reference and show which scenario kills each.
     Mutants(MutantsArgs),

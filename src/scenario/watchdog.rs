@@ -5,7 +5,9 @@
 //!
 //! The watchdog wraps every target the runner hands to a scenario ([`Watched`]), so it counts
 //! every request, and once it has given up no further request is sent: each call fails at
-//! once with the reason, and the scenarios not yet run become errors with it. A run that stops
+//! once with the reason, and the scenarios not yet run become errors with it. Any answer in
+//! between starts the count again, so a server that answers some requests is never "down",
+//! however many others it garbles. A run that stops
 //! early still returns its record, so the reports are written.
 //!
 //! The deadline is the one place a run reads the wall clock: it is the caller's real-time

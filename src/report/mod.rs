@@ -228,11 +228,14 @@ impl RunRecord {
         }
     }
 
-    /// The verdict in words, as every report heads it: `CONFORMS`, `DOES NOT CONFORM` or
-    /// `NO VERDICT: <reason>`.
+    /// The verdict in words, as every report heads it: `CONFORMS`, `DOES NOT CONFORM` (with
+    /// the errors beside, if any) or `NO VERDICT: <reason>`.
     pub fn verdict(&self) -> String {
         match self.outcome() {
             RunOutcome::Conforms => "CONFORMS".into(),
+            RunOutcome::DoesNotConform if self.summary.errors > 0 => {
+                format!("DOES NOT CONFORM (and {} scenarios could not be judged)", self.summary.errors)
+            }
             RunOutcome::DoesNotConform => "DOES NOT CONFORM".into(),
             RunOutcome::NoVerdict => {
                 format!("NO VERDICT: {}", self.no_verdict_reason().unwrap_or_default())
@@ -380,7 +383,9 @@ pub(crate) mod tests {
 
     #[test]
     fn failures_outrank_errors_and_errors_outrank_a_pass() {
-        assert_eq!(with_statuses(&[Status::Failed, Status::Error]).outcome(), RunOutcome::DoesNotConform);
+        let r = with_statuses(&[Status::Failed, Status::Error]);
+        assert_eq!(r.outcome(), RunOutcome::DoesNotConform);
+        assert_eq!(r.verdict(), "DOES NOT CONFORM (and 1 scenarios could not be judged)");
         let r = with_statuses(&[Status::Passed, Status::Error]);
         assert_eq!(
             r.verdict(),

@@ -2,6 +2,8 @@
 """Check the conformance features against their vocabulary, tags and traceability table.
 
 Run from anywhere: `python3 features/check_steps.py` (exit 0 clean, 1 with findings listed).
+`python3 features/check_steps.py PATH...` checks only the given feature files or folders (rules
+1 and 2, for a vendor's own features), not the traceability table.
 
 1. Every step line of every feature (outline rows expanded) matches exactly one pattern of
    features/STEPS.md for its keyword (And/But take the previous keyword).
@@ -9,7 +11,9 @@ Run from anywhere: `python3 features/check_steps.py` (exit 0 clean, 1 with findi
    (or @concurrent): a scenario's needs are derived from its steps (STEPS.md `capabilities`
    block), here for the summary and in the suite loader for the runner, which refuses written
    ones the same way; every feature cites a source ("Source:" in its description) and carries
-   an @area tag.
+   an @area tag. A feature has at least one scenario, and every scenario (with its Background)
+   has a Then step: one that asserts nothing would pass whatever the server did. The Rust
+   loader (src/scenario/suite.rs) reports both at the same file:line.
 3. features/traceability.toml: every reference `features/x.feature:LINE` names a Scenario,
    Scenario Outline or Examples data row; every entry's sentence occurs in its seed file (on
    the given line when `line` is set); every procedure step of both seed files (a line starting
@@ -41,13 +45,20 @@ TAGS = {f"@needs.{n}" for n in NEEDS} | {f"@area.{a}" for a in AREAS} | {"@concu
 BUILTIN = {"int": r"-?[0-9]+", "string": r'"[^"]*"'}
 
 
-def main():
+def main(args):
     findings = []
     params, patterns, capabilities = read_vocabulary(FEATURES / "STEPS.md", findings)
     scenarios = []
-    for path in sorted(FEATURES.rglob("*.feature")):
+    if args:
+        files = []
+        for arg in map(Path, args):
+            files += sorted(arg.rglob("*.feature")) if arg.is_dir() else [arg]
+    else:
+        files = sorted(FEATURES.rglob("*.feature"))
+    for path in files:
         scenarios += check_feature(path, patterns, capabilities, findings)
-    check_traceability(FEATURES / "traceability.toml", findings)
+    if not args:
+        check_traceability(FEATURES / "traceability.toml", findings)
     summarise(scenarios, patterns)
     for f in findings:
         print(f"error: {f}")
@@ -110,8 +121,9 @@ def expression_regex(expression, params):
 def check_feature(path, patterns, capabilities, findings):
     """Check one feature file; return (file, line, area tags, title) per scenario or outline row."""
     derived_tags = {tag for _, tag in capabilities}
-    rel = path.relative_to(ROOT)
+    rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
     lines = path.read_text().splitlines()
+    feature_line = 1
     feature_tags, pending_tags = [], []
     background = []
     scenarios = []
@@ -123,6 +135,8 @@ def check_feature(path, patterns, capabilities, findings):
     def close(sc):
         if sc is None:
             return
+        if not any(kind == "Then" for _, kind, _ in background + sc["steps"]):
+            findings.append(f"{rel}:{sc['line']}: scenario {sc['title']!r} has no Then step: it asserts nothing")
         if sc["outline"]:
             if not sc["rows"]:
                 findings.append(f"{rel}:{sc['line']}: outline without Examples rows")
@@ -168,6 +182,7 @@ def check_feature(path, patterns, capabilities, findings):
             continue
         keyword = line.split(":", 1)[0] if ":" in line else None
         if keyword == "Feature":
+            feature_line = i
             feature_tags, pending_tags = pending_tags, []
             in_feature_description = True
             continue
@@ -223,7 +238,7 @@ def check_feature(path, patterns, capabilities, findings):
     if not any(l.startswith("Source:") for l in description):
         findings.append(f"{rel}: feature description cites no Source:")
     if not scenarios:
-        findings.append(f"{rel}: no scenarios")
+        findings.append(f"{rel}:{feature_line}: no scenarios")
     return scenarios
 
 
@@ -318,7 +333,7 @@ def summarise(scenarios, patterns):
                 per_need[tag] = per_need.get(tag, 0) + 1
     per_area = {}
     for rel, line, tags, title in scenarios:
-        area = rel.parts[1]
+        area = rel.parts[1] if len(rel.parts) > 2 else rel.parts[0]
         per_area[area] = per_area.get(area, 0) + 1
     files = {rel for rel, *_ in scenarios}
     print(f"{len(files)} feature files, {len(scenarios)} scenarios (outline rows counted), "
@@ -331,4 +346,4 @@ def summarise(scenarios, patterns):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

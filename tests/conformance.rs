@@ -13,12 +13,8 @@ use mfa_harness::sut::TargetSpec;
 fn run(seed: u64, tags: Option<&str>) -> RunRecord {
     let suite = Suite::load(&[]).unwrap();
     let connection = TargetSpec::parse("reference").unwrap().connect().unwrap();
-    let settings = RunSettings {
-        seed,
-        tags: tags.map(|t| TagFilter::parse(t).unwrap()),
-        expected: Default::default(),
-        live: false,
-    };
+    let settings =
+        RunSettings { seed, tags: tags.map(|t| TagFilter::parse(t).unwrap()), ..RunSettings::default() };
     runner::run(&suite, &connection, &settings)
 }
 

@@ -1,13 +1,11 @@
 @area.rfc @serial
 Feature: RFC 4226 Appendix D codes bind a SHA-1, 6-digit time-based token at the matching step
-  TOTP is HOTP with the counter T = floor(time / 30), so with the server clock inside step C a
-  6-digit SHA-1 token imported with the RFC's seed shows the RFC's HOTP value for counter C.
-  Each row sets the clock 10 seconds into step C (time = 30 C + 10).
+  TOTP is HOTP with counter T = floor(time / 30): with the server clock 10 s into step C (time
+  = 30 C + 10), a token imported with the RFC's seed shows the RFC's HOTP value for counter C,
+  which binds it; its near misses (two steps either side, a digit off, another hash) must not.
 
-  Source: RFC 4226 Section 5.3 (dynamic truncation) and Appendix D (test values, secret
-  "12345678901234567890"); RFC 6238 Section 4 (TOTP = HOTP(K, T)); tencent-mfa.txt: "The 6-digit
-  dynamic authentication code displayed is updated every 30 seconds, and the serial number of
-  the MFA device is on the back."
+  Source: RFC 4226 Section 5.3 and Appendix D (secret "12345678901234567890"); RFC 6238 Section
+  4; tencent-mfa.txt: "The 6-digit dynamic authentication code displayed is updated every 30 seconds"
 
   Background:
     Given Rita has an account
@@ -16,6 +14,8 @@ Feature: RFC 4226 Appendix D codes bind a SHA-1, 6-digit time-based token at the
   Scenario Outline: RFC 4226 counter <counter> (Unix time <time>)
     Given the hardware MFA device "RFC4226" is in the inventory with the <encoding> seed "<seed>", SHA1 and 6 digits
     And the server clock reads Unix time <time>
+    When Rita binds the hardware MFA device "RFC4226" with each near miss of the code "<code>"
+    Then exactly 0 of them are accepted
     When Rita binds the hardware MFA device "RFC4226" with the code "<code>"
     Then the binding is accepted
 

@@ -17,7 +17,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance suite against a target and write reports.
+    /// Run the conformance suite against a target and write reports. Exit 0: the target
+    /// conforms; 1: a scenario failed; 2: no verdict (nothing failed, but something could not
+    /// be judged, too little was applicable, or the input was bad).
     Run(RunArgs),
     /// Run the suite against every mutant of the reference and show which scenario kills each.
     Mutants(MutantsArgs),
@@ -114,6 +116,14 @@ pub struct RunArgs {
     /// one at start, or takes --admin-token-file).
     #[arg(long, value_name = "FILE")]
     pub admin_token_file: Option<PathBuf>,
+    /// Real time the run may take (`90s`, `10m`, `1h`, `500ms`): scenarios not started by
+    /// then are errors, and the reports are still written.
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
+    /// No verdict unless at least this share of the selected scenarios is applicable to the
+    /// target (default: at least one).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_applicable: Option<u8>,
 }
 
 /// Arguments of `mfa-harness mutants`.

@@ -20,3 +20,15 @@ pub use admin_token::{AdminToken, AdminTokenError};
 pub use capability::{Capabilities, Capability};
 pub use method::{Method, MethodSet};
 pub use verdict::{BindingId, ChallengeId, Enrolment, RejectReason, SessionId, Verdict};
+
+/// The version of the target protocol (`protocol/target-protocol.openapi.json`) this harness
+/// speaks and `serve` serves. A server reporting another major version speaks an incompatible
+/// protocol: its answers would be misread, so the HTTP target refuses it.
+pub const PROTOCOL_VERSION: &str = "1.1.0";
+
+/// Whether a server reporting target protocol `version` speaks ours: the same major version,
+/// as semantic versioning promises.
+pub fn compatible(version: &str) -> bool {
+    let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u64>().ok());
+    major(version).is_some_and(|theirs| Some(theirs) == major(PROTOCOL_VERSION))
+}

@@ -17,7 +17,8 @@ pre{white-space:pre-wrap;margin:0}</style></head><body>\n",
     );
     let _ = writeln!(
         out,
-        "<h1>mfa-harness conformance report</h1>\n<p>Target <code>{}</code> ({}){} &middot; seed {} &middot; {} {}</p>",
+        "<h1>mfa-harness conformance report: {}</h1>\n<p>Target <code>{}</code> ({}){} &middot; seed {} &middot; {} {}</p>",
+        xml_text(&record.verdict()),
         xml_text(&record.target.name),
         xml_text(&record.target.kind),
         record
@@ -73,5 +74,6 @@ mod tests {
         assert!(html.contains("replay across login &amp; operation protection"));
         assert!(html.contains("class=\"failed\">FAILED"));
         assert!(!html.contains('\u{0}'));
+        assert!(html.contains("<h1>mfa-harness conformance report: DOES NOT CONFORM</h1>"));
     }
 }

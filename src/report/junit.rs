@@ -1,13 +1,16 @@
 //! JUnit XML, in the shape CI consumers (Jenkins, GitLab, GitHub test reporters) read: one
 //! `<testsuite>` per feature, one `<testcase>` per scenario; failed scenarios carry
 //! `<failure>`, harness errors `<error>`, and not-applicable scenarios and expected failures
-//! `<skipped>` with the reason, so neither is ever shown as passed.
+//! `<skipped>` with the reason, so neither is ever shown as passed. A run with no verdict for
+//! a reason no scenario carries (nothing selected, nothing or too little applicable) gets one
+//! more suite, `mfa-harness`, whose `verdict` case is an `<error>` saying why, so a dashboard
+//! of skipped cases never shows green.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::{RunRecord, ScenarioResult, Status, Summary, xml_text};
+use super::{RunOutcome, RunRecord, ScenarioResult, Status, Summary, xml_text};
 
 /// Renders the record as JUnit XML.
 pub fn render(record: &RunRecord) -> String {
@@ -16,14 +19,20 @@ pub fn render(record: &RunRecord) -> String {
         suites.entry(&s.feature).or_default().push(s);
     }
     let total = &record.summary;
+    // Errors already show in their own cases; any other reason for no verdict gets a case.
+    let no_verdict = match record.outcome() {
+        RunOutcome::NoVerdict if total.errors == 0 => Some(record.verdict()),
+        _ => None,
+    };
+    let extra = usize::from(no_verdict.is_some());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"mfa-harness {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
         xml_text(&record.target.name),
-        total.total,
+        total.total + extra,
         total.failed,
-        total.errors,
+        total.errors + extra,
         total.not_applicable + total.expected_failures,
         seconds(record.scenarios.iter().map(|s| s.wall).sum()),
     );
@@ -50,6 +59,13 @@ pub fn render(record: &RunRecord) -> String {
             write_case(&mut out, s);
         }
         out.push_str("  </testsuite>\n");
+    }
+    if let Some(verdict) = no_verdict {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"mfa-harness\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n    <testcase name=\"verdict\" classname=\"mfa-harness\" time=\"0.000\">\n      <error message=\"{0}\" type=\"no verdict\">{0}</error>\n    </testcase>\n  </testsuite>",
+            xml_text(&verdict)
+        );
     }
     out.push_str("</testsuites>\n");
     out
@@ -141,5 +157,18 @@ mod tests {
             }
         }
         assert_eq!(cases, 3);
+    }
+
+    #[test]
+    fn a_run_with_nothing_applicable_is_an_error_case() {
+        let mut record = sample();
+        record.scenarios.retain(|s| s.status == Status::NotApplicable);
+        record.summary = Summary::of(&record.scenarios);
+        let xml = render(&record);
+        assert!(xml.contains("tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"1\""), "{xml}");
+        assert!(
+            xml.contains("<error message=\"NO VERDICT: none of the 1 scenarios was applicable to the target\" type=\"no verdict\">"),
+            "{xml}"
+        );
     }
 }

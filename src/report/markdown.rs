@@ -8,12 +8,7 @@ use super::{RunRecord, Status};
 pub fn render(record: &RunRecord) -> String {
     let s = &record.summary;
     let mut out = String::new();
-    let verdict = match record.outcome() {
-        super::RunOutcome::Conforms => "CONFORMS",
-        super::RunOutcome::DoesNotConform => "DOES NOT CONFORM",
-        super::RunOutcome::Errored => "NO VERDICT (harness errors)",
-    };
-    let _ = writeln!(out, "# mfa-harness conformance report: {verdict}\n");
+    let _ = writeln!(out, "# mfa-harness conformance report: {}\n", record.verdict());
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| target | `{}` ({}) |", record.target.name, record.target.kind);
     if let Some(profile) = &record.target.profile {
@@ -98,5 +93,20 @@ mod tests {
         assert!(md.contains("- expected: rejected (replayed)\n- actual: accepted"));
         assert!(md.contains("| `features/replay/sequential.feature:20` | not applicable | target lacks capability operation-protection |"));
         assert!(md.contains("replay across login & operation protection"));
+    }
+
+    #[test]
+    fn a_run_with_nothing_applicable_says_no_verdict() {
+        let mut record = sample();
+        record.scenarios.retain(|s| s.status == crate::report::Status::NotApplicable);
+        record.summary = crate::report::Summary::of(&record.scenarios);
+        let md = render(&record);
+        assert!(
+            md.starts_with(
+                "# mfa-harness conformance report: NO VERDICT: none of the 1 scenarios was applicable to the target\n"
+            ),
+            "{md}"
+        );
+        assert!(!md.contains("CONFORMS"));
     }
 }

@@ -147,17 +147,23 @@ pub struct RunRecord {
     pub scenarios: Vec<ScenarioResult>,
     /// Real time waited for a real-clock target, in milliseconds (0 for simulated time).
     pub real_wait_ms: u64,
+    /// The share of scenarios (percent) that had to be applicable for a verdict (`run
+    /// --min-applicable`); without it, at least one had to be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_applicable: Option<u8>,
 }
 
 /// What a run's outcome means for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunOutcome {
-    /// Every applicable scenario passed or is an expected failure.
+    /// Enough scenarios were applicable, and every one passed or is an expected failure.
     Conforms,
-    /// At least one scenario failed.
+    /// At least one scenario failed (errors, if any, are listed beside the failures).
     DoesNotConform,
-    /// At least one scenario could not be run (harness or target error).
-    Errored,
+    /// Nothing failed, but the run cannot vouch for the target: a scenario could not be run
+    /// (harness or target error), none was selected, or too few were applicable
+    /// ([`RunRecord::no_verdict_reason`] says which).
+    NoVerdict,
 }
 
 impl RunRecord {
@@ -182,17 +188,58 @@ impl RunRecord {
             summary: Summary::of(&scenarios),
             scenarios,
             real_wait_ms,
+            min_applicable: None,
         }
     }
 
-    /// Errors outrank failures: a run that could not ask every question has no verdict.
+    /// A failure is a verdict even when other scenarios could not be judged; without one, a
+    /// run that could not ask every question, or asked too few, has no verdict.
     pub fn outcome(&self) -> RunOutcome {
-        if self.summary.errors > 0 {
-            RunOutcome::Errored
-        } else if self.summary.failed > 0 {
+        if self.summary.failed > 0 {
             RunOutcome::DoesNotConform
+        } else if self.no_verdict_reason().is_some() {
+            RunOutcome::NoVerdict
         } else {
             RunOutcome::Conforms
+        }
+    }
+
+    /// Why the run, failures aside, cannot vouch for the target: the first of errors, an
+    /// empty selection, nothing applicable, or an applicable share under the floor.
+    pub fn no_verdict_reason(&self) -> Option<String> {
+        let s = &self.summary;
+        let applicable = s.total - s.not_applicable;
+        if s.errors > 0 {
+            Some(format!(
+                "{} of {} scenarios could not be judged (harness or target errors)",
+                s.errors, s.total
+            ))
+        } else if s.total == 0 {
+            Some("no scenario was selected".into())
+        } else if applicable == 0 {
+            Some(format!("none of the {} scenarios was applicable to the target", s.total))
+        } else {
+            let floor = self.min_applicable.filter(|f| applicable * 100 < usize::from(*f) * s.total)?;
+            Some(format!(
+                "only {applicable} of {} scenarios ({}%) were applicable, under the floor of {floor}%",
+                s.total,
+                applicable * 100 / s.total
+            ))
+        }
+    }
+
+    /// The verdict in words, as every report heads it: `CONFORMS`, `DOES NOT CONFORM` (with
+    /// the errors beside, if any) or `NO VERDICT: <reason>`.
+    pub fn verdict(&self) -> String {
+        match self.outcome() {
+            RunOutcome::Conforms => "CONFORMS".into(),
+            RunOutcome::DoesNotConform if self.summary.errors > 0 => {
+                format!("DOES NOT CONFORM (and {} scenarios could not be judged)", self.summary.errors)
+            }
+            RunOutcome::DoesNotConform => "DOES NOT CONFORM".into(),
+            RunOutcome::NoVerdict => {
+                format!("NO VERDICT: {}", self.no_verdict_reason().unwrap_or_default())
+            }
         }
     }
 
@@ -295,6 +342,55 @@ pub(crate) mod tests {
             Summary { total: 3, passed: 1, failed: 1, not_applicable: 1, ..Summary::default() }
         );
         assert_eq!(r.outcome(), RunOutcome::DoesNotConform);
+    }
+
+    fn with_statuses(statuses: &[Status]) -> RunRecord {
+        let base = sample().scenarios[0].clone();
+        let scenarios = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| ScenarioResult {
+                id: format!("x:{i}"),
+                line: i,
+                status: *status,
+                ..base.clone()
+            })
+            .collect();
+        RunRecord::new(1, 0, sample().target, None, scenarios, 0)
+    }
+
+    #[test]
+    fn a_run_with_nothing_applicable_has_no_verdict() {
+        let r = with_statuses(&[Status::NotApplicable, Status::NotApplicable]);
+        assert_eq!(r.outcome(), RunOutcome::NoVerdict);
+        assert_eq!(r.verdict(), "NO VERDICT: none of the 2 scenarios was applicable to the target");
+        let r = with_statuses(&[]);
+        assert_eq!(r.verdict(), "NO VERDICT: no scenario was selected");
+    }
+
+    #[test]
+    fn an_applicable_share_under_the_floor_has_no_verdict() {
+        let mut r = with_statuses(&[Status::Passed, Status::NotApplicable, Status::NotApplicable]);
+        assert_eq!(r.outcome(), RunOutcome::Conforms);
+        r.min_applicable = Some(34);
+        assert_eq!(
+            r.verdict(),
+            "NO VERDICT: only 1 of 3 scenarios (33%) were applicable, under the floor of 34%"
+        );
+        r.min_applicable = Some(33);
+        assert_eq!(r.outcome(), RunOutcome::Conforms);
+    }
+
+    #[test]
+    fn failures_outrank_errors_and_errors_outrank_a_pass() {
+        let r = with_statuses(&[Status::Failed, Status::Error]);
+        assert_eq!(r.outcome(), RunOutcome::DoesNotConform);
+        assert_eq!(r.verdict(), "DOES NOT CONFORM (and 1 scenarios could not be judged)");
+        let r = with_statuses(&[Status::Passed, Status::Error]);
+        assert_eq!(
+            r.verdict(),
+            "NO VERDICT: 1 of 2 scenarios could not be judged (harness or target errors)"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 /// Why an expected-failures file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -38,18 +39,34 @@ pub enum ExpectedError {
         message: String,
     },
     /// An entry names a scenario the suite does not have.
-    #[error("{file}: entry {scenario:?} names no scenario of the suite (ids are <feature path>:<line>)")]
+    #[error(
+        "{file}:{line}: entry {scenario:?} names no scenario of the suite (ids are <feature path>:<line>)"
+    )]
     UnknownScenario {
         /// The file.
         file: String,
+        /// 1-based line of the entry's `scenario`.
+        line: usize,
         /// The id as written.
         scenario: String,
     },
     /// A scenario listed twice.
-    #[error("{file}: scenario {scenario:?} is listed twice")]
+    #[error("{file}:{line}: scenario {scenario:?} is listed twice")]
     Duplicate {
         /// The file.
         file: String,
+        /// 1-based line of the second listing.
+        line: usize,
+        /// The id.
+        scenario: String,
+    },
+    /// An entry without a reason: a known failure nobody can explain excuses nothing.
+    #[error("{file}:{line}: the reason for {scenario:?} is empty (say why it is expected to fail)")]
+    NoReason {
+        /// The file.
+        file: String,
+        /// 1-based line of the entry's `reason`.
+        line: usize,
         /// The id.
         scenario: String,
     },
@@ -69,8 +86,8 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
-    scenario: String,
-    reason: String,
+    scenario: Spanned<String>,
+    reason: Spanned<String>,
 }
 
 impl ExpectedFailures {
@@ -90,21 +107,25 @@ impl ExpectedFailures {
     /// # Errors
     /// [`ExpectedError`].
     pub fn parse(file: &str, text: &str, known_ids: &[String]) -> Result<Self, ExpectedError> {
+        let line = |at: usize| text.get(..at).map_or(1, |before| before.lines().count().max(1));
         let raw: RawFile = toml::from_str(text).map_err(|e| ExpectedError::Syntax {
             file: file.to_owned(),
-            line: e.span().map_or(1, |span| text[..span.start].lines().count().max(1)),
+            line: e.span().map_or(1, |span| line(span.start)),
             message: e.message().to_owned(),
         })?;
         let mut map = BTreeMap::new();
         for entry in raw.expected {
-            if !known_ids.contains(&entry.scenario) {
-                return Err(ExpectedError::UnknownScenario {
-                    file: file.to_owned(),
-                    scenario: entry.scenario,
-                });
+            let at = line(entry.scenario.span().start);
+            let (scenario, reason) = (entry.scenario.into_inner(), entry.reason);
+            if !known_ids.contains(&scenario) {
+                return Err(ExpectedError::UnknownScenario { file: file.to_owned(), line: at, scenario });
             }
-            if map.insert(entry.scenario.clone(), entry.reason).is_some() {
-                return Err(ExpectedError::Duplicate { file: file.to_owned(), scenario: entry.scenario });
+            if reason.get_ref().trim().is_empty() {
+                let line = line(reason.span().start);
+                return Err(ExpectedError::NoReason { file: file.to_owned(), line, scenario });
+            }
+            if map.insert(scenario.clone(), reason.into_inner()).is_some() {
+                return Err(ExpectedError::Duplicate { file: file.to_owned(), line: at, scenario });
             }
         }
         Ok(ExpectedFailures(map))
@@ -145,6 +166,6 @@ mod tests {
 
         let text = "[[expected]]\nscenario = \"features/a.feature:3\"\nreason = \"r\"\n".repeat(2);
         let err = ExpectedFailures::parse("x.toml", &text, &ids()).unwrap_err().to_string();
-        assert!(err.contains("listed twice"), "{err}");
+        assert_eq!(err, "x.toml:5: scenario \"features/a.feature:3\" is listed twice");
     }
 }

@@ -10,6 +10,8 @@ pub mod params;
 pub mod runner;
 mod steps;
 pub mod suite;
+mod tag_filter;
+pub mod watchdog;
 pub mod world;
 
 pub use expected::{ExpectedError, ExpectedFailures};

@@ -14,11 +14,15 @@ use futures::FutureExt as _;
 use super::collect::Collector;
 use super::expected::ExpectedFailures;
 use super::suite::{Suite, TagFilter, feature_path};
+use super::watchdog::{Watchdog, Watched};
 use super::world::{MfaWorld, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
 use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
-use crate::sut::{Connection, TargetFactory};
+use crate::sut::{Connection, Target, TargetFactory};
+
+/// No-answers in a row after which a run declares its target down (see [`Watchdog`]).
+pub const TARGET_DOWN_AFTER: u32 = 3;
 
 /// What to run and how.
 #[derive(Clone)]
@@ -31,17 +35,38 @@ pub struct RunSettings {
     pub expected: ExpectedFailures,
     /// Print one line per finished scenario to standard error.
     pub live: bool,
+    /// Real time the run may take; scenarios not started by then are errors.
+    pub deadline: Option<Duration>,
+    /// No-answers in a row after which the target is down and the rest are errors (0: never).
+    pub target_down_after: u32,
+    /// The share of selected scenarios (percent) that must be applicable for a verdict; with
+    /// none, at least one must be.
+    pub min_applicable: Option<u8>,
 }
 
-/// Runs `suite` against the targets `connection` makes.
+impl Default for RunSettings {
+    /// Seed 1, every scenario, no expected failures, quiet, no deadline, the target down
+    /// after [`TARGET_DOWN_AFTER`] no-answers in a row, no applicability floor.
+    fn default() -> Self {
+        RunSettings {
+            seed: 1,
+            tags: None,
+            expected: ExpectedFailures::default(),
+            live: false,
+            deadline: None,
+            target_down_after: TARGET_DOWN_AFTER,
+            min_applicable: None,
+        }
+    }
+}
+
+/// Runs `suite` against the targets `connection` makes. A tag expression that selects no
+/// scenario gives an empty record, which has no verdict.
 pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> RunRecord {
     let Connection { info, capabilities, factory } = connection.clone();
     let mut results = Vec::new();
     let mut runnable: BTreeSet<String> = BTreeSet::new();
-    for scenario in suite.scenarios() {
-        if settings.tags.as_ref().is_some_and(|f| !f.matches(&scenario.tags)) {
-            continue;
-        }
+    for scenario in suite.select(settings.tags.as_ref()).unwrap_or_default() {
         let missing = capabilities.missing(scenario.needs.iter().copied());
         if missing.is_empty() {
             runnable.insert(scenario.id.clone());
@@ -58,7 +83,8 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
 
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
-    let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live);
+    let watchdog = Arc::new(Watchdog::new(settings.deadline, settings.target_down_after));
+    let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live, watchdog);
     let (ran, parse_errors) = collector.into_results();
     // The suite is parsed and checked before the run, so cucumber has nothing to parse; if it
     // ever reports a parse error, it is a harness error in the record, never dropped.
@@ -77,14 +103,16 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
     for id in runnable.difference(&seen) {
         results.push(not_run(suite, id, Status::Error, "the scenario did not run".into()));
     }
-    RunRecord::new(
+    let mut record = RunRecord::new(
         settings.seed,
         DEFAULT_EPOCH.unix_millis(),
         info,
         settings.tags.as_ref().map(|t| t.expression().to_owned()),
         results,
         0,
-    )
+    );
+    record.min_applicable = settings.min_applicable;
+    record
 }
 
 /// The seed of one scenario: independent of which other scenarios run, and of their order.
@@ -98,6 +126,7 @@ fn execute(
     run_seed: u64,
     simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
     live: bool,
+    watchdog: Arc<Watchdog>,
 ) -> Collector {
     let runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(1)
@@ -106,9 +135,22 @@ fn execute(
             let id = format!("{}:{}", feature_path(feature), scenario.position.line);
             let seed = scenario_seed(run_seed, &id);
             let factory = factory.clone();
+            let watchdog = watchdog.clone();
             async move {
-                let target = factory(seed)
-                    .unwrap_or_else(|e| super::fault::no_answer(format!("preparing the target: {e}")));
+                // A run that has given up (deadline, target down) starts no more scenarios.
+                if let Some(reason) = watchdog.stopped() {
+                    super::fault::no_answer(format!("not run: {reason}"));
+                }
+                // Making the target is no request to it: only its failure counts.
+                let target = match factory(seed) {
+                    Ok(target) => target,
+                    Err(e) => {
+                        let message = format!("preparing the target: {e}");
+                        watchdog.observe::<()>(&Err(e));
+                        super::fault::no_answer(message)
+                    }
+                };
+                let target: Arc<dyn Target> = Arc::new(Watched::new(target, watchdog));
                 let start = match target.server_time() {
                     Ok(real) => real.unwrap_or_else(|| start_time(seed)),
                     Err(e) => super::fault::no_answer(format!("reading the server's clock: {e}")),

@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use cucumber::feature::Ext as _;
-use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::gherkin::{self, GherkinEnv};
-use cucumber::tag::Ext as _;
 use include_dir::{Dir, include_dir};
 
 use super::needs;
 use crate::protocol::Capability;
+
+pub use super::tag_filter::{MAX_TAG_DEPTH, MAX_TAG_TERMS, TagFilter};
 
 /// The built-in features, `features/**/*.feature`.
 static FEATURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/features");
@@ -79,6 +79,23 @@ pub enum SuiteError {
         /// What is wrong.
         message: String,
     },
+    /// A feature or scenario that could check nothing: a feature with no scenarios, or a
+    /// scenario with no `Then` step (it would pass whatever the target did).
+    #[error("{file}:{line}: {message}")]
+    Vacuous {
+        /// The feature file.
+        file: String,
+        /// Line of the feature or scenario.
+        line: usize,
+        /// What is missing.
+        message: String,
+    },
+    /// A `--features` folder holding no `.feature` file (a wrong path would add nothing).
+    #[error("{}: no .feature files in this folder or below it", path.display())]
+    NoFeatures {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A tag outside the documented list.
     #[error(
         "{file}:{line}: unknown tag @{tag} (known: @needs.<capability>, @area.<area>, @concurrent, @serial, @x.<vendor tag>)"
@@ -91,8 +108,9 @@ pub enum SuiteError {
         /// The tag, without `@`.
         tag: String,
     },
-    /// A `--tags` expression that does not parse, or names an unknown tag.
-    #[error("--tags {expression:?}: {message}")]
+    /// A `--tags` expression that does not parse, names an unknown tag, nests too deep or
+    /// selects no scenario. Long expressions are shortened in the message.
+    #[error("--tags {}: {message}", quoted_start(expression))]
     TagExpression {
         /// The expression.
         expression: String,
@@ -134,8 +152,21 @@ impl Suite {
         let mut sources: Vec<(String, String)> = Vec::new();
         collect_embedded(&FEATURES, &mut sources);
         for dir in extra_dirs {
+            let before = sources.len();
             collect_dir(dir, &mut sources)?;
+            if sources.len() == before {
+                return Err(SuiteError::NoFeatures { path: dir.clone() });
+            }
         }
+        Suite::from_sources(sources)
+    }
+
+    /// A suite of the given `(path, text)` feature files alone, checked as [`Suite::load`]
+    /// checks files (for tests and fuzzing: no embedded features, no file system).
+    ///
+    /// # Errors
+    /// [`SuiteError`] naming the file and line of the first problem.
+    pub fn from_sources(mut sources: Vec<(String, String)>) -> Result<Suite, SuiteError> {
         sources.sort();
         if let Some(w) = sources.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(SuiteError::Duplicate { file: w[0].0.clone() });
@@ -164,41 +195,22 @@ impl Suite {
             })
             .collect()
     }
-}
 
-/// A parsed `--tags` expression (Cucumber tag expression syntax: `@a and not (@b or @c)`).
-#[derive(Clone, Debug)]
-pub struct TagFilter {
-    expression: String,
-    operation: TagOperation,
-}
-
-impl TagFilter {
-    /// Parses `expression`, refusing tags outside the documented list so a typo cannot
-    /// silently select nothing.
+    /// The scenarios `tags` selects (all of them without a filter).
     ///
     /// # Errors
-    /// [`SuiteError::TagExpression`].
-    pub fn parse(expression: &str) -> Result<TagFilter, SuiteError> {
-        let error =
-            |message: String| SuiteError::TagExpression { expression: expression.to_owned(), message };
-        let operation: TagOperation = expression.parse().map_err(|e| error(format!("{e}")))?;
-        let mut tags = Vec::new();
-        collect_tags(&operation, &mut tags);
-        if let Some(bad) = tags.iter().find(|t| !known_tag(t)) {
-            return Err(error(format!("unknown tag @{bad}")));
+    /// [`SuiteError::TagExpression`] when the expression selects no scenario: a run of
+    /// nothing would otherwise pass.
+    pub fn select(&self, tags: Option<&TagFilter>) -> Result<Vec<SuiteScenario>, SuiteError> {
+        let selected: Vec<SuiteScenario> =
+            self.scenarios().into_iter().filter(|s| tags.is_none_or(|f| f.matches(&s.tags))).collect();
+        match tags {
+            Some(filter) if selected.is_empty() => Err(SuiteError::TagExpression {
+                expression: filter.expression().to_owned(),
+                message: "selects no scenario".into(),
+            }),
+            _ => Ok(selected),
         }
-        Ok(TagFilter { expression: expression.to_owned(), operation })
-    }
-
-    /// Whether a scenario with these tags is selected.
-    pub fn matches(&self, tags: &[String]) -> bool {
-        self.operation.eval(tags.iter())
-    }
-
-    /// The expression as given.
-    pub fn expression(&self) -> &str {
-        &self.expression
     }
 }
 
@@ -219,7 +231,19 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
                     .chain(s.examples.iter().map(|e| (e.position.line, &e.tags)))
             },
         ));
-    for s in feature.scenarios.iter().chain(feature.rules.iter().flat_map(|r| &r.scenarios)) {
+    let vacuous = |line: usize, message: String| SuiteError::Vacuous { file: name.to_owned(), line, message };
+    if feature.scenarios.is_empty() && feature.rules.iter().all(|r| r.scenarios.is_empty()) {
+        return Err(vacuous(feature.position.line, format!("feature {:?} has no scenarios", feature.name)));
+    }
+    let feature_background = feature.background.iter().flat_map(|b| &b.steps);
+    let mut scenarios: Vec<(&gherkin::Scenario, Vec<&gherkin::Step>)> =
+        feature.scenarios.iter().map(|s| (s, feature_background.clone().collect())).collect();
+    for rule in &feature.rules {
+        let background: Vec<&gherkin::Step> =
+            feature_background.clone().chain(rule.background.iter().flat_map(|b| &b.steps)).collect();
+        scenarios.extend(rule.scenarios.iter().map(|s| (s, background.clone())));
+    }
+    for (s, background) in &scenarios {
         let not_a_step =
             |message: String| SuiteError::NotAStep { file: name.to_owned(), line: s.position.line, message };
         if let Some(text) = &s.description {
@@ -230,6 +254,12 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
         }
         if s.steps.is_empty() {
             return Err(not_a_step(format!("scenario {:?} has no steps", s.name)));
+        }
+        if !background.iter().copied().chain(&s.steps).any(|step| step.ty == gherkin::StepType::Then) {
+            return Err(vacuous(
+                s.position.line,
+                format!("scenario {:?} has no Then step: it asserts nothing", s.name),
+            ));
         }
         if let Some(e) = s.examples.iter().find(|e| e.table.as_ref().is_none_or(|t| t.rows.len() < 2)) {
             return Err(SuiteError::NotAStep {
@@ -292,7 +322,17 @@ fn tag_line(text: &str, element_line: usize, tag: &str) -> usize {
         .map_or(element_line, |(n, _)| n)
 }
 
-fn known_tag(tag: &str) -> bool {
+/// The start of a long expression, quoted, so an error message stays readable.
+pub(super) fn quoted_start(expression: &str) -> String {
+    const SHOWN: usize = 60;
+    match expression.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{:?}… ({} characters)", &expression[..at], expression.chars().count()),
+        None => format!("{expression:?}"),
+    }
+}
+
+/// Whether `tag` (without `@`) is in the documented list.
+pub(super) fn known_tag(tag: &str) -> bool {
     if let Some(cap) = tag.strip_prefix("needs.") {
         return cap.parse::<Capability>().is_ok();
     }
@@ -300,17 +340,6 @@ fn known_tag(tag: &str) -> bool {
         return AREAS.contains(&area);
     }
     RUNNER_TAGS.contains(&tag) || tag.strip_prefix("x.").is_some_and(|t| !t.is_empty())
-}
-
-fn collect_tags(op: &TagOperation, out: &mut Vec<String>) {
-    match op {
-        TagOperation::And(a, b) | TagOperation::Or(a, b) => {
-            collect_tags(a, out);
-            collect_tags(b, out);
-        }
-        TagOperation::Not(a) => collect_tags(a, out),
-        TagOperation::Tag(t) => out.push(t.trim_start_matches('@').to_owned()),
-    }
 }
 
 fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
@@ -412,11 +441,11 @@ Feature: Window
         let err = parse("features/bad.feature", "Scenario: y\n    Given a\n").unwrap_err();
         assert!(err.to_string().starts_with("features/bad.feature: "), "{err}");
         // An outline whose Examples have no rows would silently run zero times.
-        let text = "Feature: x\n  Scenario Outline: y\n    Given a <n>\n  Examples:\n";
+        let text = "Feature: x\n  Scenario Outline: y\n    Given a <n>\n    Then b\n  Examples:\n";
         let err = parse("features/bad.feature", text).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "features/bad.feature:4: Examples of \"y\" have no rows: the outline would run zero times"
+            "features/bad.feature:5: Examples of \"y\" have no rows: the outline would run zero times"
         );
     }
 
@@ -432,11 +461,17 @@ Feature: Window
     }
 
     #[test]
-    fn tag_expressions_select_and_reject_unknown_tags() {
-        let filter = TagFilter::parse("@area.window and not @needs.sms").unwrap();
-        assert!(filter.matches(&["area.window".into()]));
-        assert!(!filter.matches(&["area.window".into(), "needs.sms".into()]));
-        assert!(TagFilter::parse("@area.windw").unwrap_err().to_string().contains("unknown tag @area.windw"));
-        assert!(TagFilter::parse("@area.window and").is_err());
+    fn a_scenario_must_assert_something() {
+        let err = parse("f.feature", "Feature: x\n  Scenario: y\n    Given a\n    When b\n    And c\n")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "f.feature:2: scenario \"y\" has no Then step: it asserts nothing");
+        // `And` after `Then` is a Then; a Then in the Background asserts in every scenario.
+        assert!(
+            parse("f.feature", "Feature: x\n  Scenario: y\n    Given a\n    Then b\n    And c\n").is_ok()
+        );
+        let background = "Feature: x\n  Background:\n    Then a\n  Scenario: y\n    Given b\n";
+        assert!(parse("f.feature", background).is_ok());
+        let err = parse("f.feature", "@area.rfc\nFeature: x\n  A description only.\n").unwrap_err();
+        assert_eq!(err.to_string(), "f.feature:2: feature \"x\" has no scenarios");
     }
 }

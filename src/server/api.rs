@@ -21,7 +21,7 @@ use crate::provision::TokenSeed;
 use crate::reference::ReferenceError;
 
 /// The protocol version served under `/v1/`.
-pub const PROTOCOL_VERSION: &str = "1.1.0";
+pub const PROTOCOL_VERSION: &str = crate::protocol::PROTOCOL_VERSION;
 
 /// A protocol error: a stable code and a human message, never a secret.
 #[derive(Debug, Serialize, Deserialize)]

@@ -152,6 +152,14 @@ impl Http {
             clock: Mutex::new(None),
         };
         let info: Info = target.call(HttpMethod::GET, "/v1/info", None)?;
+        if !crate::protocol::compatible(&info.protocol_version) {
+            let theirs: String = info.protocol_version.chars().take(40).collect();
+            let message = format!(
+                "the server speaks target protocol {theirs:?}, this harness {} (major versions must match)",
+                crate::protocol::PROTOCOL_VERSION
+            );
+            return Err(TargetError::Refused { request: "GET /v1/info".into(), message });
+        }
         let mut capabilities: Capabilities = info.capabilities.into_iter().collect();
         if !info.test_clock {
             capabilities = capabilities.without(Capability::ClockControl).without(Capability::Sms);
@@ -456,6 +464,7 @@ struct ProtocolError {
 /// `GET /v1/info`.
 #[derive(Deserialize)]
 struct Info {
+    protocol_version: String,
     test_clock: bool,
     policy: PolicyFacts,
     capabilities: Vec<Capability>,

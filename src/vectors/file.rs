@@ -9,9 +9,10 @@
 //!
 //! `kind` is `hotp` (with `counter`), `totp` (with `time`, optional `period` default 30 and
 //! `t0` default 0) or `uri` (with `uri` and either `expected_uri` or `expected_error`).
-//! Unknown fields are errors, so a typo cannot silently drop an input.
+//! Unknown fields are errors, so a typo cannot silently drop an input, and a file needs at
+//! least one record, so an empty one cannot pass.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -128,14 +129,24 @@ pub fn parse(name: &str, text: &str) -> Result<VectorFile, VectorError> {
             message: format!("format {} is not supported (this harness reads format {FORMAT})", raw.format),
         });
     }
+    if raw.records.is_empty() {
+        return Err(VectorError::Syntax {
+            file: name.to_owned(),
+            line: line_of(text, "\"records\""),
+            column: 1,
+            message: "no records: a file that checks nothing would pass".into(),
+        });
+    }
+    let mut lines = RecordLines::new(text);
     let vectors = raw
         .records
         .into_iter()
         .map(|record| {
             let id = record.id.clone();
-            record.into_vector().map_err(|message| VectorError::Record {
+            let line = lines.next_id(&id);
+            record.into_vector(line).map_err(|message| VectorError::Record {
                 file: name.to_owned(),
-                line: line_of(text, &format!("\"{id}\"")),
+                line,
                 id,
                 message,
             })
@@ -144,16 +155,51 @@ pub fn parse(name: &str, text: &str) -> Result<VectorFile, VectorError> {
     Ok(VectorFile { name: name.to_owned(), description: raw.description, vectors })
 }
 
+/// Finds each record's `"id": "<id>"` in file order: a duplicated id is found at its second
+/// occurrence, not its first.
+struct RecordLines<'a> {
+    text: &'a str,
+    from: usize,
+}
+
+impl<'a> RecordLines<'a> {
+    fn new(text: &'a str) -> Self {
+        RecordLines { text, from: 0 }
+    }
+
+    /// The 1-based line of the next `"id"` key whose value is `id` (0 when not found).
+    fn next_id(&mut self, id: &str) -> usize {
+        // Serialising a string cannot fail; the fallback only loses the line.
+        let value = serde_json::to_string(id).unwrap_or_default();
+        let rest = &self.text[self.from..];
+        let mut offset = 0;
+        while let Some(at) = rest[offset..].find("\"id\"") {
+            let key = offset + at;
+            let after = rest[key + 4..].trim_start();
+            if let Some(after) = after.strip_prefix(':')
+                && after.trim_start().starts_with(&value)
+            {
+                self.from += key + 4;
+                return line_at(self.text, self.from - 4);
+            }
+            offset = key + 4;
+        }
+        0
+    }
+}
+
 fn check_unique_ids(files: &[VectorFile]) -> Result<(), VectorError> {
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<&str, (&str, usize)> = HashMap::new();
     for file in files {
         for v in &file.vectors {
-            if !seen.insert(v.id.as_str()) {
+            if let Some((first_file, first_line)) = seen.insert(v.id.as_str(), (&file.name, v.line)) {
                 return Err(VectorError::Record {
                     file: file.name.clone(),
-                    line: 0,
+                    line: v.line,
                     id: v.id.clone(),
-                    message: "duplicate id (ids must be unique across all files)".into(),
+                    message: format!(
+                        "duplicate id, first at {first_file}:{first_line} (ids must be unique across all files)"
+                    ),
                 });
             }
         }
@@ -163,7 +209,12 @@ fn check_unique_ids(files: &[VectorFile]) -> Result<(), VectorError> {
 
 /// The 1-based line where `needle` first appears (0 when it does not).
 fn line_of(text: &str, needle: &str) -> usize {
-    text.find(needle).map_or(0, |at| text[..at].lines().count().max(1))
+    text.find(needle).map_or(0, |at| line_at(text, at))
+}
+
+/// The 1-based line of byte offset `at`.
+fn line_at(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
 }
 
 #[derive(Deserialize)]
@@ -208,7 +259,7 @@ struct RawParsedUri {
 }
 
 impl RawRecord {
-    fn into_vector(self) -> Result<Vector, String> {
+    fn into_vector(self, line: usize) -> Result<Vector, String> {
         let need = |field: Option<u64>, name: &str| {
             field.ok_or_else(|| format!("{} record needs {name:?}", self.kind))
         };
@@ -248,7 +299,7 @@ impl RawRecord {
             },
             other => return Err(format!("unknown kind {other:?} (expected hotp, totp or uri)")),
         };
-        Ok(Vector { id: self.id, source: self.source, note: self.note, case })
+        Ok(Vector { id: self.id, source: self.source, note: self.note, case, line })
     }
 
     fn params(&self) -> Result<CodeParams, String> {
@@ -306,6 +357,29 @@ mod tests {
   { "id": "a", "source": "s", "kind": "hotp", "secret_hex": "31", "counter": 0, "expected": "123456", "tme": 3 }
 ]}"#;
         assert!(parse("x.json", text).unwrap_err().to_string().contains("unknown field `tme`"));
+    }
+
+    #[test]
+    fn a_file_without_records_is_refused() {
+        let err =
+            parse("x.json", "{ \"format\": 1, \"description\": \"d\",\n  \"records\": [] }").unwrap_err();
+        assert_eq!(err.to_string(), "x.json:2:1: no records: a file that checks nothing would pass");
+    }
+
+    #[test]
+    fn a_duplicate_id_is_reported_at_its_second_line() {
+        let text = r#"{ "format": 1, "description": "d", "records": [
+  { "id": "a", "source": "s", "kind": "hotp", "secret_hex": "31", "counter": 0, "expected": "123456" },
+  { "id": "b", "source": "s", "kind": "hotp", "secret_hex": "31", "counter": 1, "expected": "123456" },
+  { "id": "a", "source": "s", "kind": "hotp", "secret_hex": "31", "counter": 2, "expected": "123456" }
+]}"#;
+        let file = parse("x.json", text).unwrap();
+        assert_eq!(file.vectors.iter().map(|v| v.line).collect::<Vec<_>>(), [2, 3, 4]);
+        let err = check_unique_ids(&[file]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "x.json:4: record \"a\": duplicate id, first at x.json:2 (ids must be unique across all files)"
+        );
     }
 
     #[test]

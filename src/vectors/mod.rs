@@ -28,6 +28,8 @@ pub struct Vector {
     pub note: Option<String>,
     /// The inputs and expected result.
     pub case: Case,
+    /// 1-based line of the record's `"id"` in its file, for messages.
+    pub line: usize,
 }
 
 /// What a vector checks.

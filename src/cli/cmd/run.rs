@@ -1,6 +1,7 @@
 //! `mfa-harness run`: the conformance suite against a target, reports in `reports/`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -11,11 +12,13 @@ use crate::scenario::runner::{self, RunSettings};
 use crate::scenario::{ExpectedFailures, Suite, TagFilter};
 use crate::sut::TargetSpec;
 
-/// Runs the subcommand.
+/// Runs the subcommand: exit 0 when the target conforms, 1 when a scenario failed (errors,
+/// if any, listed beside), 2 when nothing failed but the run has no verdict.
 ///
 /// # Errors
-/// Bad feature text, tags, expected-failures file or target (located), unwritable reports,
-/// and a run with harness errors (after its reports are written).
+/// Bad feature text, tags (or tags selecting nothing), expected-failures file, deadline or
+/// target (located), unwritable reports, and a run with no verdict (after its reports are
+/// written).
 pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
     let mut spec = TargetSpec::parse(&args.target).map_err(anyhow::Error::msg).context("--target")?;
     if let Some(path) = &args.admin_token_file {
@@ -24,15 +27,25 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         };
         settings.admin_token = Some(super::serve::read_admin_token(path)?);
     }
+    let deadline = args.deadline.as_deref().map(parse_duration).transpose().context("--deadline")?;
     let suite = Suite::load(&args.features).context("loading features")?;
     let tags = args.tags.as_deref().map(TagFilter::parse).transpose()?;
+    suite.select(tags.as_ref())?;
     let ids: Vec<String> = suite.scenarios().into_iter().map(|s| s.id).collect();
     let expected = match &args.expected_failures {
         Some(path) => ExpectedFailures::load(path, &ids)?,
         None => ExpectedFailures::default(),
     };
     let connection = spec.connect().context("connecting to the target")?;
-    let settings = RunSettings { seed: args.seed, tags, expected, live: !args.quiet };
+    let settings = RunSettings {
+        seed: args.seed,
+        tags,
+        expected,
+        live: !args.quiet,
+        deadline,
+        min_applicable: args.min_applicable,
+        ..RunSettings::default()
+    };
     let record = runner::run(&suite, &connection, &settings);
     let dir = args
         .out
@@ -47,13 +60,28 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
     for path in written {
         println!("wrote {}", path.display());
     }
+    println!("verdict: {}", record.verdict());
     match record.outcome() {
         RunOutcome::Conforms => Ok(RunVerdict::Passed),
         RunOutcome::DoesNotConform => Ok(RunVerdict::Failed),
-        RunOutcome::Errored => {
-            bail!("{} scenarios could not be run (harness or target errors): no verdict", s.errors)
-        }
+        RunOutcome::NoVerdict => bail!("no verdict: {}", record.no_verdict_reason().unwrap_or_default()),
     }
+}
+
+/// Parses a real-time span: a whole number and a unit, `ms`, `s`, `m` or `h` (`90s`, `10m`).
+fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 =
+        number.parse().with_context(|| format!("{text:?}: expected a number and a unit (90s, 10m)"))?;
+    let millis = match unit.trim() {
+        "ms" => Some(n),
+        "s" => n.checked_mul(1000),
+        "m" | "min" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        other => bail!("{text:?}: unknown unit {other:?} (ms, s, m or h)"),
+    };
+    millis.map(Duration::from_millis).with_context(|| format!("{text:?}: too long"))
 }
 
 /// A folder name for a target (`reference`, `https-mfa.example.com`).

@@ -186,7 +186,7 @@ fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
 }
 
 #[when(expr = "{user} binds the hardware MFA device {string} with {code}")]
-fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: CodeWords) {
+pub(super) fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: CodeWords) {
     let actor = user.0.clone();
     w.ensure_token(&serial);
     if open_binding(w, &actor, DeviceKind::Hardware).is_none() {

@@ -6,6 +6,7 @@
 mod cast;
 mod clock;
 mod devices;
+mod near_miss;
 mod outcome;
 mod protection;
 mod signin;

@@ -103,9 +103,16 @@ fn tries(w: &mut MfaWorld, user: User, operation: OperationWords) {
     w.remember(&user.0, vec![Attempt::Operation], verdict);
 }
 
+/// The most browsers one step opens at once (one thread each): far above what any scenario
+/// needs, far below the thread count that aborted the process (20 000).
+const MAX_BROWSERS: u32 = 1_000;
+
 /// Opens `n` sign-ins one after another, then answers all their prompts with the same code
 /// at once from `n` threads released together.
 fn at_once(w: &mut MfaWorld, actor: &str, account: &str, n: u32, code: CodeWords) {
+    if !(1..=MAX_BROWSERS).contains(&n) {
+        no_answer(format!("{n} browsers at once: this step opens 1 to {MAX_BROWSERS}"));
+    }
     let password = w.password_for(actor, account);
     let origin = w.person(actor).origin.clone();
     w.person_mut(actor).acting_as = Some(account.to_owned());

@@ -34,7 +34,7 @@ use crate::provision::TokenSeed;
 use crate::sut::TargetFactory;
 use crate::sut::TargetInfo;
 use exchange::Rendered;
-use load::Profile;
+pub use load::Profile;
 use predicate::{Reply, first_match};
 use schema::{Auth, RequestSpec, ResultKind, RuleSpec};
 use template::{Lookup, Template};

@@ -2,3 +2,4 @@
 Feature: x
   Scenario: y
     Given Rita has a root account
+    Then Rita is signed in

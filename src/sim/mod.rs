@@ -43,27 +43,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod builder;
 mod channel;
 mod device;
+mod entity;
 mod latency;
+mod login;
 mod queue;
 mod rng;
 mod simulator;
 mod trace;
 mod user;
 
+pub use builder::{Limits, SimBuilder};
 pub use channel::{Fate, SmsChannel};
 pub use device::{
     AuthenticatorApp, BlankReason, DeliveredSms, DriftDistribution, HardToken, Phone, PhoneNumber, PhoneSpec,
     Screen, TokenSpec,
 };
+pub use entity::{AppId, CodeSource, Entity, PhoneId, TokenId, UserId};
 pub use latency::Latency;
+pub use login::{CodeEntry, ServerAnswer};
 pub use queue::EventQueue;
 pub use rng::{Concern, Streams};
-pub use simulator::{
-    AppId, CodeEntry, CodeSource, Entity, Fired, Limits, PhoneId, ServerAnswer, Sim, SimBuilder, TokenId,
-    UserId,
-};
+pub use simulator::{Fired, Sim};
 pub use trace::{Trace, TraceEvent, TraceRecord};
 pub use user::{RetryPolicy, Timing, UserProfile};
 

@@ -40,13 +40,14 @@ pub enum Entity {
     User(UserId),
 }
 
-/// Where a user gets codes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CodeSource {
-    /// Reads a hardware token.
+/// A device that shows codes: what a simulated user, or a scenario's person, reads. What it
+/// shows is [`Sim::display`](super::Sim::display).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceId {
+    /// A hardware token.
     Token(TokenId),
-    /// Reads an authenticator app.
+    /// An authenticator app, on its phone's clock.
     App(AppId),
-    /// Reads SMS messages on a phone.
-    Sms(PhoneId),
+    /// A phone's SMS inbox.
+    Phone(PhoneId),
 }

@@ -7,13 +7,13 @@ use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
 
 use super::SimError;
-use super::device::{BlankReason, Screen};
-use super::entity::{CodeSource, Entity, PhoneId, UserId};
+use super::device::{BlankReason, Display, Screen};
+use super::entity::{DeviceId, Entity, PhoneId, UserId};
 use super::rng::Concern;
 use super::simulator::{Event, Sim};
 use super::trace::TraceEvent;
 use super::user::{Timing, UserProfile};
-use crate::clock::{DeviceClock, DeviceTime, SimTime};
+use crate::clock::{DeviceTime, SimTime};
 use crate::otp::{Code, Digits};
 
 /// The server's answer to a code, as the caller reports it back with [`Sim::answer`].
@@ -48,18 +48,14 @@ impl Sim {
     pub fn add_user(
         &mut self,
         name: &str,
-        source: CodeSource,
+        source: DeviceId,
         profile: UserProfile,
     ) -> Result<UserId, SimError> {
         let profile = profile.validated()?;
-        match source {
-            CodeSource::Token(t) => drop(self.token(t)?),
-            CodeSource::App(a) => drop(self.app(a)?),
-            CodeSource::Sms(p) => drop(self.phone(p)?),
-        }
+        self.display(source)?;
         let id = UserId(self.users.len());
         self.claim(name, Entity::User(id))?;
-        if let CodeSource::Sms(PhoneId(p)) = source {
+        if let DeviceId::Phone(PhoneId(p)) = source {
             self.sms_users[p].push(id);
         }
         self.users.push(UserState {
@@ -140,14 +136,11 @@ impl Sim {
                 return Ok(());
             }
         }
-        let next_look = match u.source {
-            CodeSource::Token(t) => next_step_start(self.tokens[t.0].clock(), self.tokens[t.0].totp(), now),
-            CodeSource::App(a) => {
-                let (_, phone, app) = &self.apps[a.0];
-                next_step_start(self.phones[phone.0].clock(), app.totp(), now)
-            }
+        let source = u.source;
+        let next_look = match self.display(source)? {
+            Display::Totp(display) => display.next_code_at(now),
             // A new message: look now; the look waits if none is unread.
-            CodeSource::Sms(_) => Some(now),
+            Display::Inbox(_) => Some(now),
         };
         match next_look {
             Some(at) => drop(self.queue.push(at, Event::Look { user, login })),
@@ -159,9 +152,6 @@ impl Sim {
         }
         Ok(())
     }
-
-    /// Schedules a [`Fired::Wake`] with `tag` at `at` (a caller's timer: "each day at 9").
-    ///
 
     /// The user's name.
     ///
@@ -178,15 +168,19 @@ impl Sim {
     ///
     /// # Errors
     /// [`SimError::NoSuchEntity`].
-    pub fn user_source(&self, id: UserId) -> Result<CodeSource, SimError> {
+    pub fn user_source(&self, id: UserId) -> Result<DeviceId, SimError> {
         self.users.get(id.0).map(|u| u.source).ok_or(SimError::NoSuchEntity { kind: "user", index: id.0 })
     }
 
     /// Runs a scheduled look unless the login it belongs to was abandoned.
-    pub(super) fn look_if_current(&mut self, user: UserId, login: u64) {
+    ///
+    /// # Errors
+    /// As [`Sim::display`].
+    pub(super) fn look_if_current(&mut self, user: UserId, login: u64) -> Result<(), SimError> {
         if self.users[user.0].login == login {
-            self.look(user, login);
+            self.look(user, login)?;
         }
+        Ok(())
     }
 
     /// The user presses submit: the code goes to the caller, unless the login was abandoned.
@@ -231,34 +225,28 @@ impl Sim {
     }
 
     /// The user looks at their device and schedules the submission.
-    fn look(&mut self, user: UserId, login: u64) {
+    fn look(&mut self, user: UserId, login: u64) -> Result<(), SimError> {
         let now = self.now();
-        let sight = match self.users[user.0].source {
-            CodeSource::Token(t) => {
-                let token = &self.tokens[t.0];
-                Sight::of_screen(token.screen(now), token.totp())
-            }
-            CodeSource::App(a) => {
-                let (_, phone, app) = &self.apps[a.0];
-                Sight::of_screen(app.screen(self.phones[phone.0].clock().reading(now)), app.totp())
-            }
-            CodeSource::Sms(p) => {
-                let inbox = self.phones[p.0].inbox();
-                let u = &mut self.users[user.0];
-                if inbox.len() <= u.sms_seen {
-                    u.phase = Phase::WaitingForSms;
-                    let name = &u.name;
-                    self.trace.record(now, || TraceEvent::WaitingForSms { user: name.clone() });
-                    return;
-                }
-                u.sms_seen = inbox.len();
-                match code_in(&inbox[inbox.len() - 1].body) {
-                    Some(code) => Sight::Code { code, device: None },
-                    None => Sight::Nothing("no_code_in_message"),
-                }
+        // An inbox shows its latest message, and only a message the user has not read yet.
+        let (sight, messages) = match self.display(self.users[user.0].source)? {
+            Display::Totp(display) => (Sight::of_screen(display.screen(now)), None),
+            Display::Inbox(inbox) => {
+                let code = inbox.last().and_then(|m| code_in(&m.body));
+                let sight = code
+                    .map_or(Sight::Nothing("no_code_in_message"), |code| Sight::Code { code, device: None });
+                (sight, Some(inbox.len()))
             }
         };
         let u = &mut self.users[user.0];
+        if let Some(count) = messages {
+            if count <= u.sms_seen {
+                u.phase = Phase::WaitingForSms;
+                let name = &u.name;
+                self.trace.record(now, || TraceEvent::WaitingForSms { user: name.clone() });
+                return Ok(());
+            }
+            u.sms_seen = count;
+        }
         let name = &u.name;
         let (code, device) = match sight {
             Sight::Code { code, device } => (code, device),
@@ -271,7 +259,7 @@ impl Sim {
                 });
                 self.trace.record(now, || TraceEvent::GaveUp { user: name.clone(), reason });
                 u.phase = Phase::Idle;
-                return;
+                return Ok(());
             }
         };
         self.trace.record(now, || TraceEvent::Looked {
@@ -293,16 +281,8 @@ impl Sim {
         };
         let at = now.checked_add(delay).unwrap_or(now);
         self.queue.push(at, Event::Submit { user, login, code: typed, typo, looked_at: now });
+        Ok(())
     }
-}
-
-/// The true time at which a TOTP device shows its next code.
-fn next_step_start(clock: &DeviceClock, totp: &crate::otp::Totp, now: SimTime) -> Option<SimTime> {
-    let reading = clock.reading(now).unix_millis();
-    let period = i64::try_from(totp.period().seconds()).ok()?.checked_mul(1000)?;
-    let t0 = i64::try_from(totp.t0()).ok()?.checked_mul(1000)?;
-    let next = (reading - t0).div_euclid(period).checked_add(1)?.checked_mul(period)?.checked_add(t0)?;
-    clock.when_reads(now, DeviceTime::from_unix_millis(next))
 }
 
 /// What a user saw when they looked.
@@ -324,14 +304,9 @@ struct DeviceView {
 }
 
 impl Sight {
-    fn of_screen(screen: Screen, totp: &crate::otp::Totp) -> Sight {
+    fn of_screen(screen: Screen) -> Sight {
         match screen {
-            Screen::Code { code, seconds_left, device_time, .. } => {
-                let period = totp.period().seconds().saturating_mul(1000);
-                let since = u64::try_from(device_time.unix_millis())
-                    .unwrap_or(0)
-                    .saturating_sub(totp.t0().saturating_mul(1000));
-                let millis_left = period - since % period;
+            Screen::Code { code, seconds_left, millis_left, device_time, .. } => {
                 Sight::Code { code, device: Some(DeviceView { device_time, seconds_left, millis_left }) }
             }
             Screen::Blank(BlankReason::BatteryDead) => Sight::Nothing("battery_dead"),
@@ -358,7 +333,7 @@ enum Phase {
 #[derive(Debug)]
 pub(super) struct UserState {
     name: String,
-    source: CodeSource,
+    source: DeviceId,
     profile: UserProfile,
     rng: ChaCha12Rng,
     login: u64,

@@ -9,9 +9,10 @@ use super::SimError;
 use super::builder::Limits;
 use super::channel::{Fate, SmsChannel};
 use super::device::{
-    AuthenticatorApp, DeliveredSms, HardToken, Phone, PhoneNumber, PhoneSpec, Screen, TokenSpec,
+    AuthenticatorApp, DeliveredSms, Display, HardToken, Phone, PhoneNumber, PhoneSpec, Screen, TokenSpec,
+    TotpDisplay,
 };
-use super::entity::{AppId, Entity, PhoneId, TokenId, UserId};
+use super::entity::{AppId, DeviceId, Entity, PhoneId, TokenId, UserId};
 use super::login::{CodeEntry, UserState};
 use super::queue::EventQueue;
 use super::rng::{Concern, Streams};
@@ -192,6 +193,18 @@ impl Sim {
 
     // --- devices now ---
 
+    /// What a device shows its reader.
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`] for an id from another simulator.
+    pub fn display(&self, device: DeviceId) -> Result<Display<'_>, SimError> {
+        Ok(match device {
+            DeviceId::Token(t) => Display::Totp(self.token(t)?.display()),
+            DeviceId::App(a) => Display::Totp(self.app_display(a)?),
+            DeviceId::Phone(p) => Display::Inbox(self.phone(p)?.inbox()),
+        })
+    }
+
     /// What a token shows now.
     ///
     /// # Errors
@@ -205,9 +218,13 @@ impl Sim {
     /// # Errors
     /// [`SimError::NoSuchEntity`].
     pub fn app_screen(&self, id: AppId) -> Result<Screen, SimError> {
+        Ok(self.app_display(id)?.screen(self.now()))
+    }
+
+    fn app_display(&self, id: AppId) -> Result<TotpDisplay<'_>, SimError> {
         let (_, phone, app) =
             self.apps.get(id.0).ok_or(SimError::NoSuchEntity { kind: "app", index: id.0 })?;
-        Ok(app.screen(self.phone(*phone)?.clock().reading(self.now())))
+        Ok(app.display_on(self.phone(*phone)?.clock()))
     }
 
     /// Sets a phone's clock by hand to `reading` now (automatic time goes off): "the phone
@@ -271,6 +288,8 @@ impl Sim {
         Ok(self.phone(id)?.inbox())
     }
 
+    /// Schedules a [`Fired::Wake`] with `tag` at `at` (a caller's timer: "each day at 9").
+    ///
     /// # Errors
     /// [`SimError::TimeWentBack`] for `at` before now.
     pub fn wake_at(&mut self, at: SimTime, tag: u64) -> Result<(), SimError> {
@@ -365,7 +384,7 @@ impl Sim {
         let now = self.now();
         match event {
             Event::Look { user, login } => {
-                self.look_if_current(user, login);
+                self.look_if_current(user, login)?;
                 Ok(None)
             }
             Event::Submit { user, login, code, typo, looked_at } => {

@@ -5,9 +5,11 @@ Run from anywhere: `python3 features/check_steps.py` (exit 0 clean, 1 with findi
 
 1. Every step line of every feature (outline rows expanded) matches exactly one pattern of
    features/STEPS.md for its keyword (And/But take the previous keyword).
-2. Every tag is in the documented list (features/README.md); steps that need a capability
-   (STEPS.md `capabilities` block) sit in a scenario carrying that tag; every feature cites a
-   source ("Source:" in its description) and carries an @area tag.
+2. Every tag is in the documented list (features/README.md); no feature writes a @needs tag
+   (or @concurrent): a scenario's needs are derived from its steps (STEPS.md `capabilities`
+   block), here for the summary and in the suite loader for the runner, which refuses written
+   ones the same way; every feature cites a source ("Source:" in its description) and carries
+   an @area tag.
 3. features/traceability.toml: every reference `features/x.feature:LINE` names a Scenario,
    Scenario Outline or Examples data row; every entry's sentence occurs in its seed file (on
    the given line when `line` is set); every procedure step of both seed files (a line starting
@@ -27,8 +29,9 @@ SEEDS = ROOT / "docs" / "seeds"
 SEED_FILES = ("tencent-mfa.txt", "baidu-2fa.txt")
 
 NEEDS = {
-    "clock-control", "accounts", "iam", "virtual-mfa", "hardware-mfa", "beta-list", "sms",
-    "login-protection", "operation-protection", "resync", "support-reset",
+    "clock-control", "accounts", "iam", "admin-protection", "own-protection", "virtual-mfa",
+    "hardware-mfa", "beta-list", "sms", "login-protection", "operation-protection", "resync",
+    "support-reset",
 }
 AREAS = {
     "hardware", "virtual", "sms", "login", "operation", "iam", "window", "drift", "replay",
@@ -106,6 +109,7 @@ def expression_regex(expression, params):
 
 def check_feature(path, patterns, capabilities, findings):
     """Check one feature file; return (file, line, area tags, title) per scenario or outline row."""
+    derived_tags = {tag for _, tag in capabilities}
     rel = path.relative_to(ROOT)
     lines = path.read_text().splitlines()
     feature_tags, pending_tags = [], []
@@ -130,11 +134,11 @@ def check_feature(path, patterns, capabilities, findings):
                     if "<" in text and re.search(r"<\w+>", text):
                         findings.append(f"{rel}:{n}: unfilled placeholder in {text!r} (row {row_line})")
                     expanded.append((n, kind, text))
-                check_scenario(rel, row_line, sc["tags"], background + expanded)
-                scenarios.append((rel, row_line, sc["tags"], sc["title"]))
+                needs = check_scenario(rel, row_line, sc["tags"], background + expanded)
+                scenarios.append((rel, row_line, sc["tags"] + needs, sc["title"]))
         else:
-            check_scenario(rel, sc["line"], sc["tags"], background + sc["steps"])
-            scenarios.append((rel, sc["line"], sc["tags"], sc["title"]))
+            needs = check_scenario(rel, sc["line"], sc["tags"], background + sc["steps"])
+            scenarios.append((rel, sc["line"], sc["tags"] + needs, sc["title"]))
 
     def check_scenario(rel, line, tags, steps):
         tags = set(feature_tags) | set(tags)
@@ -145,9 +149,7 @@ def check_feature(path, patterns, capabilities, findings):
             if len(matches) != 1:
                 what = "no pattern" if not matches else f"{len(matches)} patterns {matches}"
                 findings.append(f"{rel}:{n}: {kind} {text!r} matches {what}")
-            for rx, tag in capabilities:
-                if rx.search(text) and tag not in tags:
-                    findings.append(f"{rel}:{n}: {text!r} needs {tag} (scenario at line {line})")
+        return sorted({tag for n, kind, text in steps for rx, tag in capabilities if rx.search(text)})
 
     examples_header = None
     section = None  # "background", "scenario", "examples"
@@ -159,6 +161,9 @@ def check_feature(path, patterns, capabilities, findings):
             for tag in line.split():
                 if tag not in TAGS:
                     findings.append(f"{rel}:{i}: unknown tag {tag}")
+                elif tag.startswith("@needs.") or tag in derived_tags:
+                    findings.append(f"{rel}:{i}: {tag} is derived from the scenario's steps "
+                                    "(STEPS.md capabilities block): remove it")
             pending_tags += line.split()
             continue
         keyword = line.split(":", 1)[0] if ":" in line else None
@@ -306,6 +311,11 @@ def scenario_line_numbers(path):
 
 
 def summarise(scenarios, patterns):
+    per_need = {}
+    for rel, line, tags, title in scenarios:
+        for tag in tags:
+            if tag.startswith("@needs."):
+                per_need[tag] = per_need.get(tag, 0) + 1
     per_area = {}
     for rel, line, tags, title in scenarios:
         area = rel.parts[1]
@@ -315,6 +325,9 @@ def summarise(scenarios, patterns):
           f"{len(patterns)} step patterns")
     for area in sorted(per_area):
         print(f"  {area:10} {per_area[area]}")
+    print("scenarios needing each capability (derived from their steps):")
+    for need in sorted(per_need):
+        print(f"  {need:30} {per_need[need]}")
 
 
 if __name__ == "__main__":

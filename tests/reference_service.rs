@@ -112,11 +112,7 @@ impl Fixture {
         let (Verdict::ChallengeRequired { challenge, .. }, Some(code)) = (&verdict, code) else {
             return verdict;
         };
-        let method = match kind {
-            DeviceKind::Virtual => Method::VirtualMfa,
-            DeviceKind::Hardware => Method::HardwareMfa,
-        };
-        self.answer(*challenge, method, code)
+        self.answer(*challenge, kind.method(), code)
     }
 
     fn code(&self, totp: &Totp) -> String {
@@ -552,6 +548,35 @@ fn hardware_binding_needs_beta_inventory_and_a_free_serial() {
     let next = token.code_at(f.now.unix_secs() + 30).unwrap().to_string();
     let v = f.service.finish_hardware_binding(binding, "HW1", &next, f.now).unwrap();
     assert_eq!(v, rejected(RejectReason::SerialTaken));
+}
+
+/// Opens and finishes a hardware binding of `serial` for `name` with the token's current code.
+fn bind_hardware(f: &Fixture, session: SessionId, name: &str, serial: &str) {
+    let v = f.open_binding(session, name, DeviceKind::Hardware);
+    let Verdict::BindingOpen { binding, .. } = v else { panic!("{v:?}") };
+    let code = hardware_seed(serial).totp().code_at(f.now.unix_secs()).unwrap().to_string();
+    assert!(f.service.finish_hardware_binding(binding, serial, &code, f.now).unwrap().is_accepted());
+}
+
+#[test]
+fn hardware_unbinding_accepts_the_tokens_code_or_an_sms_code() {
+    let f = Fixture::safe();
+    f.service.import_seeds(vec![hardware_seed("HW1"), hardware_seed("HW2")]).unwrap();
+    f.root("alice");
+    f.user("bob", Role::Root, false, true);
+    let s = f.session("alice");
+    bind_hardware(&f, s, "alice", "HW1");
+    let (c, methods) = challenge(&f.unbind(s, DeviceKind::Hardware, None));
+    assert_eq!(methods, MethodSet::of(&[Method::Sms, Method::HardwareMfa]));
+    assert_eq!(f.service.request_sms(c, f.now).unwrap(), Verdict::SmsSent);
+    assert!(f.answer(c, Method::Sms, &f.sms_code()).is_accepted());
+    assert_eq!(f.service.account("alice").unwrap().hardware_serial, None);
+    // The token is back in the free inventory: another account may bind it.
+    let s = f.session("bob");
+    bind_hardware(&f, s, "bob", "HW1");
+    // Without a phone only the token itself proves possession.
+    let (_, methods) = challenge(&f.unbind(s, DeviceKind::Hardware, None));
+    assert_eq!(methods, MethodSet::of(&[Method::HardwareMfa]));
 }
 
 #[test]

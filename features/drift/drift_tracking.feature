@@ -1,4 +1,4 @@
-@area.drift @area.hardware @needs.accounts @needs.hardware-mfa @needs.beta-list @needs.login-protection @needs.resync @needs.clock-control
+@area.drift @area.hardware
 Feature: The learned offset keeps a drifting token working between logins
   After a resync the server centres its window on the token's learned offset and moves that
   centre with every accepted code, so a token that keeps drifting stays inside the window as
@@ -11,7 +11,7 @@ Feature: The learned offset keeps a drifting token working between logins
   displayed is updated every 30 seconds, and the serial number of the MFA device is on the back."
 
   Background:
-    Given Rita has a root account
+    Given Rita has an account
     And Rita is on the hardware MFA beta list
     And the hardware MFA device "HW-7001" is in the inventory
     And Rita has bound the hardware MFA device "HW-7001"

@@ -1,4 +1,4 @@
-@area.drift @area.hardware @needs.accounts @needs.hardware-mfa @needs.beta-list @needs.login-protection @needs.clock-control
+@area.drift @area.hardware
 Feature: A hardware token's clock drifts until its codes fall outside the window
   A token's quartz runs a few parts per million fast or slow, and nobody sets its clock: at
   20 ppm it is 1.7 seconds off after a day, 52 seconds after 30 days and 53 minutes after
@@ -11,7 +11,7 @@ Feature: A hardware token's clock drifts until its codes fall outside the window
   30 seconds, and the serial number of the MFA device is on the back."
 
   Background:
-    Given Rita has a root account
+    Given Rita has an account
     And Rita is on the hardware MFA beta list
     And the hardware MFA device "HW-5001" is in the inventory
     And Rita has bound the hardware MFA device "HW-5001"

@@ -1,4 +1,4 @@
-@area.drift @area.hardware @needs.accounts @needs.hardware-mfa @needs.beta-list @needs.login-protection @needs.resync @needs.clock-control
+@area.drift @area.hardware
 Feature: Resynchronising a years-old hardware token with two consecutive codes
   A token 20 ppm fast is about 53 minutes ahead after 5 years, far outside the login window.
   Resynchronisation searches a wide range (the reference looks up to 2 hours of steps either
@@ -11,7 +11,7 @@ Feature: Resynchronising a years-old hardware token with two consecutive codes
   the MFA device is on the back."
 
   Background:
-    Given Rita has a root account
+    Given Rita has an account
     And Rita is on the hardware MFA beta list
     And the hardware MFA device "HW-6001" is in the inventory
     And Rita has bound the hardware MFA device "HW-6001"

@@ -1,4 +1,4 @@
-@area.hardware @needs.accounts @needs.iam @needs.hardware-mfa @needs.beta-list
+@area.hardware
 Feature: Hardware MFA devices are only available to beta users
   Source: tencent-mfa.txt: "Currently, hardware MFA devices are only available for beta users."
 
@@ -8,6 +8,7 @@ Feature: Hardware MFA devices are only available to beta users
     And the hardware MFA device "HW-4001" is in the inventory
 
   Scenario: A user who is not on the beta list may not bind a hardware device
+    Given Alice is not on the hardware MFA beta list
     When Alice binds the hardware MFA device "HW-4001" with the code it shows
     Then the binding is refused as not allowed
     And Alice has no hardware MFA device bound

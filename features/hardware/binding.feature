@@ -1,4 +1,4 @@
-@area.hardware @needs.accounts @needs.hardware-mfa @needs.beta-list
+@area.hardware
 Feature: Binding a hardware MFA device by serial number and authentication code
   A hardware MFA device shows a 6-digit code that changes every 30 seconds and carries its
   serial number on the back. Binding it takes identity authentication first, then the serial
@@ -29,7 +29,7 @@ Feature: Binding a hardware MFA device by serial number and authentication code
     Then the binding is rejected
     And Rita has no hardware MFA device bound
 
-  @needs.login-protection
+
   Scenario: The bound device then answers login protection
     Given Rita has bound the hardware MFA device "HW-1001"
     And Rita has login protection by hardware MFA

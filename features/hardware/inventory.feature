@@ -1,4 +1,4 @@
-@area.hardware @needs.accounts @needs.iam @needs.hardware-mfa @needs.beta-list
+@area.hardware
 Feature: Only known, unbound serial numbers can be bound, one hardware device per account
   The service knows a hardware MFA device only through its imported seed, identified by the
   serial number on its back. A serial that was never imported, or that is already bound to

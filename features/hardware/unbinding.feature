@@ -1,4 +1,4 @@
-@area.hardware @needs.accounts @needs.hardware-mfa @needs.beta-list
+@area.hardware
 Feature: Unbinding a hardware MFA device needs confirmation and identity authentication
   Unbinding asks the user to confirm, then to authenticate again, and only then removes the
   device. Without the identity authentication the device stays bound.

@@ -1,4 +1,4 @@
-@area.iam @needs.accounts @needs.iam @needs.sms @needs.virtual-mfa @needs.login-protection @needs.operation-protection
+@area.iam
 Feature: Each protection takes one or both methods
   Source: baidu-2fa.txt: "In the Two Factor Authentication module, it is possible to enable Login
   Protection and Operation Protection for IAM users. For both Login Protection and Operation

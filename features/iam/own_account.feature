@@ -1,4 +1,4 @@
-@area.iam @needs.accounts @needs.iam @needs.sms @needs.login-protection
+@area.iam
 Feature: Any user may turn on two-factor authentication for their own account
   An IAM user may raise their own protection but may not lower protection an administrator set
   for them; protection they turned on themselves they may turn off again.

@@ -1,4 +1,4 @@
-@area.iam @needs.accounts @needs.iam @needs.sms @needs.login-protection
+@area.iam
 Feature: Only the root account and administrator IAM users may set protection for IAM users
   Source: baidu-2fa.txt: "Additionally, to enhance the security of cloud resource access for IAM
   users, the root account and administrator IAM users can enable two-factor authentication for

@@ -1,4 +1,4 @@
-@area.login @area.virtual @needs.accounts @needs.iam @needs.virtual-mfa
+@area.login @area.virtual
 Feature: Binding virtual MFA during a secondary authentication completes it
   A user asked for virtual MFA before binding one binds it on the spot; the binding codes
   answer the pending secondary authentication, so no further code is asked.
@@ -11,7 +11,7 @@ Feature: Binding virtual MFA during a secondary authentication completes it
     Given Rita has a root account
     And Alice is an IAM user under Rita
 
-  @needs.login-protection
+
   Scenario: Binding at the first protected login signs Alice in
     Given Alice has login protection by virtual MFA
     When Alice signs in with her password
@@ -22,7 +22,7 @@ Feature: Binding virtual MFA during a secondary authentication completes it
     And Alice is signed in
     And Alice has a virtual MFA device bound
 
-  @needs.operation-protection
+
   Scenario: Binding at the first protected operation lets the operation go ahead
     Given Alice has operation protection by virtual MFA
     When Alice signs in with her password
@@ -32,7 +32,7 @@ Feature: Binding virtual MFA during a secondary authentication completes it
     And Alice confirms the binding with two consecutive codes
     Then the operation goes ahead
 
-  @needs.login-protection
+
   Scenario: A failed binding at login binds nothing
     Given Alice has login protection by virtual MFA
     When Alice signs in with her password

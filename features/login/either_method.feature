@@ -1,4 +1,4 @@
-@area.login @area.operation @needs.accounts @needs.iam @needs.sms @needs.virtual-mfa @needs.login-protection @needs.operation-protection
+@area.login @area.operation
 Feature: With both methods enabled, either one suffices
   Source: baidu-2fa.txt: "If both two-factor authentication methods are activated, verification
   through either method suffices." and "For both Login Protection and Operation Protection, one

@@ -1,4 +1,4 @@
-@area.login @needs.accounts @needs.iam @needs.virtual-mfa @needs.login-protection
+@area.login
 Feature: Login protection asks for a second factor after the password
   With login protection on, a correct password alone does not sign the user in: SMS or virtual
   MFA must succeed as well. Without it the password suffices.

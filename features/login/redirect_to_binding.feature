@@ -1,4 +1,4 @@
-@area.login @needs.accounts @needs.iam @needs.login-protection
+@area.login
 Feature: An IAM user with login protection but nothing bound is sent to binding
   Source: baidu-2fa.txt: "If login protection is enabled for an IAM user who has not been bound
   to a mobile phone number or virtual MFA, the system will redirect them to the binding page
@@ -12,19 +12,19 @@ Feature: An IAM user with login protection but nothing bound is sent to binding
     And Adam is an admin IAM user under Rita
     And Alice is an IAM user under Rita
 
-  @needs.sms
+
   Scenario: Login protection by SMS without a phone number sends Alice to binding
     When Adam enables login protection by SMS for Alice
     And Alice signs in with her password
     Then Alice is sent to the binding page
 
-  @needs.virtual-mfa
+
   Scenario: Login protection by virtual MFA without a device shows the binding QR code
     When Adam enables login protection by virtual MFA for Alice
     And Alice signs in with her password
     Then Alice is shown a QR code for binding a virtual MFA device
 
-  @needs.virtual-mfa @needs.operation-protection
+
   Scenario: Operation protection by virtual MFA without a device shows the binding QR code
     Given Alice has operation protection by virtual MFA
     When Alice signs in with her password

@@ -1,4 +1,4 @@
-@area.operation @needs.accounts @needs.iam @needs.sms @needs.operation-protection
+@area.operation
 Feature: A login from a new location is an account anomaly that operation protection checks
   Source: baidu-2fa.txt: "If the administrator enables operation protection for an IAM user, and
   the IAM user has been bound to a mobile phone number or virtual MFA, secondary authentication

@@ -1,4 +1,4 @@
-@area.operation @area.iam @needs.accounts @needs.iam @needs.sms @needs.operation-protection
+@area.operation @area.iam
 Feature: Once an administrator disables operation protection, nothing asks for a second factor
   Source: baidu-2fa.txt: "If an administrator disables operation protection for an IAM user,
   secondary authentication will not be required for account anomalies or sensitive

@@ -1,4 +1,4 @@
-@area.operation @needs.accounts @needs.sms @needs.operation-protection
+@area.operation
 Feature: A root account has operation protection by SMS from the start
   IAM users start with no protection until they or an administrator enable it.
 
@@ -21,7 +21,7 @@ Feature: A root account has operation protection by SMS from the start
     And Rita enters the code from the latest SMS
     Then the operation goes ahead
 
-  @needs.iam
+
   Scenario: A new IAM user has no protection
     Given Alice is an IAM user under Rita
     Then Alice has no operation protection

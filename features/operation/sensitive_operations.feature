@@ -1,4 +1,4 @@
-@area.operation @needs.accounts @needs.iam @needs.virtual-mfa @needs.operation-protection
+@area.operation
 Feature: Operation protection asks for a second factor before sensitive operations
   Creating access keys, deleting resources and changing security settings are sensitive; with
   operation protection on they wait for a second factor. Ordinary reads do not.

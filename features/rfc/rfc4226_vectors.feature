@@ -1,4 +1,4 @@
-@area.rfc @serial @needs.accounts @needs.hardware-mfa @needs.beta-list @needs.clock-control
+@area.rfc @serial
 Feature: RFC 4226 Appendix D codes bind a SHA-1, 6-digit time-based token at the matching step
   TOTP is HOTP with the counter T = floor(time / 30), so with the server clock inside step C a
   6-digit SHA-1 token imported with the RFC's seed shows the RFC's HOTP value for counter C.
@@ -10,7 +10,7 @@ Feature: RFC 4226 Appendix D codes bind a SHA-1, 6-digit time-based token at the
   the MFA device is on the back."
 
   Background:
-    Given Rita has a root account
+    Given Rita has an account
     And Rita is on the hardware MFA beta list
 
   Scenario Outline: RFC 4226 counter <counter> (Unix time <time>)

@@ -1,4 +1,4 @@
-@area.sms @needs.accounts @needs.iam @needs.sms @needs.login-protection @needs.clock-control
+@area.sms
 Feature: An SMS code dies after a limited number of wrong attempts
   Six digits are a million possibilities; a handful of guesses per message keeps the chance of
   guessing small. After as many wrong attempts as the SMS attempt limit (5 by default) the code
@@ -11,8 +11,8 @@ Feature: An SMS code dies after a limited number of wrong attempts
   NIST SP 800-63B Section 5.2.2 (rate limiting).
 
   Background:
-    Given Rita has a root account
-    And Alice is an IAM user under Rita
+    # An ordinary account is all these scenarios need: no root account or IAM user tree.
+    Given Alice has an account
     And Alice has a secure phone number bound
     And Alice has login protection by SMS
 

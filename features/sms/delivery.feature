@@ -1,4 +1,4 @@
-@area.sms @needs.accounts @needs.iam @needs.sms @needs.login-protection
+@area.sms
 Feature: SMS codes reach the secure phone number and answer the second factor
   The service sends a time-limited code to the secure mobile phone number bound to the account.
   Codes have 6 digits.
@@ -7,8 +7,8 @@ Feature: SMS codes reach the secure phone number and answer the second factor
   time-limited verification code to the secure mobile phone number bound to the cloud account"
 
   Background:
-    Given Rita has a root account
-    And Alice is an IAM user under Rita
+    # An ordinary account is all these scenarios need: no root account or IAM user tree.
+    Given Alice has an account
     And Alice has a secure phone number bound
     And Alice has login protection by SMS
 

@@ -1,4 +1,4 @@
-@area.virtual @needs.accounts @needs.iam @needs.virtual-mfa
+@area.virtual
 Feature: Only two consecutive codes from the scanned key complete a virtual binding
   Two consecutive codes prove that the app holds the key and that its clock runs: the same code
   twice, codes two steps apart, or codes from another key must not complete the binding.

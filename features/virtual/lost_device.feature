@@ -1,4 +1,4 @@
-@area.virtual @needs.accounts @needs.iam @needs.virtual-mfa @needs.support-reset @needs.login-protection
+@area.virtual
 Feature: A user who lost the virtual MFA app is unbound through support
   Without the bound device the user cannot produce the code that unbinding needs; support
   removes the device after a ticket, and the next protected login asks for a new binding.

@@ -1,4 +1,4 @@
-@area.virtual @needs.accounts @needs.iam @needs.virtual-mfa
+@area.virtual
 Feature: Binding a virtual MFA device by scanning a QR code
   A virtual MFA device is an authenticator app (RFC 6238 TOTP). The user authenticates again,
   scans the QR code shown on the screen, and the app then shows a code that changes every

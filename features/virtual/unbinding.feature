@@ -1,4 +1,4 @@
-@area.virtual @needs.accounts @needs.iam @needs.virtual-mfa
+@area.virtual
 Feature: Unbinding a virtual MFA device needs the current code from that device
   Source: tencent-mfa.txt, "Unbinding a virtual MFA device", steps 1 to 4 ("enter the 6-digit
   dynamic authentication code and click OK to complete the unbinding").

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::MethodSet;
+use super::{Method, MethodSet};
 use crate::clock::SimTime;
 use crate::otp::Secret;
 
@@ -19,8 +19,10 @@ pub enum Scope {
     Operation,
 }
 
-/// The kind of MFA device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The kind of MFA device. Everything that differs between kinds is a method here, so a
+/// server, the world and the simulator ask the kind instead of matching on it, and a new kind
+/// is added in this one place (plus its [`Method`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// An authenticator app (RFC 6238), enrolled by `otpauth://` URI or QR code.
@@ -29,12 +31,66 @@ pub enum DeviceKind {
     Hardware,
 }
 
+/// Where a device's key comes from, which decides how it is bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// The server draws a fresh key when binding opens and shows it as an `otpauth://` URI
+    /// and QR code; two consecutive codes prove the app holds it (Baidu: "Enter two
+    /// consecutive sets of passwords").
+    IssuedAtBinding,
+    /// The key came with the vendor's seed file; the user names the token's serial number and
+    /// proves possession with its current code (Tencent: "enter the serial number and
+    /// authentication code").
+    ImportedBySerial,
+}
+
 impl DeviceKind {
+    /// Every kind, in the order a server tries a user's devices.
+    pub const ALL: [DeviceKind; 2] = [DeviceKind::Virtual, DeviceKind::Hardware];
+
     /// `virtual` or `hardware`.
     pub fn words(self) -> &'static str {
         match self {
             DeviceKind::Virtual => "virtual",
             DeviceKind::Hardware => "hardware",
+        }
+    }
+
+    /// The challenge method a code from this device answers.
+    pub fn method(self) -> Method {
+        match self {
+            DeviceKind::Virtual => Method::VirtualMfa,
+            DeviceKind::Hardware => Method::HardwareMfa,
+        }
+    }
+
+    /// The kind whose codes answer `method`; `None` for SMS and the password.
+    pub fn answering(method: Method) -> Option<DeviceKind> {
+        DeviceKind::ALL.into_iter().find(|kind| kind.method() == method)
+    }
+
+    /// Where the key comes from, and so how binding goes.
+    pub fn key_source(self) -> KeySource {
+        match self {
+            DeviceKind::Virtual => KeySource::IssuedAtBinding,
+            DeviceKind::Hardware => KeySource::ImportedBySerial,
+        }
+    }
+
+    /// Whether only accounts on the beta list may bind it (Tencent: "hardware MFA devices are
+    /// only available for beta users").
+    pub fn needs_beta(self) -> bool {
+        matches!(self, DeviceKind::Hardware)
+    }
+
+    /// The methods that may prove possession before the device is unbound, where the account
+    /// has them: a virtual device only its own code (Baidu: "requires verification through the
+    /// currently bound device"); a hardware token its code or an SMS code (Tencent: "complete
+    /// the identity authentication").
+    pub fn unbinding_methods(self) -> MethodSet {
+        match self {
+            DeviceKind::Virtual => MethodSet::of(&[Method::VirtualMfa]),
+            DeviceKind::Hardware => MethodSet::of(&[Method::Sms, Method::HardwareMfa]),
         }
     }
 }
@@ -169,5 +225,30 @@ mod secs {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_device_method_belongs_to_exactly_one_kind() {
+        for method in Method::ALL {
+            let kinds: Vec<DeviceKind> =
+                DeviceKind::ALL.into_iter().filter(|k| k.method() == method).collect();
+            assert!(kinds.len() <= 1, "{method:?} answered by {kinds:?}");
+            assert_eq!(DeviceKind::answering(method), kinds.first().copied());
+        }
+        assert_eq!(DeviceKind::answering(Method::Sms), None);
+        assert_eq!(DeviceKind::answering(Method::Password), None);
+    }
+
+    #[test]
+    fn unbinding_always_accepts_the_device_itself() {
+        for kind in DeviceKind::ALL {
+            assert!(kind.unbinding_methods().contains(kind.method()), "{kind:?}");
+            assert!(!kind.unbinding_methods().contains(Method::Password), "{kind:?}");
+        }
     }
 }

@@ -13,19 +13,25 @@ use serde::{Deserialize, Serialize};
 pub enum Capability {
     /// The harness can read and set the target's clock.
     ClockControl,
-    /// The harness can create root accounts and IAM users.
+    /// The harness can create user accounts with a password.
     Accounts,
-    /// IAM users and admin rights over other users' settings.
+    /// The console's account tree: root accounts with IAM users (and admin IAM users) under
+    /// them.
     Iam,
+    /// An administrator changes another user's protection settings from a session.
+    AdminProtection,
+    /// A user changes their own protection settings from a session.
+    OwnProtection,
     /// Virtual MFA devices (authenticator apps) enrolled by `otpauth://` URI or QR.
     VirtualMfa,
     /// Hardware tokens imported by seed file and bound by serial number.
     HardwareMfa,
-    /// Hardware MFA restricted to accounts on a beta list.
+    /// Hardware MFA restricted to accounts on a beta list, so an account can be off it.
     BetaList,
     /// SMS codes the harness can receive.
     Sms,
-    /// Login protection (second factor at sign-in).
+    /// A user signs in with a password and a second factor (login protection, which setup
+    /// can require for a user).
     LoginProtection,
     /// Operation protection (second factor for sensitive operations).
     OperationProtection,
@@ -37,10 +43,12 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in tag order.
-    pub const ALL: [Capability; 11] = [
+    pub const ALL: [Capability; 13] = [
         Capability::ClockControl,
         Capability::Accounts,
         Capability::Iam,
+        Capability::AdminProtection,
+        Capability::OwnProtection,
         Capability::VirtualMfa,
         Capability::HardwareMfa,
         Capability::BetaList,
@@ -57,6 +65,8 @@ impl Capability {
             Capability::ClockControl => "clock-control",
             Capability::Accounts => "accounts",
             Capability::Iam => "iam",
+            Capability::AdminProtection => "admin-protection",
+            Capability::OwnProtection => "own-protection",
             Capability::VirtualMfa => "virtual-mfa",
             Capability::HardwareMfa => "hardware-mfa",
             Capability::BetaList => "beta-list",

@@ -13,7 +13,7 @@ mod method;
 mod verdict;
 
 pub use account::{
-    AccountView, DeviceKind, NewUser, Operation, PolicyFacts, Role, Scope, SetupDevice, SmsMessage,
+    AccountView, DeviceKind, KeySource, NewUser, Operation, PolicyFacts, Role, Scope, SetupDevice, SmsMessage,
 };
 pub use capability::{Capabilities, Capability};
 pub use method::{Method, MethodSet};

@@ -7,6 +7,7 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use super::policy::{Dangers, Policy};
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Code, Digits, KeyedHmac, Period, Secret, Step, Window};
+use crate::provision::TokenSeed;
 
 /// A TOTP device bound to an account (virtual or hardware). `Debug` shows no key material.
 #[derive(Clone, Debug)]
@@ -58,6 +59,17 @@ impl DeviceState {
             last_step: None,
             drift: 0,
         }
+    }
+
+    /// An authenticator app's device with the parameters consoles issue (SHA1, 6 digits,
+    /// 30 s, T0 = 0), which is all an `otpauth://` URI from this service promises.
+    pub fn console_app(secret: &Secret, dangers: &Dangers) -> Self {
+        DeviceState::new(secret, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 0, dangers)
+    }
+
+    /// A hardware token's device, with the parameters its seed record gives.
+    pub fn from_seed(seed: &TokenSeed, dangers: &Dangers) -> Self {
+        DeviceState::new(&seed.secret, seed.algorithm, seed.digits, seed.period, seed.t0, dangers)
     }
 
     /// The true step at `now` (as this server computes it), or `None` before T0.

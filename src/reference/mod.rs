@@ -1,12 +1,20 @@
-//! The reference MFA service, modelled on the two consoles in `../shared/seeds/` (Tencent
+//! The reference MFA service, modelled on the two consoles in `docs/seeds/` (Tencent
 //! Cloud MFA devices, Baidu AI Cloud two-factor authentication): root, IAM and admin IAM
 //! accounts; hardware (beta only), virtual and SMS methods; login and operation protection;
 //! binding, unbinding, resync; a replay guard, drift tracking and lockout that hold under
 //! concurrency; and an audit log without secrets.
 //!
+//! One file per concept: [`Service`] and its lock in `service.rs`; its operations in
+//! `account.rs`, `challenge.rs` (sign-in, operations, challenges), `protection.rs`,
+//! `binding.rs`, `unbinding.rs`, `resync.rs` and `support.rs`; the checks they share in
+//! `verification.rs` (device codes with the replay guard, SMS codes, passwords) and
+//! `lockout.rs`; the state behind the lock in `state.rs` and `user.rs`. A bound device's
+//! window and drift are [`device::DeviceState`]. What differs between device kinds is asked of
+//! [`DeviceKind`](crate::protocol::DeviceKind), so no file here matches on the kind.
+//!
 //! No tokio, no HTTP, no clock: every operation takes the [`SimTime`](crate::clock::SimTime)
 //! it happens at, so the simulator drives it. `src/server/` puts it on HTTP.
-//! Answers are [`Verdict`]s; [`ReferenceError`] is for malformed requests and unknown
+//! Answers are [`Verdict`](crate::protocol::Verdict)s; [`ReferenceError`] is for malformed requests and unknown
 //! entities. The policy ([`Policy`]) is a plain struct with documented defaults, and every
 //! deliberate weakening is a `danger_*` flag in [`Dangers`].
 //!
@@ -27,17 +35,30 @@
 //! # Ok::<(), mfa_harness::reference::ReferenceError>(())
 //! ```
 
+mod account;
 pub mod audit;
+mod binding;
+mod challenge;
 pub mod device;
+mod lockout;
 pub mod mutant;
 pub mod password;
 pub mod policy;
-pub mod service;
+mod protection;
+mod resync;
+mod service;
 pub mod sms;
+mod state;
+mod support;
+mod unbinding;
+mod user;
+mod verification;
 
+pub use account::AccountState;
 pub use audit::{AuditEvent, AuditKind};
+pub use binding::ISSUER;
 pub use policy::{Dangers, PasswordCost, Policy};
-pub use service::{AccountState, Service};
+pub use service::Service;
 pub use sms::{SmsGateway, SmsOutbox};
 
 /// A request the service cannot answer with a verdict: it names an unknown entity or is

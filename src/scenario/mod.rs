@@ -5,6 +5,7 @@ pub mod collect;
 pub mod expected;
 pub mod fault;
 pub mod mutation;
+mod needs;
 pub mod params;
 pub mod runner;
 mod steps;

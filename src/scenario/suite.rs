@@ -10,6 +10,7 @@ use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
 use include_dir::{Dir, include_dir};
 
+use super::needs;
 use crate::protocol::Capability;
 
 /// The built-in features, `features/**/*.feature`.
@@ -44,6 +45,20 @@ pub enum SuiteError {
         path: PathBuf,
         /// What the OS said.
         source: std::io::Error,
+    },
+    /// A `@needs.*` (or other step-derived) tag written in a feature file: those follow from
+    /// the steps (`features/STEPS.md`, `capabilities` block), so a hand-written one could only
+    /// disagree with them.
+    #[error(
+        "{file}:{line}: @{tag} is derived from the scenario's steps (features/STEPS.md, capabilities block): remove it"
+    )]
+    DerivedTag {
+        /// The feature file.
+        file: String,
+        /// The line of the tag.
+        line: usize,
+        /// The tag, without `@`.
+        tag: String,
     },
     /// Gherkin syntax error.
     #[error("{file}: {message}")]
@@ -99,7 +114,7 @@ pub struct SuiteScenario {
     pub id: String,
     /// Every tag that applies (feature, rule, scenario, examples), without `@`.
     pub tags: Vec<String>,
-    /// The capabilities its `@needs.*` tags name.
+    /// The capabilities its steps need (its derived `@needs.*` tags).
     pub needs: Vec<Capability>,
 }
 
@@ -229,10 +244,37 @@ fn parse(name: &str, text: &str) -> Result<gherkin::Feature, SuiteError> {
             let line = tag_line(text, line, tag);
             return Err(SuiteError::UnknownTag { file: name.to_owned(), line, tag: tag.clone() });
         }
+        if let Some(tag) = tags.iter().find(|t| needs::is_derived(t)) {
+            return Err(needs::refuse_written(name, tag_line(text, line, tag), tag));
+        }
     }
-    feature
+    let mut feature = feature
         .expand_examples()
-        .map_err(|e| SuiteError::Syntax { file: name.to_owned(), message: e.to_string() })
+        .map_err(|e| SuiteError::Syntax { file: name.to_owned(), message: e.to_string() })?;
+    derive_needs(&mut feature);
+    Ok(feature)
+}
+
+/// Adds to every scenario the tags its steps need (Background included), so tag filters and
+/// the runner see them like written tags.
+fn derive_needs(feature: &mut gherkin::Feature) {
+    let background: Vec<String> =
+        feature.background.iter().flat_map(|b| &b.steps).map(|s| s.value.clone()).collect();
+    let with = |background: &[String], scenario: &mut gherkin::Scenario| {
+        let texts =
+            background.iter().map(String::as_str).chain(scenario.steps.iter().map(|s| s.value.as_str()));
+        scenario.tags.extend(needs::derive(texts.collect::<Vec<_>>()));
+    };
+    for scenario in &mut feature.scenarios {
+        with(&background, scenario);
+    }
+    for rule in &mut feature.rules {
+        let mut rule_background = background.clone();
+        rule_background.extend(rule.background.iter().flat_map(|b| &b.steps).map(|s| s.value.clone()));
+        for scenario in &mut rule.scenarios {
+            with(&rule_background, scenario);
+        }
+    }
 }
 
 /// The line holding `@tag` among the tag lines just above `element_line` (gherkin positions
@@ -306,7 +348,7 @@ mod tests {
 
     const OUTLINE: &str = "@area.window
 Feature: Window
-  @needs.clock-control
+  @serial
   Scenario Outline: a phone <n> seconds fast
     Given the phone clock is <n> seconds fast
     Then the code is <outcome>
@@ -346,11 +388,22 @@ Feature: Window
 
     #[test]
     fn unknown_tags_are_located_errors() {
-        let text = OUTLINE.replace("@needs.clock-control", "@needs.time-travel");
+        let text = OUTLINE.replace("@serial", "@needs.time-travel");
         let err = parse("features/window/x.feature", &text).unwrap_err();
         assert_eq!(
             err.to_string().split(" (known").next().unwrap(),
             "features/window/x.feature:3: unknown tag @needs.time-travel"
+        );
+    }
+
+    #[test]
+    fn a_written_needs_tag_is_refused_where_it_stands() {
+        let text = OUTLINE.replace("@serial", "@serial @needs.sms");
+        let err = parse("features/window/x.feature", &text).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("features/window/x.feature:3: @needs.sms is derived from the scenario's steps"),
+            "{err}"
         );
     }
 

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{Answer, Target, TargetError};
+use super::{Answer, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
@@ -45,9 +45,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of a response body an error message quotes, in characters.
 pub const EXCERPT_CHARS: usize = 200;
-
-/// The ticket number support resets are filed under.
-const SUPPORT_TICKET: &str = "harness-support-ticket";
 
 /// JSON fields whose string values are secrets (or carry one) and never reach a message.
 const SECRET_FIELDS: [&str; 8] = ["password", "code", "secret", "uri", "qr_png", "text", "first", "second"];

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Answer, Target, TargetError};
+use super::{Answer, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::Capabilities;
 use crate::protocol::{
@@ -14,9 +14,6 @@ use crate::protocol::{
 use crate::provision::TokenSeed;
 use crate::reference::{Policy, ReferenceError, Service, SmsOutbox};
 use crate::sut::TargetInfo;
-
-/// The ticket number support resets are filed under in the reference's audit log.
-const SUPPORT_TICKET: &str = "harness-support-ticket";
 
 /// The reference service (with some policy) behind the [`Target`] trait.
 pub struct InProcess {

@@ -49,6 +49,11 @@ pub enum TargetError {
     },
 }
 
+/// The ticket number the harness files its support resets under. [`Target::support_reset`]
+/// takes none, since a scenario's lost device has no real ticket; a target whose server wants
+/// one (the reference audits it and refuses an empty one) sends this.
+pub const SUPPORT_TICKET: &str = "harness-support-ticket";
+
 /// `Result` of a target operation.
 pub type Answer<T = Verdict> = Result<T, TargetError>;
 

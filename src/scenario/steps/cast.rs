@@ -13,6 +13,13 @@ fn create(w: &mut MfaWorld, user: &User, role: Role) {
     w.log(format!("{} has an account", user.0));
 }
 
+/// An ordinary account: a root account on the consoles, so a server without their account
+/// tree (no IAM users under roots) runs the scenarios that need no more than a user.
+#[given(expr = "{user} has an account")]
+fn account(w: &mut MfaWorld, user: User) {
+    create(w, &user, Role::Root);
+}
+
 #[given(expr = "{user} has a root account")]
 fn root_account(w: &mut MfaWorld, user: User) {
     create(w, &user, Role::Root);
@@ -44,4 +51,11 @@ fn stolen_password(w: &mut MfaWorld, thief: User, victim: User) {
 #[given(expr = "{user} is on the hardware MFA beta list")]
 fn beta(w: &mut MfaWorld, user: User) {
     w.call("putting an account on the beta list", |t, now| t.set_beta(&user.0, true, now));
+}
+
+/// Makes the default explicit: scenarios that rely on an account being off the list say so,
+/// and need a target that has a beta list at all.
+#[given(expr = "{user} is not on the hardware MFA beta list")]
+fn not_beta(w: &mut MfaWorld, user: User) {
+    w.call("taking an account off the beta list", |t, now| t.set_beta(&user.0, false, now));
 }

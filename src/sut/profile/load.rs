@@ -54,6 +54,8 @@ pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
         Capability::ClockControl => &["set_clock"],
         Capability::Accounts => &["create_user"],
         Capability::Iam => &["create_user", "login"],
+        Capability::AdminProtection => &["login", "set_protection"],
+        Capability::OwnProtection => &["login", "set_protection"],
         Capability::VirtualMfa => {
             &["provision_virtual", "start_binding", "finish_virtual_binding", "account"]
         }
@@ -62,8 +64,8 @@ pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
         }
         Capability::BetaList => &["set_beta"],
         Capability::Sms => &["set_phone", "request_sms"],
-        Capability::LoginProtection => &["login", "answer", "provision_protection", "set_protection"],
-        Capability::OperationProtection => &["perform", "answer", "provision_protection", "set_protection"],
+        Capability::LoginProtection => &["login", "answer", "provision_protection"],
+        Capability::OperationProtection => &["perform", "answer", "provision_protection"],
         Capability::Resync => &["resync"],
         Capability::SupportReset => &["support_reset"],
     }

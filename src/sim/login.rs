@@ -73,9 +73,6 @@ impl Sim {
         Ok(id)
     }
 
-    /// A server's clock, NTP-disciplined from the epoch ([`NtpSync::SERVER`]), drifting
-    /// uniformly within ±`max_drift` (drawn from `name`'s streams). Servers live outside the
-
     /// The user starts a login at `at` (now or later): they look at their device then, type
     /// what they see, and the code comes back from [`Sim::next_event`] as
     /// [`Fired::CodeEntered`]. An SMS user waits for an unread message. Starting a new login

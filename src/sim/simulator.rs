@@ -160,6 +160,8 @@ impl Sim {
         self.insert_app(name, phone, app)
     }
 
+    /// A server's clock, NTP-disciplined from the epoch ([`NtpSync::SERVER`]), drifting
+    /// uniformly within ±`max_drift` (drawn from `name`'s streams). Servers live outside the
     /// simulator; this gives them a realistic clock to read at [`Sim::now`].
     pub fn server_clock(&self, name: &str, max_drift: Drift) -> DeviceClock {
         let m = max_drift.ppb().saturating_abs();
@@ -253,6 +255,44 @@ impl Sim {
         let name = token.serial().to_owned();
         self.trace.record(now, || TraceEvent::ClockSet { device: name, reading });
         Ok(())
+    }
+
+    /// Makes a token's crystal run at `drift` from now on, keeping the offset it has now (a
+    /// scenario's "the token runs 20 ppm fast").
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`].
+    pub fn set_token_drift(&mut self, id: TokenId, drift: Drift) -> Result<(), SimError> {
+        let now = self.now();
+        let token = self.tokens.get_mut(id.0).ok_or(SimError::NoSuchEntity { kind: "token", index: id.0 })?;
+        let offset = token.clock().reading(now).ahead_of(now);
+        *token.clock_mut() = DeviceClock::free_running(now, offset, drift);
+        let (name, reading) = (token.serial().to_owned(), token.clock().reading(now));
+        self.trace.record(now, || TraceEvent::ClockSet { device: name, reading });
+        Ok(())
+    }
+
+    /// Every TOTP display in the simulation: the tokens, then the apps on their phones.
+    pub fn totp_displays(&self) -> impl Iterator<Item = TotpDisplay<'_>> {
+        let tokens = self.tokens.iter().map(HardToken::display);
+        let apps = self.apps.iter().map(|(_, phone, app)| app.display_on(self.phones[phone.0].clock()));
+        tokens.chain(apps)
+    }
+
+    /// A device's name: a token's serial, an app account's or a phone's name.
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`] for an id from another simulator.
+    pub fn name(&self, device: DeviceId) -> Result<&str, SimError> {
+        match device {
+            DeviceId::Token(t) => Ok(self.token(t)?.serial()),
+            DeviceId::App(a) => self
+                .apps
+                .get(a.0)
+                .map(|(name, ..)| name.as_str())
+                .ok_or(SimError::NoSuchEntity { kind: "app", index: a.0 }),
+            DeviceId::Phone(p) => Ok(self.phone(p)?.name()),
+        }
     }
 
     // --- SMS ---

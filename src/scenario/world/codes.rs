@@ -3,19 +3,21 @@
 use std::collections::BTreeSet;
 
 use super::{MfaWorld, Prompt};
-use crate::protocol::{DeviceKind, Method};
+use crate::protocol::Method;
 use crate::scenario::fault::no_answer;
-use crate::scenario::params::{CodeWords, DeviceWord};
+use crate::scenario::params::CodeWords;
 
 impl MfaWorld {
     /// Resolves `{code}` words to digits and the method they answer with.
     pub fn resolve_code(&mut self, actor: &str, words: &CodeWords, serial: Option<&str>) -> (Method, String) {
         match words {
-            CodeWords::Device(device) => (method_of(*device), self.device_code(actor, *device).to_string()),
+            CodeWords::Device(kind) => {
+                (kind.method(), self.code_shown(self.device(actor, *kind)).to_string())
+            }
             CodeWords::ItShows => {
                 let serial =
                     serial.unwrap_or_else(|| no_answer("\"the code it shows\" needs a device in the step"));
-                (Method::HardwareMfa, self.token_code(serial).to_string())
+                (Method::HardwareMfa, self.code_shown(self.token(serial)).to_string())
             }
             CodeWords::FirstSms | CodeWords::LatestSms => {
                 self.collect_sms();
@@ -23,8 +25,8 @@ impl MfaWorld {
                 let message = if *words == CodeWords::FirstSms { inbox.first() } else { inbox.last() };
                 let message =
                     message.cloned().unwrap_or_else(|| no_answer(format!("{actor} was sent no SMS")));
-                if message.delivered_at > self.now {
-                    let wait = message.delivered_at - self.now;
+                if message.delivered_at > self.now() {
+                    let wait = message.delivered_at - self.now();
                     self.advance(wait);
                 }
                 (Method::Sms, message.code)
@@ -57,7 +59,7 @@ impl MfaWorld {
                     .find(|m| methods.contains(*m))
                     .unwrap_or(Method::VirtualMfa)
             }
-            Some(Prompt::Binding { kind: DeviceKind::Hardware, .. }) => Method::HardwareMfa,
+            Some(Prompt::Binding { kind, .. }) => kind.method(),
             _ => Method::VirtualMfa,
         }
     }
@@ -69,22 +71,8 @@ impl MfaWorld {
             return "not-the-password".into();
         }
         let account = self.person(actor).acting_as.clone().unwrap_or_else(|| actor.to_owned());
-        let mut valid: BTreeSet<u32> = BTreeSet::new();
+        let mut valid: BTreeSet<u32> = self.codes_near(&account, 20).iter().map(|c| c.value()).collect();
         let person = self.person(&account);
-        let near = |totp: &crate::otp::Totp, reading_secs: u64, valid: &mut BTreeSet<u32>| {
-            let step = reading_secs / 30;
-            for s in step.saturating_sub(20)..=step + 20 {
-                valid.insert(totp.code_for(crate::otp::Step(s)).value());
-            }
-        };
-        if let Some(app) = &person.app {
-            near(app.totp(), self.now.unix_secs(), &mut valid);
-        }
-        if let Some(serial) = &person.hardware {
-            let token = self.token(serial);
-            let reading = token.clock().reading(self.now).unix_secs().unwrap_or(0);
-            near(token.totp(), reading, &mut valid);
-        }
         valid.extend(person.inbox.iter().filter_map(|d| d.code.parse::<u32>().ok()));
         let used = self.transcript.len() as u32;
         let mut candidate = (123_457u32.wrapping_mul(used + 1)) % 1_000_000;
@@ -93,21 +81,5 @@ impl MfaWorld {
         }
         self.log(format!("{actor} makes up a wrong code"));
         format!("{candidate:06}")
-    }
-}
-
-/// The method a device answers with.
-pub fn method_of(device: DeviceWord) -> Method {
-    match device {
-        DeviceWord::Virtual => Method::VirtualMfa,
-        DeviceWord::Hardware => Method::HardwareMfa,
-    }
-}
-
-/// The protocol's device kind.
-pub fn kind_of(device: DeviceWord) -> DeviceKind {
-    match device {
-        DeviceWord::Virtual => DeviceKind::Virtual,
-        DeviceWord::Hardware => DeviceKind::Hardware,
     }
 }

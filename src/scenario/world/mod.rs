@@ -1,6 +1,8 @@
-//! `MfaWorld`: one scenario's state. It owns simulated time (the only "now"), the cast's
-//! devices, sessions, open prompts and SMS inbox, and every call to the target, so steps stay
-//! one or two lines. Time only moves when a step says so; nothing sleeps.
+//! `MfaWorld`: one scenario's state. It drives the simulator ([`Sim`]), whose clock is the
+//! scenario's true time (the only "now") and which holds the cast's devices: each person's
+//! phone, their authenticator apps and the hardware tokens. It also keeps the sessions, open
+//! prompts and SMS inboxes, and makes every call to the target, so steps stay one or two
+//! lines. Time only moves when a step says so; nothing sleeps.
 
 mod codes;
 mod devices;
@@ -14,7 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use codes::{kind_of, method_of};
+pub use devices::QrReading;
 pub use outcome::{Last, meets};
 pub use person::{Person, Prompt};
 pub use sms::{DEFAULT_SMS_DELAY, Delivery};
@@ -22,7 +24,7 @@ pub use sms::{DEFAULT_SMS_DELAY, Delivery};
 use super::fault::no_answer;
 use crate::clock::SimTime;
 use crate::protocol::{PolicyFacts, Verdict};
-use crate::sim::{HardToken, Streams};
+use crate::sim::{Limits, Sim, Streams};
 use crate::sut::{Answer, Target};
 
 /// Everything a scenario needs before its first step: the target and the seed.
@@ -41,10 +43,10 @@ pub struct ScenarioSetup {
 #[world(init = Self::blank)]
 pub struct MfaWorld {
     setup: Option<ScenarioSetup>,
-    now: SimTime,
+    sim: Sim,
+    server_ahead_ms: i64,
     start: SimTime,
     people: BTreeMap<String, Person>,
-    tokens: BTreeMap<String, HardToken>,
     next_sms_delay: Option<Duration>,
     last: Option<Last>,
     crowd: Vec<Verdict>,
@@ -54,7 +56,7 @@ pub struct MfaWorld {
 impl fmt::Debug for MfaWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MfaWorld")
-            .field("now", &self.now)
+            .field("now", &self.now())
             .field("people", &self.people.keys().collect::<Vec<_>>())
             .field("last", &self.last.as_ref().map(|l| l.verdict.to_string()))
             .finish_non_exhaustive()
@@ -63,12 +65,13 @@ impl fmt::Debug for MfaWorld {
 
 impl MfaWorld {
     fn blank() -> Self {
+        let start = SimTime::from_unix_millis(0);
         MfaWorld {
             setup: None,
-            now: SimTime::from_unix_millis(0),
-            start: SimTime::from_unix_millis(0),
+            sim: scenario_sim(0, start),
+            server_ahead_ms: 0,
+            start,
             people: BTreeMap::new(),
-            tokens: BTreeMap::new(),
             next_sms_delay: None,
             last: None,
             crowd: Vec::new(),
@@ -78,7 +81,8 @@ impl MfaWorld {
 
     /// Prepares the world for one scenario (the runner's before hook).
     pub fn set_up(&mut self, setup: ScenarioSetup) {
-        self.now = setup.start;
+        self.sim = scenario_sim(setup.seed, setup.start);
+        self.server_ahead_ms = 0;
         self.start = setup.start;
         self.setup = Some(setup);
         let reset = self.target().reset();
@@ -87,9 +91,9 @@ impl MfaWorld {
         }
     }
 
-    /// Simulated time this scenario covered so far.
+    /// Simulated time this scenario covered so far, by the server's clock.
     pub fn simulated(&self) -> Duration {
-        self.now.saturating_since(self.start)
+        self.now().saturating_since(self.start)
     }
 
     /// The target.
@@ -100,13 +104,8 @@ impl MfaWorld {
         }
     }
 
-    /// The current simulated time.
-    pub fn now(&self) -> SimTime {
-        self.now
-    }
-
     fn streams(&self) -> Streams {
-        Streams::new(self.setup.as_ref().map_or(0, |s| s.seed))
+        self.sim.streams()
     }
 
     /// The target's declared policy numbers.
@@ -117,9 +116,10 @@ impl MfaWorld {
     /// Calls the target at the current time; no answer is a harness error naming `what`.
     pub fn call<T>(&mut self, what: &str, f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>) -> T {
         let target = self.target();
-        match f(target.as_ref(), self.now) {
+        let now = self.now();
+        match f(target.as_ref(), now) {
             Ok(value) => value,
-            Err(e) => no_answer(format!("{what} at {}: {e}", self.now)),
+            Err(e) => no_answer(format!("{what} at {now}: {e}")),
         }
     }
 
@@ -127,11 +127,25 @@ impl MfaWorld {
     pub fn context(&self) -> String {
         let seed = self.setup.as_ref().map_or(0, |s| s.seed);
         let tail: Vec<&str> = self.transcript.iter().rev().take(6).rev().map(String::as_str).collect();
-        format!("seed {seed}, at {}; last actions: {}", self.now, tail.join("; "))
+        format!("seed {seed}, at {}; last actions: {}", self.now(), tail.join("; "))
     }
 
     /// Adds a line to the transcript shown on failure.
     pub fn log(&mut self, line: String) {
-        self.transcript.push(format!("[{}] {line}", self.now));
+        let line = format!("[{}] {line}", self.now());
+        self.transcript.push(line);
     }
+}
+
+/// The simulator of one scenario: its seed, its start, no trace (the transcript tells a
+/// failure's story in the step's words), and no limits (time moves only when a step says so,
+/// so nothing can loop; "time passes 15 years" after 5 is a scenario, not a runaway).
+fn scenario_sim(seed: u64, start: SimTime) -> Sim {
+    Sim::builder(seed)
+        .epoch(start)
+        .limits(Limits { max_span: Duration::MAX, max_events: u64::MAX })
+        .trace(false)
+        .build()
+        // Building fails only for a bad SMS channel, and this is the default one.
+        .expect("the default SMS channel is valid")
 }

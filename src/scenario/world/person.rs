@@ -1,17 +1,17 @@
 //! The cast: people, their passwords and the prompt each must answer next.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::RngExt;
 
 use super::MfaWorld;
 use super::sms::Delivery;
-use crate::clock::{DeviceClock, Drift};
+use crate::clock::Drift;
 use crate::otp::{OtpAuthUri, Secret};
 use crate::protocol::{BindingId, ChallengeId, DeviceKind, Enrolment, Method, MethodSet, SessionId};
 use crate::scenario::fault::no_answer;
-use crate::scenario::params::{Attempt, DeviceWord};
-use crate::sim::{AuthenticatorApp, Concern};
+use crate::scenario::params::Attempt;
+use crate::sim::{Concern, DeviceId, DriftDistribution, PhoneId, PhoneNumber, PhoneSpec};
 
 /// An open prompt a person must answer next.
 #[derive(Clone, Debug)]
@@ -53,16 +53,13 @@ pub struct Person {
     pub password: String,
     /// Where this person usually signs in from.
     pub origin: String,
-    /// The secure phone number, if bound.
-    pub phone: Option<String>,
-    /// The authenticator app, once enrolled.
-    pub app: Option<AuthenticatorApp>,
-    /// The phone's clock (the app's time).
-    pub phone_clock: DeviceClock,
-    /// Serial of the hardware token this person holds.
-    pub hardware: Option<String>,
-    /// Devices this person can no longer read.
-    pub lost: BTreeSet<DeviceWord>,
+    /// The phone in the simulator: its clock is the authenticator app's, its number gets
+    /// the SMS once bound.
+    pub phone: PhoneId,
+    /// The devices that show this person codes, by kind, in the simulator.
+    pub devices: BTreeMap<DeviceKind, DeviceId>,
+    /// Devices this person can no longer read (the target still has them bound).
+    pub lost: BTreeSet<DeviceKind>,
     /// Accounts whose password this person knows besides their own.
     pub stolen: BTreeSet<String>,
     /// The account this person acted on last (their own, or a victim's).
@@ -80,29 +77,47 @@ pub struct Person {
 }
 
 impl MfaWorld {
-    /// Adds a person (with or without an account on the target).
+    /// Adds a person (with or without an account on the target), with a phone whose clock is
+    /// on time.
     pub fn add_person(&mut self, name: &str) -> &mut Person {
-        let password = {
-            let mut rng = self.streams().stream(name, Concern::User);
-            format!("pw-{:016x}", rng.random::<u64>())
-        };
-        let clock = DeviceClock::free_running(self.now, 0, Drift::ZERO);
-        self.people.entry(name.to_owned()).or_insert(Person {
-            password,
-            origin: format!("{}-home", name.to_lowercase()),
-            phone: None,
-            app: None,
-            phone_clock: clock,
-            hardware: None,
-            lost: BTreeSet::new(),
-            stolen: BTreeSet::new(),
-            acting_as: None,
-            session: None,
-            prompt: None,
-            last_code: None,
-            inbox: Vec::new(),
-            scanned: None,
-        })
+        if !self.people.contains_key(name) {
+            let password = {
+                let mut rng = self.streams().stream(name, Concern::User);
+                format!("pw-{:016x}", rng.random::<u64>())
+            };
+            let on_time = PhoneSpec {
+                sync: None,
+                max_manual_offset: std::time::Duration::ZERO,
+                drift: DriftDistribution::Fixed { drift: Drift::ZERO },
+                jitter: std::time::Duration::ZERO,
+            };
+            let phone = self
+                .sim
+                .add_phone(&format!("{name}'s phone"), phone_number(name), &on_time)
+                .unwrap_or_else(|e| no_answer(format!("giving {name} a phone: {e}")));
+            let person = Person {
+                password,
+                origin: format!("{}-home", name.to_lowercase()),
+                phone,
+                devices: BTreeMap::new(),
+                lost: BTreeSet::new(),
+                stolen: BTreeSet::new(),
+                acting_as: None,
+                session: None,
+                prompt: None,
+                last_code: None,
+                inbox: Vec::new(),
+                scanned: None,
+            };
+            self.people.insert(name.to_owned(), person);
+        }
+        self.person_mut(name)
+    }
+
+    /// The number of `name`'s phone, as the target is told to bind it.
+    pub fn phone_number(&self, name: &str) -> String {
+        let phone = self.person(name).phone;
+        self.sim.phone(phone).map_or_else(|e| no_answer(e.to_string()), |p| p.number().0.clone())
     }
 
     /// A declared person.
@@ -135,4 +150,9 @@ impl MfaWorld {
         // Twenty bytes are never empty.
         Secret::from_bytes(bytes).expect("non-empty key")
     }
+}
+
+/// A person's phone number: made from the name, so it is the same in every run.
+fn phone_number(name: &str) -> PhoneNumber {
+    PhoneNumber(format!("+1555{:07}", name.bytes().map(u32::from).sum::<u32>() * 101))
 }

@@ -27,7 +27,10 @@ impl MfaWorld {
         for message in sent {
             let delay = self.next_sms_delay.take().unwrap_or(DEFAULT_SMS_DELAY);
             let delivered_at = message.sent_at + delay;
-            let owner = self.people.iter().find(|(_, p)| p.phone.as_deref() == Some(message.phone.as_str()));
+            let owner = self
+                .people
+                .iter()
+                .find(|(_, p)| self.sim.phone(p.phone).is_ok_and(|phone| phone.number().0 == message.phone));
             let Some((name, _)) = owner else {
                 no_answer(format!("the target sent an SMS to {} which belongs to nobody", message.phone))
             };

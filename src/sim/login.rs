@@ -75,8 +75,8 @@ impl Sim {
 
     /// The user starts a login at `at` (now or later): they look at their device then, type
     /// what they see, and the code comes back from [`Sim::next_event`] as
-    /// [`Fired::CodeEntered`](super::Fired::CodeEntered). An SMS user waits for an unread message. Starting a new login
-    /// abandons any login in progress.
+    /// [`Fired::CodeEntered`](super::Fired::CodeEntered). An SMS user waits for an unread
+    /// message. Starting a new login abandons any login in progress.
     ///
     /// # Errors
     /// [`SimError::NoSuchEntity`], or [`SimError::TimeWentBack`] for `at` before now.

@@ -565,3 +565,29 @@ fn a_duplicated_sms_is_typed_once() {
     assert_eq!(fired.len(), 1, "{fired:?}");
     assert_eq!(sim.trace().to_json_lines().matches("waiting_for_sms").count(), 1);
 }
+
+#[test]
+fn an_sms_read_from_an_outbox_late_arrives_no_earlier_than_now_and_a_named_latency_overrides_the_channel() {
+    let mut sim = Sim::builder(3).sms_channel(SmsChannel::fixed(Duration::from_secs(4))).build().unwrap();
+    let number = PhoneNumber("+15550142".into());
+    let phone = sim.add_phone("p", number.clone(), &PhoneSpec::default()).unwrap();
+    sim.advance(Duration::from_secs(60)).unwrap();
+    let now = sim.now();
+    // Sent 10 s ago with a 4 s channel: already due, so it arrives now, not in the past.
+    let late =
+        sim.send_sms_at(&number, "code 111111", now.checked_sub(Duration::from_secs(10)).unwrap()).unwrap();
+    assert_eq!(sim.sms_arrival(late), Some(now));
+    // Sent now: the channel's 4 s.
+    let normal = sim.send_sms_at(&number, "code 222222", now).unwrap();
+    assert_eq!(sim.sms_arrival(normal), Some(now + Duration::from_secs(4)));
+    // "The SMS takes 6 minutes to arrive".
+    let slow = sim.send_sms_taking(&number, "code 333333", now, Duration::from_secs(360)).unwrap();
+    assert_eq!(sim.sms_arrival(slow), Some(now + Duration::from_secs(360)));
+    assert_eq!(sim.sms_arrival(99), None);
+    sim.advance(Duration::from_secs(5)).unwrap();
+    let bodies: Vec<&str> = sim.inbox(phone).unwrap().iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["code 111111", "code 222222"]);
+    sim.advance(Duration::from_secs(360)).unwrap();
+    assert_eq!(sim.inbox(phone).unwrap().len(), 3);
+    assert_eq!(mfa_harness::sim::code_in_text("Your code is 314159."), Some("314159"));
+}

@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
 
 use super::SimError;
-use super::device::{BlankReason, Display, Screen};
+use super::device::{BlankReason, Display, Screen, code_in_text};
 use super::entity::{DeviceId, Entity, PhoneId, UserId};
 use super::rng::Concern;
 use super::simulator::{Event, Sim};
@@ -312,11 +312,10 @@ impl Sight {
     }
 }
 
-/// The first run of 6 to 10 ASCII digits in an SMS body, as a code.
+/// The code in an SMS body, as a user reads it.
 fn code_in(body: &str) -> Option<Code> {
-    body.split(|c: char| !c.is_ascii_digit())
-        .filter(|run| (6..=10).contains(&run.len()))
-        .find_map(|run| Code::parse(run, Digits::new(run.len() as u8).ok()?).ok())
+    let run = code_in_text(body)?;
+    Code::parse(run, Digits::new(run.len() as u8).ok()?).ok()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -59,7 +59,7 @@ pub use builder::{Limits, SimBuilder};
 pub use channel::{Fate, SmsChannel};
 pub use device::{
     AuthenticatorApp, BlankReason, DeliveredSms, Display, DriftDistribution, HardToken, Phone, PhoneNumber,
-    PhoneSpec, Screen, TokenSpec, TotpDisplay,
+    PhoneSpec, Screen, TokenSpec, TotpDisplay, code_in_text,
 };
 pub use entity::{AppId, DeviceId, Entity, PhoneId, TokenId, UserId};
 pub use latency::Latency;

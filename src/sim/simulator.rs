@@ -303,21 +303,50 @@ impl Sim {
     /// # Errors
     /// [`SimError::UnknownNumber`] when no phone has that number.
     pub fn send_sms(&mut self, to: &PhoneNumber, body: impl Into<String>) -> Result<u64, SimError> {
+        self.send_sms_at(to, body, self.now())
+    }
+
+    /// The server sent `body` to `to` at `sent_at`: now, or a little earlier when its outbox is
+    /// read after the fact. The channel decides as for [`Sim::send_sms`]; a copy due before now
+    /// arrives now.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownNumber`] when no phone has that number.
+    pub fn send_sms_at(
+        &mut self,
+        to: &PhoneNumber,
+        body: impl Into<String>,
+        sent_at: SimTime,
+    ) -> Result<u64, SimError> {
         let &phone = self.numbers.get(to).ok_or_else(|| SimError::UnknownNumber(to.0.clone()))?;
-        let now = self.now();
-        let id = self.messages.len() as u64;
-        self.messages.push(Message { to: phone, body: body.into(), sent_at: now });
-        self.trace.record(now, || TraceEvent::SmsSent { id, to: to.0.clone() });
-        match self.sms.fate(&mut self.phones[phone.0].sms_rng) {
-            Fate::Lost => self.trace.record(now, || TraceEvent::SmsLost { id }),
-            Fate::Delivered(delays) => {
-                for (copy, delay) in delays.into_iter().enumerate() {
-                    let at = now.checked_add(delay).unwrap_or(SimTime::from_unix_millis(u64::MAX));
-                    self.queue.push(at, Event::SmsArrives { message: id, duplicate: copy > 0 });
-                }
-            }
-        }
+        let id = self.record_sent(phone, to, body.into(), sent_at);
+        let fate = self.sms.fate(&mut self.phones[phone.0].sms_rng);
+        self.schedule_arrivals(id, sent_at, fate);
         Ok(id)
+    }
+
+    /// As [`Sim::send_sms_at`], but the message takes `latency` instead of a draw from the
+    /// channel: a scenario's "the SMS takes 6 minutes to arrive".
+    ///
+    /// # Errors
+    /// [`SimError::UnknownNumber`] when no phone has that number.
+    pub fn send_sms_taking(
+        &mut self,
+        to: &PhoneNumber,
+        body: impl Into<String>,
+        sent_at: SimTime,
+        latency: Duration,
+    ) -> Result<u64, SimError> {
+        let &phone = self.numbers.get(to).ok_or_else(|| SimError::UnknownNumber(to.0.clone()))?;
+        let id = self.record_sent(phone, to, body.into(), sent_at);
+        self.schedule_arrivals(id, sent_at, Fate::Delivered(vec![latency]));
+        Ok(id)
+    }
+
+    /// When (the first copy of) message `id` reaches its phone; `None` for a lost message or
+    /// an id this simulator never gave.
+    pub fn sms_arrival(&self, id: u64) -> Option<SimTime> {
+        self.messages.get(usize::try_from(id).ok()?)?.arrives
     }
 
     /// A phone's delivered messages.
@@ -455,6 +484,31 @@ impl Sim {
         }
     }
 
+    fn record_sent(&mut self, phone: PhoneId, to: &PhoneNumber, body: String, sent_at: SimTime) -> u64 {
+        let now = self.now();
+        let id = self.messages.len() as u64;
+        self.messages.push(Message { to: phone, body, sent_at, arrives: None });
+        self.trace.record(now, || TraceEvent::SmsSent { id, to: to.0.clone() });
+        id
+    }
+
+    fn schedule_arrivals(&mut self, id: u64, sent_at: SimTime, fate: Fate) {
+        let now = self.now();
+        match fate {
+            Fate::Lost => self.trace.record(now, || TraceEvent::SmsLost { id }),
+            Fate::Delivered(delays) => {
+                for (copy, delay) in delays.into_iter().enumerate() {
+                    let at =
+                        sent_at.checked_add(delay).unwrap_or(SimTime::from_unix_millis(u64::MAX)).max(now);
+                    if let Some(message) = self.messages.get_mut(id as usize) {
+                        message.arrives = Some(message.arrives.map_or(at, |first| first.min(at)));
+                    }
+                    self.queue.push(at, Event::SmsArrives { message: id, duplicate: copy > 0 });
+                }
+            }
+        }
+    }
+
     fn time_limit_error(&self, at: SimTime) -> SimError {
         SimError::TimeLimit { limit: self.end, at, last_event: self.describe_last() }
     }
@@ -485,4 +539,6 @@ pub(super) struct Message {
     to: PhoneId,
     body: String,
     sent_at: SimTime,
+    /// When the first copy arrives; `None` while none is on its way (lost).
+    arrives: Option<SimTime>,
 }

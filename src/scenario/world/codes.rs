@@ -25,10 +25,7 @@ impl MfaWorld {
                 let message = if *words == CodeWords::FirstSms { inbox.first() } else { inbox.last() };
                 let message =
                     message.cloned().unwrap_or_else(|| no_answer(format!("{actor} was sent no SMS")));
-                if message.delivered_at > self.now() {
-                    let wait = message.delivered_at - self.now();
-                    self.advance(wait);
-                }
+                self.advance_to(message.delivered_at);
                 (Method::Sms, message.code)
             }
             CodeWords::Wrong => {

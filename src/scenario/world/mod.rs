@@ -24,7 +24,7 @@ pub use sms::{DEFAULT_SMS_DELAY, Delivery};
 use super::fault::no_answer;
 use crate::clock::SimTime;
 use crate::protocol::{PolicyFacts, Verdict};
-use crate::sim::{Limits, Sim, Streams};
+use crate::sim::{Limits, Sim, SmsChannel, Streams};
 use crate::sut::{Answer, Target};
 
 /// Everything a scenario needs before its first step: the target and the seed.
@@ -137,15 +137,17 @@ impl MfaWorld {
     }
 }
 
-/// The simulator of one scenario: its seed, its start, no trace (the transcript tells a
+/// The simulator of one scenario: its seed, its start, SMS through a fixed-delay channel, no
+/// trace (the transcript tells a
 /// failure's story in the step's words), and no limits (time moves only when a step says so,
 /// so nothing can loop; "time passes 15 years" after 5 is a scenario, not a runaway).
 fn scenario_sim(seed: u64, start: SimTime) -> Sim {
     Sim::builder(seed)
         .epoch(start)
         .limits(Limits { max_span: Duration::MAX, max_events: u64::MAX })
+        .sms_channel(SmsChannel::fixed(DEFAULT_SMS_DELAY))
         .trace(false)
         .build()
-        // Building fails only for a bad SMS channel, and this is the default one.
-        .expect("the default SMS channel is valid")
+        // Building fails only for a bad SMS channel, and a fixed positive delay is a good one.
+        .expect("a fixed-delay SMS channel is valid")
 }

@@ -24,6 +24,19 @@ impl MfaWorld {
         self.log(format!("time passes {} s", span.as_secs()));
     }
 
+    /// Lets true time pass until `t` (no time when it has passed already).
+    pub fn advance_to(&mut self, t: SimTime) {
+        if t > self.sim.now() {
+            self.advance(t - self.sim.now());
+        }
+    }
+
+    /// True time when the server's clock reads `t`.
+    pub(super) fn true_time(&self, t: SimTime) -> SimTime {
+        let ms = i128::from(t.unix_millis()) - i128::from(self.server_ahead_ms);
+        SimTime::from_unix_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
     /// Sets the server's clock to `t`, backwards too (only the RFC vector outlines do this);
     /// phones and tokens keep true time.
     pub fn set_now(&mut self, t: SimTime) {

@@ -7,7 +7,7 @@ mod token;
 
 pub use app::AuthenticatorApp;
 pub use display::{Display, TotpDisplay};
-pub use phone::{DeliveredSms, Phone, PhoneNumber, PhoneSpec};
+pub use phone::{DeliveredSms, Phone, PhoneNumber, PhoneSpec, code_in_text};
 pub use token::{DriftDistribution, HardToken, TokenSpec};
 
 use serde::{Deserialize, Serialize};

@@ -14,7 +14,7 @@ use futures::FutureExt as _;
 use super::collect::Collector;
 use super::expected::ExpectedFailures;
 use super::suite::{Suite, TagFilter, feature_path};
-use super::world::{MfaWorld, ScenarioSetup};
+use super::world::{DEFAULT_MAX_REAL_WAIT, MfaWorld, RealWaitBudget, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
 use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
@@ -58,7 +58,9 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
 
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
-    let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live);
+    let real_wait = RealWaitBudget::new(DEFAULT_MAX_REAL_WAIT);
+    let collector =
+        execute(features, factory, settings.seed, simulated.clone(), real_wait.clone(), settings.live);
     let (ran, parse_errors) = collector.into_results();
     // The suite is parsed and checked before the run, so cucumber has nothing to parse; if it
     // ever reports a parse error, it is a harness error in the record, never dropped.
@@ -83,7 +85,7 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
         info,
         settings.tags.as_ref().map(|t| t.expression().to_owned()),
         results,
-        0,
+        real_wait.spent().as_millis() as u64,
     )
 }
 
@@ -97,6 +99,7 @@ fn execute(
     factory: TargetFactory,
     run_seed: u64,
     simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
+    real_wait: RealWaitBudget,
     live: bool,
 ) -> Collector {
     let runner = cucumber::runner::Basic::default()
@@ -106,14 +109,11 @@ fn execute(
             let id = format!("{}:{}", feature_path(feature), scenario.position.line);
             let seed = scenario_seed(run_seed, &id);
             let factory = factory.clone();
+            let real_wait = real_wait.clone();
             async move {
                 let target = factory(seed)
                     .unwrap_or_else(|e| super::fault::no_answer(format!("preparing the target: {e}")));
-                let start = match target.server_time() {
-                    Ok(real) => real.unwrap_or_else(|| start_time(seed)),
-                    Err(e) => super::fault::no_answer(format!("reading the server's clock: {e}")),
-                };
-                world.set_up(ScenarioSetup { target, seed, start });
+                world.set_up(ScenarioSetup { target, seed, start: start_time(seed), real_wait });
             }
             .boxed_local()
         })

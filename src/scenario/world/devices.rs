@@ -163,13 +163,14 @@ impl MfaWorld {
     }
 
     /// The code `device` shows now.
-    pub fn code_shown(&self, device: DeviceId) -> Code {
+    pub fn code_shown(&mut self, device: DeviceId) -> Code {
         self.code_at(device, 0)
     }
 
     /// The code `steps` steps from the one `device` shows now, by its own clock (what it
     /// showed before, or will show next).
-    pub fn code_at(&self, device: DeviceId, steps: i64) -> Code {
+    pub fn code_at(&mut self, device: DeviceId, steps: i64) -> Code {
+        self.clear_of_step_edges(device);
         let display = self.totp_display(device);
         display.code_at(self.sim.now(), steps).unwrap_or_else(|reason| {
             no_answer(format!("{} shows nothing: {reason:?}", self.device_name(device)))
@@ -177,7 +178,8 @@ impl MfaWorld {
     }
 
     /// How long until `device` shows its next code, by its own countdown.
-    pub fn until_next_code(&self, device: DeviceId) -> Duration {
+    pub fn until_next_code(&mut self, device: DeviceId) -> Duration {
+        self.follow_target_clock();
         match self.totp_display(device).screen(self.sim.now()) {
             Screen::Code { millis_left, .. } => Duration::from_millis(millis_left),
             Screen::Blank(reason) => {
@@ -219,7 +221,7 @@ impl MfaWorld {
         }
     }
 
-    fn totp_display(&self, device: DeviceId) -> TotpDisplay<'_> {
+    pub(super) fn totp_display(&self, device: DeviceId) -> TotpDisplay<'_> {
         match self.sim.display(device) {
             Ok(Display::Totp(display)) => display,
             Ok(Display::Inbox(_)) => {

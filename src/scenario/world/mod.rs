@@ -2,8 +2,10 @@
 //! scenario's true time (the only "now") and which holds the cast's devices: each person's
 //! phone, their authenticator apps and the hardware tokens. It also keeps the sessions, open
 //! prompts and SMS inboxes, and makes every call to the target, so steps stay one or two
-//! lines. Time only moves when a step says so; nothing sleeps.
+//! lines. Time only moves when a step says so, and how it reaches the target is the `clock`
+//! module's business alone: nothing sleeps unless the target's clock runs on its own.
 
+mod clock;
 mod codes;
 mod devices;
 mod outcome;
@@ -16,6 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use clock::{DEFAULT_MAX_REAL_WAIT, RealWaitBudget};
 pub use devices::QrReading;
 pub use outcome::{Last, meets};
 pub use person::{Person, Prompt};
@@ -26,16 +29,20 @@ use crate::clock::SimTime;
 use crate::protocol::{PolicyFacts, Verdict};
 use crate::sim::{Limits, Sim, SmsChannel, Streams};
 use crate::sut::{Answer, Target};
+use clock::TargetClock;
 
-/// Everything a scenario needs before its first step: the target and the seed.
+/// Everything a scenario needs before its first step: the target, the seed, where time starts.
 #[derive(Clone)]
 pub struct ScenarioSetup {
     /// The target, reset for this scenario.
     pub target: Arc<dyn Target>,
     /// The scenario's own seed, derived from the run seed and the scenario id.
     pub seed: u64,
-    /// Simulated time at the first step.
+    /// Simulated time at the first step on a target whose clock the harness sets (a target
+    /// on its own clock starts at that clock instead).
     pub start: SimTime,
+    /// The run's real-waiting budget, for a target on its own clock.
+    pub real_wait: RealWaitBudget,
 }
 
 /// One scenario's world.
@@ -43,8 +50,10 @@ pub struct ScenarioSetup {
 #[world(init = Self::blank)]
 pub struct MfaWorld {
     setup: Option<ScenarioSetup>,
+    clock: TargetClock,
     sim: Sim,
     server_ahead_ms: i64,
+    position_fixed: bool,
     start: SimTime,
     people: BTreeMap<String, Person>,
     next_sms_delay: Option<Duration>,
@@ -68,8 +77,10 @@ impl MfaWorld {
         let start = SimTime::from_unix_millis(0);
         MfaWorld {
             setup: None,
+            clock: TargetClock::Set,
             sim: scenario_sim(0, start),
             server_ahead_ms: 0,
+            position_fixed: false,
             start,
             people: BTreeMap::new(),
             next_sms_delay: None,
@@ -79,11 +90,19 @@ impl MfaWorld {
         }
     }
 
-    /// Prepares the world for one scenario (the runner's before hook).
+    /// Prepares the world for one scenario (the runner's before hook): reads how the target
+    /// keeps time, starts the simulator there, and resets the target.
     pub fn set_up(&mut self, setup: ScenarioSetup) {
-        self.sim = scenario_sim(setup.seed, setup.start);
+        self.clock = TargetClock::read(setup.target.as_ref(), setup.real_wait.clone())
+            .unwrap_or_else(|e| no_answer(format!("reading the clock of {}: {e}", setup.target.info().name)));
+        let start = match &self.clock {
+            TargetClock::Set => setup.start,
+            TargetClock::Real(real) => real.estimate(),
+        };
+        self.sim = scenario_sim(setup.seed, start);
         self.server_ahead_ms = 0;
-        self.start = setup.start;
+        self.position_fixed = false;
+        self.start = start;
         self.setup = Some(setup);
         let reset = self.target().reset();
         if let Err(e) = reset {
@@ -115,6 +134,7 @@ impl MfaWorld {
 
     /// Calls the target at the current time; no answer is a harness error naming `what`.
     pub fn call<T>(&mut self, what: &str, f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>) -> T {
+        self.follow_target_clock();
         let target = self.target();
         let now = self.now();
         match f(target.as_ref(), now) {

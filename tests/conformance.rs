@@ -18,6 +18,7 @@ fn run(seed: u64, tags: Option<&str>) -> RunRecord {
         tags: tags.map(|t| TagFilter::parse(t).unwrap()),
         expected: Default::default(),
         live: false,
+        max_real_wait: runner::DEFAULT_MAX_REAL_WAIT,
     };
     runner::run(&suite, &connection, &settings)
 }

@@ -43,6 +43,7 @@ fn settings(tags: Option<&str>, seed: u64) -> RunSettings {
         tags: tags.map(|t| TagFilter::parse(t).unwrap()),
         expected: ExpectedFailures::default(),
         live: false,
+        max_real_wait: runner::DEFAULT_MAX_REAL_WAIT,
     }
 }
 

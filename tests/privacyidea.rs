@@ -84,7 +84,13 @@ fn the_suite_against_privacyidea_matches_the_snapshots() {
     let info = connection.info();
     assert_eq!(info.kind, "profile");
     let suite = Suite::load(&[]).unwrap();
-    let settings = RunSettings { seed: 7, tags: None, expected: Default::default(), live: false };
+    let settings = RunSettings {
+        seed: 7,
+        tags: None,
+        expected: Default::default(),
+        live: false,
+        max_real_wait: runner::DEFAULT_MAX_REAL_WAIT,
+    };
     let connected = mfa_harness::sut::Connection { info, capabilities, factory: connection.factory() };
     let record = runner::run(&suite, &connected, &settings);
     let table = verdict_table(&record);

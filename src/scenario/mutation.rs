@@ -50,7 +50,13 @@ impl MutationReport {
 /// Runs the suite against the reference and each mutant, on up to `threads` threads. Results
 /// do not depend on the thread count: each run is independent and results keep catalogue order.
 pub fn run(suite: &Suite, mutants: &[Mutant], seed: u64, threads: usize) -> MutationReport {
-    let settings = RunSettings { seed, tags: None, expected: Default::default(), live: false };
+    let settings = RunSettings {
+        seed,
+        tags: None,
+        expected: Default::default(),
+        live: false,
+        max_real_wait: runner::DEFAULT_MAX_REAL_WAIT,
+    };
     let run_one = |name: &str, policy: &Policy| {
         let spec = TargetSpec::Reference { name: name.to_owned(), policy: policy.clone() };
         // The in-process reference always connects.

@@ -14,7 +14,8 @@ use futures::FutureExt as _;
 use super::collect::Collector;
 use super::expected::ExpectedFailures;
 use super::suite::{Suite, TagFilter, feature_path};
-use super::world::{DEFAULT_MAX_REAL_WAIT, MfaWorld, RealWaitBudget, ScenarioSetup};
+pub use super::world::DEFAULT_MAX_REAL_WAIT;
+use super::world::{MfaWorld, RealWaitBudget, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
 use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
@@ -31,6 +32,9 @@ pub struct RunSettings {
     pub expected: ExpectedFailures,
     /// Print one line per finished scenario to standard error.
     pub live: bool,
+    /// Real waiting the run may spend on a target whose clock runs on its own
+    /// ([`DEFAULT_MAX_REAL_WAIT`] unless the user says).
+    pub max_real_wait: Duration,
 }
 
 /// Runs `suite` against the targets `connection` makes.
@@ -58,7 +62,7 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
 
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
-    let real_wait = RealWaitBudget::new(DEFAULT_MAX_REAL_WAIT);
+    let real_wait = RealWaitBudget::new(settings.max_real_wait);
     let collector =
         execute(features, factory, settings.seed, simulated.clone(), real_wait.clone(), settings.live);
     let (ran, parse_errors) = collector.into_results();

@@ -26,7 +26,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         None => ExpectedFailures::default(),
     };
     let connection = spec.connect().context("connecting to the target")?;
-    let settings = RunSettings { seed: args.seed, tags, expected, live: !args.quiet };
+    let max_real_wait =
+        std::time::Duration::try_from_secs_f64(args.max_real_wait).context("--max-real-wait")?;
+    let settings = RunSettings { seed: args.seed, tags, expected, live: !args.quiet, max_real_wait };
     let record = runner::run(&suite, &connection, &settings);
     let dir = args
         .out

@@ -61,9 +61,10 @@ impl MfaWorld {
             let margin = u64::try_from(real.uncertainty().as_millis()).unwrap_or(u64::MAX).saturating_mul(2);
             let (period, t0) = self.device_step();
             let server_into = self.sim.now().unix_millis().saturating_sub(t0) % period;
-            let device_into = match self.totp_display(device).screen(self.sim.now()) {
+            let display = self.totp_display(device);
+            let device_into = match display.screen(self.sim.now()) {
                 Screen::Code { millis_left, .. } => {
-                    let period = self.totp_display(device).totp().period().seconds() * 1000;
+                    let period = display.totp().period().seconds() * 1000;
                     (period, period.saturating_sub(millis_left))
                 }
                 Screen::Blank(_) => return,

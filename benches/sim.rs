@@ -8,9 +8,7 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use mfa_harness::clock::SimTime;
 use mfa_harness::otp::{Totp, Verification, Window};
-use mfa_harness::sim::{
-    CodeSource, Concern, Fired, Limits, ServerAnswer, Sim, TokenSpec, UserId, UserProfile,
-};
+use mfa_harness::sim::{Concern, DeviceId, Fired, Limits, ServerAnswer, Sim, TokenSpec, UserId, UserProfile};
 use rand::RngExt;
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -56,7 +54,7 @@ fn population(first: u64, tokens: u64) -> (Sim, Vec<(UserId, Totp, Duration)>) {
         let serial = token.serial().to_owned();
         let id = sim.insert_token(token).unwrap();
         let name = format!("user-{serial}");
-        let user = sim.add_user(&name, CodeSource::Token(id), UserProfile::default()).unwrap();
+        let user = sim.add_user(&name, DeviceId::Token(id), UserProfile::default()).unwrap();
         let offset =
             sim.streams().stream(&name, Concern::Schedule).random_range(8 * 3_600_000..18 * 3_600_000u64);
         users.push((user, server, Duration::from_millis(offset)));

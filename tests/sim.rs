@@ -9,7 +9,7 @@ use mfa_harness::otp::{
     Algorithm, Code, Digits, Hotp, OtpAuthUri, Period, Secret, Totp, UriKind, Verification, Window,
 };
 use mfa_harness::sim::{
-    BlankReason, CodeSource, Concern, Fate, Fired, Latency, Limits, PhoneNumber, PhoneSpec, RetryPolicy,
+    BlankReason, Concern, DeviceId, Fate, Fired, Latency, Limits, PhoneNumber, PhoneSpec, RetryPolicy,
     Screen, ServerAnswer, Sim, SimError, SmsChannel, Streams, Timing, TokenSpec, UserId, UserProfile,
 };
 use proptest::prelude::*;
@@ -81,7 +81,7 @@ fn run_population(seed: u64, p: &Population, first: usize) -> (String, Outcomes)
     let mut users = Vec::new();
     for i in first..first + p.tokens {
         let t = sim.add_token(&format!("T{i:05}"), &TokenSpec::default()).unwrap();
-        let u = sim.add_user(&format!("tok-user-{i}"), CodeSource::Token(t), profile).unwrap();
+        let u = sim.add_user(&format!("tok-user-{i}"), DeviceId::Token(t), profile).unwrap();
         servers.totp.insert(u, sim.token(t).unwrap().seed().totp());
         users.push(u);
     }
@@ -100,14 +100,14 @@ fn run_population(seed: u64, p: &Population, first: usize) -> (String, Outcomes)
             digits: Digits::SIX,
         };
         let app = sim.enrol_app(&format!("app-{i}"), phone, &uri).unwrap();
-        let u = sim.add_user(&format!("app-user-{i}"), CodeSource::App(app), profile).unwrap();
+        let u = sim.add_user(&format!("app-user-{i}"), DeviceId::App(app), profile).unwrap();
         servers.totp.insert(u, sim.app(app).unwrap().totp().clone());
         users.push(u);
     }
     for i in first..first + p.sms_users {
         let number = PhoneNumber(format!("+1666{i:07}"));
         let phone = sim.add_phone(&format!("sms-phone-{i}"), number.clone(), &PhoneSpec::default()).unwrap();
-        let u = sim.add_user(&format!("sms-user-{i}"), CodeSource::Sms(phone), profile).unwrap();
+        let u = sim.add_user(&format!("sms-user-{i}"), DeviceId::Phone(phone), profile).unwrap();
         sms_numbers.insert(u, (i, number));
         users.push(u);
     }
@@ -169,7 +169,7 @@ proptest! {
     fn true_time_never_goes_backwards(seed in any::<u64>(), steps in proptest::collection::vec((0u64..100_000, any::<bool>()), 1..40)) {
         let mut sim = Sim::builder(seed).sms_channel(SmsChannel::default()).build().unwrap();
         let phone = sim.add_phone("p", PhoneNumber("+1".into()), &PhoneSpec::default()).unwrap();
-        let u = sim.add_user("u", CodeSource::Sms(phone), UserProfile::default()).unwrap();
+        let u = sim.add_user("u", DeviceId::Phone(phone), UserProfile::default()).unwrap();
         let mut last = sim.now();
         for (ms, send) in steps {
             if send {
@@ -371,7 +371,7 @@ fn an_sms_that_takes_6_minutes_arrives_after_6_minutes_and_only_then_is_typed() 
     let bob = sim
         .add_user(
             "bob",
-            CodeSource::Sms(phone),
+            DeviceId::Phone(phone),
             UserProfile { typo_probability: 0.0, ..UserProfile::default() },
         )
         .unwrap();
@@ -397,7 +397,7 @@ fn the_user_types_the_code_in_the_last_second_of_its_step() {
         timing: Timing::LastSecondsOfStep { within: Duration::from_secs(1) },
         ..UserProfile::default()
     };
-    let user = sim.add_user("carol", CodeSource::Token(token), profile).unwrap();
+    let user = sim.add_user("carol", DeviceId::Token(token), profile).unwrap();
     for day in 0..20u32 {
         let at = DEFAULT_EPOCH + DAY * day + Duration::from_millis(u64::from(day) * 7919);
         sim.start_login(user, at).unwrap();
@@ -421,7 +421,7 @@ fn a_rejected_user_waits_for_the_next_code_then_gives_up() {
         retry: RetryPolicy { max_attempts: 3, wait_for_next_code: true },
         ..UserProfile::default()
     };
-    let user = sim.add_user("dave", CodeSource::Token(token), profile).unwrap();
+    let user = sim.add_user("dave", DeviceId::Token(token), profile).unwrap();
     sim.start_login(user, sim.now()).unwrap();
     let mut steps = Vec::new();
     while let Some(Fired::CodeEntered(e)) = sim.next_event(DEFAULT_EPOCH + DAY).unwrap() {
@@ -440,7 +440,7 @@ fn a_token_with_a_dead_battery_shows_nothing_and_the_user_gives_up() {
     let spec =
         TokenSpec { battery_life: Some(Latency::Fixed { delay: DAY }), ..TokenSpec::exact(Drift::ZERO) };
     let token = sim.add_token("SIM3", &spec).unwrap();
-    let user = sim.add_user("erin", CodeSource::Token(token), UserProfile::default()).unwrap();
+    let user = sim.add_user("erin", DeviceId::Token(token), UserProfile::default()).unwrap();
     sim.start_login(user, DEFAULT_EPOCH + DAY * 2).unwrap();
     assert!(sim.run_until(DEFAULT_EPOCH + DAY * 3).unwrap().is_empty());
     assert_eq!(sim.token_screen(token).unwrap(), Screen::Blank(BlankReason::BatteryDead));
@@ -507,10 +507,10 @@ fn adding_an_entity_leaves_the_others_draws_unchanged() {
             sim.add_token("ZZZ", &TokenSpec::default()).unwrap();
         }
         let t = sim.add_token("A", &TokenSpec::default()).unwrap();
-        let u = sim.add_user("a", CodeSource::Token(t), UserProfile::default()).unwrap();
+        let u = sim.add_user("a", DeviceId::Token(t), UserProfile::default()).unwrap();
         if extra {
             let p = sim.add_phone("zp", PhoneNumber("+0".into()), &PhoneSpec::default()).unwrap();
-            sim.add_user("z", CodeSource::Sms(p), UserProfile::default()).unwrap();
+            sim.add_user("z", DeviceId::Phone(p), UserProfile::default()).unwrap();
         }
         sim.start_login(u, DEFAULT_EPOCH + DAY).unwrap();
         let Some(Fired::CodeEntered(e)) = sim.next_event(DEFAULT_EPOCH + DAY * 2).unwrap() else { panic!() };
@@ -527,10 +527,10 @@ fn seeded_trace_snapshot() {
     let token = sim.add_token("SIM00000042", &TokenSpec::default()).unwrap();
     let server = sim.token(token).unwrap().seed().totp();
     let profile = UserProfile { typo_probability: 0.5, ..UserProfile::default() };
-    let alice = sim.add_user("alice", CodeSource::Token(token), profile).unwrap();
+    let alice = sim.add_user("alice", DeviceId::Token(token), profile).unwrap();
     let number = PhoneNumber("+15550100".into());
     let phone = sim.add_phone("bob-phone", number.clone(), &PhoneSpec::default()).unwrap();
-    let bob = sim.add_user("bob", CodeSource::Sms(phone), profile).unwrap();
+    let bob = sim.add_user("bob", DeviceId::Phone(phone), profile).unwrap();
     sim.start_login(alice, DEFAULT_EPOCH + Duration::from_secs(3600)).unwrap();
     sim.advance(Duration::from_secs(3600)).unwrap();
     sim.send_sms(&number, "Your verification code is 314159.").unwrap();
@@ -557,11 +557,37 @@ fn a_duplicated_sms_is_typed_once() {
     let mut sim = Sim::builder(6).sms_channel(channel).build().unwrap();
     let number = PhoneNumber("+15550123".into());
     let phone = sim.add_phone("p", number.clone(), &PhoneSpec::default()).unwrap();
-    let user = sim.add_user("u", CodeSource::Sms(phone), UserProfile::default()).unwrap();
+    let user = sim.add_user("u", DeviceId::Phone(phone), UserProfile::default()).unwrap();
     sim.start_login(user, sim.now()).unwrap();
     sim.send_sms(&number, "code 271828").unwrap();
     let fired = sim.run_until(DEFAULT_EPOCH + Duration::from_secs(600)).unwrap();
     assert_eq!(sim.inbox(phone).unwrap().len(), 2, "both copies arrive");
     assert_eq!(fired.len(), 1, "{fired:?}");
     assert_eq!(sim.trace().to_json_lines().matches("waiting_for_sms").count(), 1);
+}
+
+#[test]
+fn an_sms_read_from_an_outbox_late_arrives_no_earlier_than_now_and_a_named_latency_overrides_the_channel() {
+    let mut sim = Sim::builder(3).sms_channel(SmsChannel::fixed(Duration::from_secs(4))).build().unwrap();
+    let number = PhoneNumber("+15550142".into());
+    let phone = sim.add_phone("p", number.clone(), &PhoneSpec::default()).unwrap();
+    sim.advance(Duration::from_secs(60)).unwrap();
+    let now = sim.now();
+    // Sent 10 s ago with a 4 s channel: already due, so it arrives now, not in the past.
+    let late =
+        sim.send_sms_at(&number, "code 111111", now.checked_sub(Duration::from_secs(10)).unwrap()).unwrap();
+    assert_eq!(sim.sms_arrival(late), Some(now));
+    // Sent now: the channel's 4 s.
+    let normal = sim.send_sms_at(&number, "code 222222", now).unwrap();
+    assert_eq!(sim.sms_arrival(normal), Some(now + Duration::from_secs(4)));
+    // "The SMS takes 6 minutes to arrive".
+    let slow = sim.send_sms_taking(&number, "code 333333", now, Duration::from_secs(360)).unwrap();
+    assert_eq!(sim.sms_arrival(slow), Some(now + Duration::from_secs(360)));
+    assert_eq!(sim.sms_arrival(99), None);
+    sim.advance(Duration::from_secs(5)).unwrap();
+    let bodies: Vec<&str> = sim.inbox(phone).unwrap().iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["code 111111", "code 222222"]);
+    sim.advance(Duration::from_secs(360)).unwrap();
+    assert_eq!(sim.inbox(phone).unwrap().len(), 3);
+    assert_eq!(mfa_harness::sim::code_in_text("Your code is 314159."), Some("314159"));
 }

@@ -124,6 +124,20 @@ pub struct RunArgs {
     /// target (default: at least one).
     #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min_applicable: Option<u8>,
+    /// Seconds of real waiting the run may spend on a target whose clock the harness cannot
+    /// set (time a scenario lets pass, positions in a time step); a scenario needing more is
+    /// not applicable, with the seconds it would need.
+    #[arg(long, value_name = "SECONDS", value_parser = non_negative_seconds,
+        default_value_t = crate::scenario::runner::DEFAULT_MAX_REAL_WAIT.as_secs_f64())]
+    pub max_real_wait: f64,
+}
+
+/// A number of seconds, zero or more.
+fn non_negative_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err(format!("{text:?} is not a number of seconds (0 or more)")),
+    }
 }
 
 /// Arguments of `mfa-harness mutants`.

@@ -89,13 +89,19 @@ impl Collector {
     /// Records the first failure of a scenario (later steps are skipped by cucumber anyway).
     fn fail(&mut self, id: &str, step: Option<&gherkin::Step>, fault: Fault) {
         let Some(r) = self.running.get_mut(id) else { return };
-        if r.result.failure.is_some() || r.result.status == Status::Error {
+        if r.result.failure.is_some() || matches!(r.result.status, Status::Error | Status::NotApplicable) {
             return;
         }
         let (status, message, expected, actual) = match fault {
             Fault::Mismatch(m) => (Status::Failed, m.context, Some(m.expected), Some(m.actual)),
             Fault::NoAnswer(n) => (Status::Error, n.message, None, None),
             Fault::Panic(p) => (Status::Error, p, None, None),
+            Fault::NotApplicable(n) => {
+                // Not run to the end, so no failure: the reason says what it would need.
+                r.result.status = Status::NotApplicable;
+                r.result.reason = Some(n.reason);
+                return;
+            }
         };
         r.result.status = status;
         if status == Status::Error {

@@ -23,6 +23,14 @@ pub struct NoAnswer {
     pub message: String,
 }
 
+/// The scenario needs what this run cannot give (real waiting beyond the run's budget, on a
+/// target whose clock runs on its own): not applicable, never a pass or a failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotApplicable {
+    /// What it would need, in numbers.
+    pub reason: String,
+}
+
 /// Fails the current step as a conformance failure.
 pub fn mismatch(expected: impl Into<String>, actual: impl Into<String>, context: impl Into<String>) -> ! {
     std::panic::panic_any(Mismatch {
@@ -37,6 +45,11 @@ pub fn no_answer(message: impl Into<String>) -> ! {
     std::panic::panic_any(NoAnswer { message: message.into() })
 }
 
+/// Ends the scenario as not applicable.
+pub fn not_applicable(reason: impl Into<String>) -> ! {
+    std::panic::panic_any(NotApplicable { reason: reason.into() })
+}
+
 /// What a panic payload says about the failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -44,6 +57,8 @@ pub enum Fault {
     Mismatch(Mismatch),
     /// No answer from the target.
     NoAnswer(NoAnswer),
+    /// The scenario cannot run here after all.
+    NotApplicable(NotApplicable),
     /// Any other panic: a bug in a step or in the harness, reported as a harness error.
     Panic(String),
 }
@@ -55,6 +70,8 @@ impl Fault {
             Fault::Mismatch(m.clone())
         } else if let Some(n) = payload.downcast_ref::<NoAnswer>() {
             Fault::NoAnswer(n.clone())
+        } else if let Some(n) = payload.downcast_ref::<NotApplicable>() {
+            Fault::NotApplicable(n.clone())
         } else if let Some(s) = payload.downcast_ref::<&str>() {
             Fault::Panic((*s).to_owned())
         } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -84,6 +101,8 @@ mod tests {
         let caught =
             std::panic::catch_unwind(|| no_answer("POST /v1/login: connection refused")).unwrap_err();
         assert!(matches!(Fault::of(caught.as_ref()), Fault::NoAnswer(_)));
+        let caught = std::panic::catch_unwind(|| not_applicable("needs 40 s of real waiting")).unwrap_err();
+        assert!(matches!(Fault::of(caught.as_ref()), Fault::NotApplicable(_)));
         let caught = std::panic::catch_unwind(|| panic!("index {} out of range", 3)).unwrap_err();
         assert_eq!(Fault::of(caught.as_ref()), Fault::Panic("index 3 out of range".into()));
     }

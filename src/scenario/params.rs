@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use cucumber::Parameter;
 
+use crate::protocol::DeviceKind;
+
 /// `{user}`: a member of the cast (Rita, Adam, Alice, Bob, Mallory).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Parameter)]
 #[param(name = "user", regex = "[A-Z][a-z]+")]
@@ -218,7 +220,7 @@ impl FromStr for Expect {
 )]
 pub enum CodeWords {
     /// The user's own device of this kind, now, by its own clock.
-    Device(DeviceWord),
+    Device(DeviceKind),
     /// The hardware device named in the same step.
     ItShows,
     /// The first SMS code the user received.
@@ -245,9 +247,9 @@ impl FromStr for CodeWords {
             "a wrong code" => CodeWords::Wrong,
             "the same code again" => CodeWords::Again,
             s if s.ends_with("MFA device shows") => CodeWords::Device(if s.contains("virtual") {
-                DeviceWord::Virtual
+                DeviceKind::Virtual
             } else {
-                DeviceWord::Hardware
+                DeviceKind::Hardware
             }),
             s if s.ends_with(" just used") => {
                 CodeWords::UsedBy(s.trim_start_matches("the code ").trim_end_matches(" just used").to_owned())
@@ -262,22 +264,17 @@ impl FromStr for CodeWords {
     }
 }
 
-/// `{device}`: which of a user's devices.
+/// `{device}`: which of a user's devices, by kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Parameter)]
 #[param(name = "device", regex = "virtual MFA device|hardware MFA device")]
-pub enum DeviceWord {
-    /// The authenticator app.
-    Virtual,
-    /// The hardware token.
-    Hardware,
-}
+pub struct DeviceWord(pub DeviceKind);
 
 impl FromStr for DeviceWord {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "virtual MFA device" => Ok(DeviceWord::Virtual),
-            "hardware MFA device" => Ok(DeviceWord::Hardware),
+            "virtual MFA device" => Ok(DeviceWord(DeviceKind::Virtual)),
+            "hardware MFA device" => Ok(DeviceWord(DeviceKind::Hardware)),
             _ => Err(format!("unknown device {s:?}")),
         }
     }
@@ -433,7 +430,7 @@ mod tests {
         );
         assert_eq!(
             "the code his hardware MFA device shows".parse::<CodeWords>().unwrap(),
-            CodeWords::Device(DeviceWord::Hardware)
+            CodeWords::Device(DeviceKind::Hardware)
         );
         assert!("3 fortnights".parse::<Span>().is_err());
         use crate::protocol::{Method, MethodSet};

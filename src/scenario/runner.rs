@@ -15,7 +15,8 @@ use super::collect::Collector;
 use super::expected::ExpectedFailures;
 use super::suite::{Suite, TagFilter, feature_path};
 use super::watchdog::{Watchdog, Watched};
-use super::world::{MfaWorld, ScenarioSetup};
+pub use super::world::DEFAULT_MAX_REAL_WAIT;
+use super::world::{MfaWorld, RealWaitBudget, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
 use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
@@ -42,11 +43,15 @@ pub struct RunSettings {
     /// The share of selected scenarios (percent) that must be applicable for a verdict; with
     /// none, at least one must be.
     pub min_applicable: Option<u8>,
+    /// Real waiting the run may spend on a target whose clock runs on its own
+    /// ([`DEFAULT_MAX_REAL_WAIT`] unless the user says).
+    pub max_real_wait: Duration,
 }
 
 impl Default for RunSettings {
     /// Seed 1, every scenario, no expected failures, quiet, no deadline, the target down
-    /// after [`TARGET_DOWN_AFTER`] no-answers in a row, no applicability floor.
+    /// after [`TARGET_DOWN_AFTER`] no-answers in a row, no applicability floor, and
+    /// [`DEFAULT_MAX_REAL_WAIT`] of real waiting.
     fn default() -> Self {
         RunSettings {
             seed: 1,
@@ -56,6 +61,7 @@ impl Default for RunSettings {
             deadline: None,
             target_down_after: TARGET_DOWN_AFTER,
             min_applicable: None,
+            max_real_wait: DEFAULT_MAX_REAL_WAIT,
         }
     }
 }
@@ -84,7 +90,16 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
     let watchdog = Arc::new(Watchdog::new(settings.deadline, settings.target_down_after));
-    let collector = execute(features, factory, settings.seed, simulated.clone(), settings.live, watchdog);
+    let real_wait = RealWaitBudget::new(settings.max_real_wait);
+    let collector = execute(
+        features,
+        factory,
+        settings.seed,
+        simulated.clone(),
+        real_wait.clone(),
+        settings.live,
+        watchdog,
+    );
     let (ran, parse_errors) = collector.into_results();
     // The suite is parsed and checked before the run, so cucumber has nothing to parse; if it
     // ever reports a parse error, it is a harness error in the record, never dropped.
@@ -109,7 +124,7 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
         info,
         settings.tags.as_ref().map(|t| t.expression().to_owned()),
         results,
-        0,
+        real_wait.spent().as_millis() as u64,
     );
     record.min_applicable = settings.min_applicable;
     record
@@ -125,6 +140,7 @@ fn execute(
     factory: TargetFactory,
     run_seed: u64,
     simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
+    real_wait: RealWaitBudget,
     live: bool,
     watchdog: Arc<Watchdog>,
 ) -> Collector {
@@ -136,6 +152,7 @@ fn execute(
             let seed = scenario_seed(run_seed, &id);
             let factory = factory.clone();
             let watchdog = watchdog.clone();
+            let real_wait = real_wait.clone();
             async move {
                 // A run that has given up (deadline, target down) starts no more scenarios.
                 if let Some(reason) = watchdog.stopped() {
@@ -151,11 +168,7 @@ fn execute(
                     }
                 };
                 let target: Arc<dyn Target> = Arc::new(Watched::new(target, watchdog));
-                let start = match target.server_time() {
-                    Ok(real) => real.unwrap_or_else(|| start_time(seed)),
-                    Err(e) => super::fault::no_answer(format!("reading the server's clock: {e}")),
-                };
-                world.set_up(ScenarioSetup { target, seed, start });
+                world.set_up(ScenarioSetup { target, seed, start: start_time(seed), real_wait });
             }
             .boxed_local()
         })

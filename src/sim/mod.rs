@@ -16,12 +16,12 @@
 //! use std::time::Duration;
 //! use mfa_harness::clock::Drift;
 //! use mfa_harness::otp::{Totp, Verification, Window};
-//! use mfa_harness::sim::{CodeSource, Fired, ServerAnswer, Sim, TokenSpec, UserProfile};
+//! use mfa_harness::sim::{DeviceId, Fired, ServerAnswer, Sim, TokenSpec, UserProfile};
 //!
 //! let mut sim = Sim::builder(42).build()?;
 //! // A token whose crystal runs 20 ppm fast, and a user who reads it.
 //! let token = sim.add_token("SIM00000001", &TokenSpec::exact(Drift::from_ppm(20)))?;
-//! let alice = sim.add_user("alice", CodeSource::Token(token), UserProfile::default())?;
+//! let alice = sim.add_user("alice", DeviceId::Token(token), UserProfile::default())?;
 //! let server: Totp = sim.token(token)?.seed().totp(); // what the server imported
 //!
 //! // A year later alice logs in; the token is 630.72 s fast, 21 steps ahead.
@@ -43,27 +43,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod builder;
 mod channel;
 mod device;
+mod entity;
 mod latency;
+mod login;
 mod queue;
 mod rng;
 mod simulator;
 mod trace;
 mod user;
 
+pub use builder::{Limits, SimBuilder};
 pub use channel::{Fate, SmsChannel};
 pub use device::{
-    AuthenticatorApp, BlankReason, DeliveredSms, DriftDistribution, HardToken, Phone, PhoneNumber, PhoneSpec,
-    Screen, TokenSpec,
+    AuthenticatorApp, BlankReason, DeliveredSms, Display, DriftDistribution, HardToken, Phone, PhoneNumber,
+    PhoneSpec, Screen, TokenSpec, TotpDisplay, code_in_text,
 };
+pub use entity::{AppId, DeviceId, Entity, PhoneId, TokenId, UserId};
 pub use latency::Latency;
+pub use login::{CodeEntry, ServerAnswer};
 pub use queue::EventQueue;
 pub use rng::{Concern, Streams};
-pub use simulator::{
-    AppId, CodeEntry, CodeSource, Entity, Fired, Limits, PhoneId, ServerAnswer, Sim, SimBuilder, TokenId,
-    UserId,
-};
+pub use simulator::{Fired, Sim};
 pub use trace::{Trace, TraceEvent, TraceRecord};
 pub use user::{RetryPolicy, Timing, UserProfile};
 

@@ -1,99 +1,24 @@
-//! The simulator: entities, the event loop and the user state machine.
+//! The simulator: the virtual clock, the event queue, the devices and the SMS on their way.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use rand::RngExt;
-use rand_chacha::ChaCha12Rng;
 
 use super::SimError;
+use super::builder::Limits;
 use super::channel::{Fate, SmsChannel};
 use super::device::{
-    AuthenticatorApp, BlankReason, DeliveredSms, HardToken, Phone, PhoneNumber, PhoneSpec, Screen, TokenSpec,
+    AuthenticatorApp, DeliveredSms, Display, HardToken, Phone, PhoneNumber, PhoneSpec, Screen, TokenSpec,
+    TotpDisplay,
 };
+use super::entity::{AppId, DeviceId, Entity, PhoneId, TokenId, UserId};
+use super::login::{CodeEntry, UserState};
 use super::queue::EventQueue;
 use super::rng::{Concern, Streams};
 use super::trace::{Trace, TraceEvent};
-use super::user::{Timing, UserProfile};
-use crate::clock::{
-    DEFAULT_EPOCH, DeviceClock, DeviceTime, Drift, NtpSync, SimTime, VirtualClock, YEAR_MILLIS,
-};
-use crate::otp::{Code, Digits, OtpAuthUri};
-
-/// A hardware token in a [`Sim`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TokenId(usize);
-/// A phone in a [`Sim`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PhoneId(usize);
-/// An authenticator app account in a [`Sim`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AppId(usize);
-/// A user in a [`Sim`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(usize);
-
-macro_rules! dense_index {
-    ($($id:ident),*) => {$(
-        impl $id {
-            /// Position in insertion order among entities of this kind (0, 1, 2, ...): lets a
-            /// caller keep per-entity data in a plain `Vec`.
-            pub fn index(self) -> usize {
-                self.0
-            }
-        }
-    )*};
-}
-
-dense_index!(TokenId, PhoneId, AppId, UserId);
-
-/// Any named entity (names share one namespace, since they key the RNG streams).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Entity {
-    /// A token (named by its serial).
-    Token(TokenId),
-    /// A phone.
-    Phone(PhoneId),
-    /// An app account.
-    App(AppId),
-    /// A user.
-    User(UserId),
-}
-
-/// Where a user gets codes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CodeSource {
-    /// Reads a hardware token.
-    Token(TokenId),
-    /// Reads an authenticator app.
-    App(AppId),
-    /// Reads SMS messages on a phone.
-    Sms(PhoneId),
-}
-
-/// The server's answer to a code, as the caller reports it back with [`Sim::answer`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ServerAnswer {
-    /// Logged in.
-    Accepted,
-    /// Code refused; the user may retry.
-    Rejected,
-}
-
-/// A code a user typed, handed to the caller to put to the server under test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CodeEntry {
-    /// Who typed it.
-    pub user: UserId,
-    /// What they typed (possibly with a typo).
-    pub code: Code,
-    /// 1 for the first attempt of this login.
-    pub attempt: u32,
-    /// When they read the device.
-    pub looked_at: SimTime,
-    /// When they pressed submit (now).
-    pub entered_at: SimTime,
-}
+use crate::clock::{DeviceClock, DeviceTime, Drift, NtpSync, SimTime, VirtualClock};
+use crate::otp::{Code, OtpAuthUri};
 
 /// Something the caller must act on, returned by [`Sim::next_event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,125 +32,33 @@ pub enum Fired {
     },
 }
 
-/// A run's budget. Overrunning either is an error naming the simulated time and last event,
-/// so a scenario stuck in a loop fails instead of hanging.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest run, measured from the epoch.
-    pub max_span: Duration,
-    /// Most events processed.
-    pub max_events: u64,
-}
-
-impl Default for Limits {
-    /// 20 years (studies run 5–10) and 10^10 events.
-    fn default() -> Self {
-        Limits { max_span: Duration::from_millis(20 * YEAR_MILLIS as u64), max_events: 10_000_000_000 }
-    }
-}
-
-/// Configures a [`Sim`].
-#[derive(Clone, Debug)]
-pub struct SimBuilder {
-    seed: u64,
-    epoch: SimTime,
-    limits: Limits,
-    sms: SmsChannel,
-    trace: bool,
-}
-
-impl SimBuilder {
-    /// Starts the run at `epoch` instead of [`DEFAULT_EPOCH`].
-    pub fn epoch(mut self, epoch: SimTime) -> Self {
-        self.epoch = epoch;
-        self
-    }
-
-    /// Sets the run's limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets the SMS channel model.
-    pub fn sms_channel(mut self, channel: SmsChannel) -> Self {
-        self.sms = channel;
-        self
-    }
-
-    /// Records a trace (on by default; switch off for Monte Carlo speed).
-    pub fn trace(mut self, on: bool) -> Self {
-        self.trace = on;
-        self
-    }
-
-    /// The simulator.
-    ///
-    /// # Errors
-    /// [`SimError::Config`] for a bad SMS channel.
-    pub fn build(self) -> Result<Sim, SimError> {
-        Ok(Sim {
-            streams: Streams::new(self.seed),
-            epoch: self.epoch,
-            end: self.epoch.checked_add(self.limits.max_span).unwrap_or(SimTime::from_unix_millis(u64::MAX)),
-            limits: self.limits,
-            clock: VirtualClock::starting_at(self.epoch),
-            queue: EventQueue::new(),
-            events_run: 0,
-            last_event: None,
-            sms: self.sms.validated()?,
-            names: HashMap::new(),
-            numbers: HashMap::new(),
-            tokens: Vec::new(),
-            phones: Vec::new(),
-            apps: Vec::new(),
-            users: Vec::new(),
-            sms_users: Vec::new(),
-            messages: Vec::new(),
-            trace: Trace::new(self.trace),
-        })
-    }
-}
-
 /// The discrete-time simulator: a virtual clock, an event queue and the entities that live
 /// on it. Single-threaded and deterministic: the same seed and the same calls give the same
 /// trace. Run many in parallel for Monte Carlo; each entity's draws depend only on the seed
 /// and its name, so splitting a population across simulators changes nothing per entity.
 #[derive(Debug)]
 pub struct Sim {
-    streams: Streams,
-    epoch: SimTime,
-    end: SimTime,
-    limits: Limits,
-    clock: VirtualClock,
-    queue: EventQueue<Event>,
-    events_run: u64,
-    last_event: Option<(SimTime, Event)>,
-    sms: SmsChannel,
-    names: HashMap<String, Entity>,
-    numbers: HashMap<PhoneNumber, PhoneId>,
-    tokens: Vec<HardToken>,
-    phones: Vec<Phone>,
-    apps: Vec<(String, PhoneId, AuthenticatorApp)>,
-    users: Vec<UserState>,
-    sms_users: Vec<Vec<UserId>>,
-    messages: Vec<Message>,
-    trace: Trace,
+    pub(super) streams: Streams,
+    pub(super) epoch: SimTime,
+    pub(super) end: SimTime,
+    pub(super) limits: Limits,
+    pub(super) clock: VirtualClock,
+    pub(super) queue: EventQueue<Event>,
+    pub(super) events_run: u64,
+    pub(super) last_event: Option<(SimTime, Event)>,
+    pub(super) sms: SmsChannel,
+    pub(super) names: HashMap<String, Entity>,
+    pub(super) numbers: HashMap<PhoneNumber, PhoneId>,
+    pub(super) tokens: Vec<HardToken>,
+    pub(super) phones: Vec<Phone>,
+    pub(super) apps: Vec<(String, PhoneId, AuthenticatorApp)>,
+    pub(super) users: Vec<UserState>,
+    pub(super) sms_users: Vec<Vec<UserId>>,
+    pub(super) messages: Vec<Message>,
+    pub(super) trace: Trace,
 }
 
 impl Sim {
-    /// A builder for a run with master seed `seed`, at [`DEFAULT_EPOCH`], default limits and
-    /// SMS channel, trace on.
-    pub fn builder(seed: u64) -> SimBuilder {
-        SimBuilder {
-            seed,
-            epoch: DEFAULT_EPOCH,
-            limits: Limits::default(),
-            sms: SmsChannel::default(),
-            trace: true,
-        }
-    }
-
     /// Now, on the true clock.
     pub fn now(&self) -> SimTime {
         self.clock.now()
@@ -327,42 +160,6 @@ impl Sim {
         self.insert_app(name, phone, app)
     }
 
-    /// Adds a user who gets codes from `source`.
-    ///
-    /// # Errors
-    /// [`SimError::DuplicateName`], [`SimError::NoSuchEntity`], or a bad profile.
-    pub fn add_user(
-        &mut self,
-        name: &str,
-        source: CodeSource,
-        profile: UserProfile,
-    ) -> Result<UserId, SimError> {
-        let profile = profile.validated()?;
-        match source {
-            CodeSource::Token(t) => drop(self.token(t)?),
-            CodeSource::App(a) => drop(self.app(a)?),
-            CodeSource::Sms(p) => drop(self.phone(p)?),
-        }
-        let id = UserId(self.users.len());
-        self.claim(name, Entity::User(id))?;
-        if let CodeSource::Sms(PhoneId(p)) = source {
-            self.sms_users[p].push(id);
-        }
-        self.users.push(UserState {
-            name: name.to_owned(),
-            source,
-            profile,
-            rng: self.streams.stream(name, Concern::User),
-            login: 0,
-            phase: Phase::Idle,
-            attempts: 0,
-            last_code: None,
-            sms_seen: 0,
-        });
-        self.trace.record(self.clock.now(), || TraceEvent::Added { kind: "user", name: name.to_owned() });
-        Ok(id)
-    }
-
     /// A server's clock, NTP-disciplined from the epoch ([`NtpSync::SERVER`]), drifting
     /// uniformly within ±`max_drift` (drawn from `name`'s streams). Servers live outside the
     /// simulator; this gives them a realistic clock to read at [`Sim::now`].
@@ -398,6 +195,18 @@ impl Sim {
 
     // --- devices now ---
 
+    /// What a device shows its reader.
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`] for an id from another simulator.
+    pub fn display(&self, device: DeviceId) -> Result<Display<'_>, SimError> {
+        Ok(match device {
+            DeviceId::Token(t) => Display::Totp(self.token(t)?.display()),
+            DeviceId::App(a) => Display::Totp(self.app_display(a)?),
+            DeviceId::Phone(p) => Display::Inbox(self.phone(p)?.inbox()),
+        })
+    }
+
     /// What a token shows now.
     ///
     /// # Errors
@@ -411,9 +220,13 @@ impl Sim {
     /// # Errors
     /// [`SimError::NoSuchEntity`].
     pub fn app_screen(&self, id: AppId) -> Result<Screen, SimError> {
+        Ok(self.app_display(id)?.screen(self.now()))
+    }
+
+    fn app_display(&self, id: AppId) -> Result<TotpDisplay<'_>, SimError> {
         let (_, phone, app) =
             self.apps.get(id.0).ok_or(SimError::NoSuchEntity { kind: "app", index: id.0 })?;
-        Ok(app.screen(self.phone(*phone)?.clock().reading(self.now())))
+        Ok(app.display_on(self.phone(*phone)?.clock()))
     }
 
     /// Sets a phone's clock by hand to `reading` now (automatic time goes off): "the phone
@@ -444,6 +257,44 @@ impl Sim {
         Ok(())
     }
 
+    /// Makes a token's crystal run at `drift` from now on, keeping the offset it has now (a
+    /// scenario's "the token runs 20 ppm fast").
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`].
+    pub fn set_token_drift(&mut self, id: TokenId, drift: Drift) -> Result<(), SimError> {
+        let now = self.now();
+        let token = self.tokens.get_mut(id.0).ok_or(SimError::NoSuchEntity { kind: "token", index: id.0 })?;
+        let offset = token.clock().reading(now).ahead_of(now);
+        *token.clock_mut() = DeviceClock::free_running(now, offset, drift);
+        let (name, reading) = (token.serial().to_owned(), token.clock().reading(now));
+        self.trace.record(now, || TraceEvent::ClockSet { device: name, reading });
+        Ok(())
+    }
+
+    /// Every TOTP display in the simulation: the tokens, then the apps on their phones.
+    pub fn totp_displays(&self) -> impl Iterator<Item = TotpDisplay<'_>> {
+        let tokens = self.tokens.iter().map(HardToken::display);
+        let apps = self.apps.iter().map(|(_, phone, app)| app.display_on(self.phones[phone.0].clock()));
+        tokens.chain(apps)
+    }
+
+    /// A device's name: a token's serial, an app account's or a phone's name.
+    ///
+    /// # Errors
+    /// [`SimError::NoSuchEntity`] for an id from another simulator.
+    pub fn name(&self, device: DeviceId) -> Result<&str, SimError> {
+        match device {
+            DeviceId::Token(t) => Ok(self.token(t)?.serial()),
+            DeviceId::App(a) => self
+                .apps
+                .get(a.0)
+                .map(|(name, ..)| name.as_str())
+                .ok_or(SimError::NoSuchEntity { kind: "app", index: a.0 }),
+            DeviceId::Phone(p) => Ok(self.phone(p)?.name()),
+        }
+    }
+
     // --- SMS ---
 
     /// The server sends `body` to `to` now. The channel decides, from the recipient phone's
@@ -452,21 +303,50 @@ impl Sim {
     /// # Errors
     /// [`SimError::UnknownNumber`] when no phone has that number.
     pub fn send_sms(&mut self, to: &PhoneNumber, body: impl Into<String>) -> Result<u64, SimError> {
+        self.send_sms_at(to, body, self.now())
+    }
+
+    /// The server sent `body` to `to` at `sent_at`: now, or a little earlier when its outbox is
+    /// read after the fact. The channel decides as for [`Sim::send_sms`]; a copy due before now
+    /// arrives now.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownNumber`] when no phone has that number.
+    pub fn send_sms_at(
+        &mut self,
+        to: &PhoneNumber,
+        body: impl Into<String>,
+        sent_at: SimTime,
+    ) -> Result<u64, SimError> {
         let &phone = self.numbers.get(to).ok_or_else(|| SimError::UnknownNumber(to.0.clone()))?;
-        let now = self.now();
-        let id = self.messages.len() as u64;
-        self.messages.push(Message { to: phone, body: body.into(), sent_at: now });
-        self.trace.record(now, || TraceEvent::SmsSent { id, to: to.0.clone() });
-        match self.sms.fate(&mut self.phones[phone.0].sms_rng) {
-            Fate::Lost => self.trace.record(now, || TraceEvent::SmsLost { id }),
-            Fate::Delivered(delays) => {
-                for (copy, delay) in delays.into_iter().enumerate() {
-                    let at = now.checked_add(delay).unwrap_or(SimTime::from_unix_millis(u64::MAX));
-                    self.queue.push(at, Event::SmsArrives { message: id, duplicate: copy > 0 });
-                }
-            }
-        }
+        let id = self.record_sent(phone, to, body.into(), sent_at);
+        let fate = self.sms.fate(&mut self.phones[phone.0].sms_rng);
+        self.schedule_arrivals(id, sent_at, fate);
         Ok(id)
+    }
+
+    /// As [`Sim::send_sms_at`], but the message takes `latency` instead of a draw from the
+    /// channel: a scenario's "the SMS takes 6 minutes to arrive".
+    ///
+    /// # Errors
+    /// [`SimError::UnknownNumber`] when no phone has that number.
+    pub fn send_sms_taking(
+        &mut self,
+        to: &PhoneNumber,
+        body: impl Into<String>,
+        sent_at: SimTime,
+        latency: Duration,
+    ) -> Result<u64, SimError> {
+        let &phone = self.numbers.get(to).ok_or_else(|| SimError::UnknownNumber(to.0.clone()))?;
+        let id = self.record_sent(phone, to, body.into(), sent_at);
+        self.schedule_arrivals(id, sent_at, Fate::Delivered(vec![latency]));
+        Ok(id)
+    }
+
+    /// When (the first copy of) message `id` reaches its phone; `None` for a lost message or
+    /// an id this simulator never gave.
+    pub fn sms_arrival(&self, id: u64) -> Option<SimTime> {
+        self.messages.get(usize::try_from(id).ok()?)?.arrives
     }
 
     /// A phone's delivered messages.
@@ -475,88 +355,6 @@ impl Sim {
     /// [`SimError::NoSuchEntity`].
     pub fn inbox(&self, id: PhoneId) -> Result<&[DeliveredSms], SimError> {
         Ok(self.phone(id)?.inbox())
-    }
-
-    // --- users ---
-
-    /// The user starts a login at `at` (now or later): they look at their device then, type
-    /// what they see, and the code comes back from [`Sim::next_event`] as
-    /// [`Fired::CodeEntered`]. An SMS user waits for an unread message. Starting a new login
-    /// abandons any login in progress.
-    ///
-    /// # Errors
-    /// [`SimError::NoSuchEntity`], or [`SimError::TimeWentBack`] for `at` before now.
-    pub fn start_login(&mut self, user: UserId, at: SimTime) -> Result<(), SimError> {
-        let now = self.now();
-        if at < now {
-            return Err(SimError::TimeWentBack(crate::clock::TimeWentBack { now, asked: at }));
-        }
-        let u = self.users.get_mut(user.0).ok_or(SimError::NoSuchEntity { kind: "user", index: user.0 })?;
-        u.login += 1;
-        u.attempts = 0;
-        u.phase = Phase::Busy;
-        let login = u.login;
-        let name = &u.name;
-        self.trace.record(now, || TraceEvent::LoginStarted { user: name.clone(), look_at: at });
-        self.queue.push(at, Event::Look { user, login });
-        Ok(())
-    }
-
-    /// Reports the server's answer to the user's last code. After a rejection the user
-    /// retries per their [`super::RetryPolicy`] or gives up.
-    ///
-    /// # Errors
-    /// [`SimError::NoSuchEntity`], or [`SimError::NotAwaitingAnswer`] when the user has no
-    /// code with the server.
-    pub fn answer(&mut self, user: UserId, answer: ServerAnswer) -> Result<(), SimError> {
-        let now = self.now();
-        let u = self.users.get_mut(user.0).ok_or(SimError::NoSuchEntity { kind: "user", index: user.0 })?;
-        if u.phase != Phase::AwaitingAnswer {
-            return Err(SimError::NotAwaitingAnswer(u.name.clone()));
-        }
-        let accepted = answer == ServerAnswer::Accepted;
-        let name = &u.name;
-        self.trace.record(now, || TraceEvent::Answered { user: name.clone(), accepted });
-        if accepted {
-            u.phase = Phase::Idle;
-            return Ok(());
-        }
-        if u.attempts >= u.profile.retry.max_attempts {
-            u.phase = Phase::Idle;
-            self.trace
-                .record(now, || TraceEvent::GaveUp { user: name.clone(), reason: "attempts_exhausted" });
-            return Ok(());
-        }
-        u.phase = Phase::Busy;
-        let login = u.login;
-        if !u.profile.retry.wait_for_next_code {
-            // Retype what was read, with a fresh chance of a typo.
-            if let Some(code) = u.last_code {
-                let delay = u.profile.look_and_type.sample(&mut u.rng);
-                let (typed, typo) = u.profile.type_code(code, &mut u.rng);
-                let at = now.checked_add(delay).unwrap_or(now);
-                self.queue.push(at, Event::Submit { user, login, code: typed, typo, looked_at: now });
-                return Ok(());
-            }
-        }
-        let next_look = match u.source {
-            CodeSource::Token(t) => next_step_start(self.tokens[t.0].clock(), self.tokens[t.0].totp(), now),
-            CodeSource::App(a) => {
-                let (_, phone, app) = &self.apps[a.0];
-                next_step_start(self.phones[phone.0].clock(), app.totp(), now)
-            }
-            // A new message: look now; the look waits if none is unread.
-            CodeSource::Sms(_) => Some(now),
-        };
-        match next_look {
-            Some(at) => drop(self.queue.push(at, Event::Look { user, login })),
-            None => {
-                let name = &self.users[user.0].name;
-                self.trace.record(now, || TraceEvent::GaveUp { user: name.clone(), reason: "no_next_code" });
-                self.users[user.0].phase = Phase::Idle;
-            }
-        }
-        Ok(())
     }
 
     /// Schedules a [`Fired::Wake`] with `tag` at `at` (a caller's timer: "each day at 9").
@@ -634,26 +432,7 @@ impl Sim {
         Ok(fired)
     }
 
-    /// The user's name.
-    ///
-    /// # Errors
-    /// [`SimError::NoSuchEntity`].
-    pub fn user_name(&self, id: UserId) -> Result<&str, SimError> {
-        self.users
-            .get(id.0)
-            .map(|u| u.name.as_str())
-            .ok_or(SimError::NoSuchEntity { kind: "user", index: id.0 })
-    }
-
-    /// Where the user reads codes.
-    ///
-    /// # Errors
-    /// [`SimError::NoSuchEntity`].
-    pub fn user_source(&self, id: UserId) -> Result<CodeSource, SimError> {
-        self.users.get(id.0).map(|u| u.source).ok_or(SimError::NoSuchEntity { kind: "user", index: id.0 })
-    }
-
-    fn claim(&mut self, name: &str, entity: Entity) -> Result<(), SimError> {
+    pub(super) fn claim(&mut self, name: &str, entity: Entity) -> Result<(), SimError> {
         if self.names.contains_key(name) {
             return Err(SimError::DuplicateName(name.to_owned()));
         }
@@ -674,27 +453,11 @@ impl Sim {
         let now = self.now();
         match event {
             Event::Look { user, login } => {
-                if self.users[user.0].login == login {
-                    self.look(user, login);
-                }
+                self.look_if_current(user, login)?;
                 Ok(None)
             }
             Event::Submit { user, login, code, typo, looked_at } => {
-                let u = &mut self.users[user.0];
-                if u.login != login {
-                    return Ok(None);
-                }
-                u.attempts += 1;
-                u.phase = Phase::AwaitingAnswer;
-                let attempt = u.attempts;
-                let name = &u.name;
-                self.trace.record(now, || TraceEvent::Entered {
-                    user: name.clone(),
-                    code: code.to_string(),
-                    attempt,
-                    typo,
-                });
-                Ok(Some(Fired::CodeEntered(CodeEntry { user, code, attempt, looked_at, entered_at: now })))
+                Ok(self.submit(user, login, code, typo, looked_at).map(Fired::CodeEntered))
             }
             Event::SmsArrives { message, duplicate } => {
                 let m = &self.messages[message as usize];
@@ -711,15 +474,7 @@ impl Sim {
                     phone: pname.to_owned(),
                     duplicate,
                 });
-                for &user in &self.sms_users[phone.0] {
-                    let u = &mut self.users[user.0];
-                    if u.phase == Phase::WaitingForSms {
-                        // Busy at once, so a duplicate arriving at the same instant does not
-                        // schedule a second look.
-                        u.phase = Phase::Busy;
-                        self.queue.push(now, Event::Look { user, login: u.login });
-                    }
-                }
+                self.wake_sms_readers(phone);
                 Ok(None)
             }
             Event::Wake { tag } => {
@@ -729,69 +484,29 @@ impl Sim {
         }
     }
 
-    /// The user looks at their device and schedules the submission.
-    fn look(&mut self, user: UserId, login: u64) {
+    fn record_sent(&mut self, phone: PhoneId, to: &PhoneNumber, body: String, sent_at: SimTime) -> u64 {
         let now = self.now();
-        let sight = match self.users[user.0].source {
-            CodeSource::Token(t) => {
-                let token = &self.tokens[t.0];
-                Sight::of_screen(token.screen(now), token.totp())
-            }
-            CodeSource::App(a) => {
-                let (_, phone, app) = &self.apps[a.0];
-                Sight::of_screen(app.screen(self.phones[phone.0].clock().reading(now)), app.totp())
-            }
-            CodeSource::Sms(p) => {
-                let inbox = self.phones[p.0].inbox();
-                let u = &mut self.users[user.0];
-                if inbox.len() <= u.sms_seen {
-                    u.phase = Phase::WaitingForSms;
-                    let name = &u.name;
-                    self.trace.record(now, || TraceEvent::WaitingForSms { user: name.clone() });
-                    return;
-                }
-                u.sms_seen = inbox.len();
-                match code_in(&inbox[inbox.len() - 1].body) {
-                    Some(code) => Sight::Code { code, device: None },
-                    None => Sight::Nothing("no_code_in_message"),
+        let id = self.messages.len() as u64;
+        self.messages.push(Message { to: phone, body, sent_at, arrives: None });
+        self.trace.record(now, || TraceEvent::SmsSent { id, to: to.0.clone() });
+        id
+    }
+
+    fn schedule_arrivals(&mut self, id: u64, sent_at: SimTime, fate: Fate) {
+        let now = self.now();
+        match fate {
+            Fate::Lost => self.trace.record(now, || TraceEvent::SmsLost { id }),
+            Fate::Delivered(delays) => {
+                for (copy, delay) in delays.into_iter().enumerate() {
+                    let at =
+                        sent_at.checked_add(delay).unwrap_or(SimTime::from_unix_millis(u64::MAX)).max(now);
+                    if let Some(message) = self.messages.get_mut(id as usize) {
+                        message.arrives = Some(message.arrives.map_or(at, |first| first.min(at)));
+                    }
+                    self.queue.push(at, Event::SmsArrives { message: id, duplicate: copy > 0 });
                 }
             }
-        };
-        let u = &mut self.users[user.0];
-        let name = &u.name;
-        let (code, device) = match sight {
-            Sight::Code { code, device } => (code, device),
-            Sight::Nothing(reason) => {
-                self.trace.record(now, || TraceEvent::Looked {
-                    user: name.clone(),
-                    code: None,
-                    device_time: None,
-                    seconds_left: None,
-                });
-                self.trace.record(now, || TraceEvent::GaveUp { user: name.clone(), reason });
-                u.phase = Phase::Idle;
-                return;
-            }
-        };
-        self.trace.record(now, || TraceEvent::Looked {
-            user: name.clone(),
-            code: Some(code.to_string()),
-            device_time: device.map(|d| d.device_time),
-            seconds_left: device.map(|d| d.seconds_left),
-        });
-        u.last_code = Some(code);
-        let typing = u.profile.look_and_type.sample(&mut u.rng);
-        let (typed, typo) = u.profile.type_code(code, &mut u.rng);
-        let delay = match (u.profile.timing, device) {
-            (Timing::LastSecondsOfStep { within }, Some(d)) => {
-                let within = u64::try_from(within.as_millis()).unwrap_or(u64::MAX).max(1);
-                let before_end = u.rng.random_range(1..=within);
-                Duration::from_millis(d.millis_left.saturating_sub(before_end))
-            }
-            _ => typing,
-        };
-        let at = now.checked_add(delay).unwrap_or(now);
-        self.queue.push(at, Event::Submit { user, login, code: typed, typo, looked_at: now });
+        }
     }
 
     fn time_limit_error(&self, at: SimTime) -> SimError {
@@ -800,7 +515,7 @@ impl Sim {
 
     fn describe_last(&self) -> String {
         let Some((at, event)) = self.last_event else { return "none".to_owned() };
-        let user = |u: UserId| self.users.get(u.0).map_or("?", |s| s.name.as_str()).to_owned();
+        let user = |u: UserId| self.user_name(u).unwrap_or("?").to_owned();
         let what = match event {
             Event::Look { user: u, .. } => format!("{} looked at their device", user(u)),
             Event::Submit { user: u, code, .. } => format!("{} entered {code}", user(u)),
@@ -811,89 +526,19 @@ impl Sim {
     }
 }
 
-/// The true time at which a TOTP device shows its next code.
-fn next_step_start(clock: &DeviceClock, totp: &crate::otp::Totp, now: SimTime) -> Option<SimTime> {
-    let reading = clock.reading(now).unix_millis();
-    let period = i64::try_from(totp.period().seconds()).ok()?.checked_mul(1000)?;
-    let t0 = i64::try_from(totp.t0()).ok()?.checked_mul(1000)?;
-    let next = (reading - t0).div_euclid(period).checked_add(1)?.checked_mul(period)?.checked_add(t0)?;
-    clock.when_reads(now, DeviceTime::from_unix_millis(next))
-}
-
-/// What a user saw when they looked.
 #[derive(Clone, Copy, Debug)]
-enum Sight {
-    /// A code; `device` is set for TOTP displays (not SMS).
-    Code { code: Code, device: Option<DeviceView> },
-    /// No code, and why (the trace's give-up reason).
-    Nothing(&'static str),
-}
-
-/// A TOTP display's clock details at the moment of looking.
-#[derive(Clone, Copy, Debug)]
-struct DeviceView {
-    device_time: DeviceTime,
-    seconds_left: u64,
-    /// Milliseconds until the code changes, on the device's clock.
-    millis_left: u64,
-}
-
-impl Sight {
-    fn of_screen(screen: Screen, totp: &crate::otp::Totp) -> Sight {
-        match screen {
-            Screen::Code { code, seconds_left, device_time, .. } => {
-                let period = totp.period().seconds().saturating_mul(1000);
-                let since = u64::try_from(device_time.unix_millis())
-                    .unwrap_or(0)
-                    .saturating_sub(totp.t0().saturating_mul(1000));
-                let millis_left = period - since % period;
-                Sight::Code { code, device: Some(DeviceView { device_time, seconds_left, millis_left }) }
-            }
-            Screen::Blank(BlankReason::BatteryDead) => Sight::Nothing("battery_dead"),
-            Screen::Blank(BlankReason::ClockBeforeT0) => Sight::Nothing("clock_before_t0"),
-        }
-    }
-}
-
-/// The first run of 6 to 10 ASCII digits in an SMS body, as a code.
-fn code_in(body: &str) -> Option<Code> {
-    body.split(|c: char| !c.is_ascii_digit())
-        .filter(|run| (6..=10).contains(&run.len()))
-        .find_map(|run| Code::parse(run, Digits::new(run.len() as u8).ok()?).ok())
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Event {
+pub(super) enum Event {
     Look { user: UserId, login: u64 },
     Submit { user: UserId, login: u64, code: Code, typo: bool, looked_at: SimTime },
     SmsArrives { message: u64, duplicate: bool },
     Wake { tag: u64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    Idle,
-    Busy,
-    WaitingForSms,
-    AwaitingAnswer,
-}
-
 #[derive(Debug)]
-struct UserState {
-    name: String,
-    source: CodeSource,
-    profile: UserProfile,
-    rng: ChaCha12Rng,
-    login: u64,
-    phase: Phase,
-    attempts: u32,
-    last_code: Option<Code>,
-    sms_seen: usize,
-}
-
-#[derive(Debug)]
-struct Message {
+pub(super) struct Message {
     to: PhoneId,
     body: String,
     sent_at: SimTime,
+    /// When the first copy arrives; `None` while none is on its way (lost).
+    arrives: Option<SimTime>,
 }

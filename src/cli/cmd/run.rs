@@ -37,6 +37,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         None => ExpectedFailures::default(),
     };
     let connection = spec.connect().context("connecting to the target")?;
+    let max_real_wait =
+        std::time::Duration::try_from_secs_f64(args.max_real_wait).context("--max-real-wait")?;
     let settings = RunSettings {
         seed: args.seed,
         tags,
@@ -44,6 +46,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         live: !args.quiet,
         deadline,
         min_applicable: args.min_applicable,
+        max_real_wait,
         ..RunSettings::default()
     };
     let record = runner::run(&suite, &connection, &settings);

@@ -3,13 +3,13 @@
 
 use cucumber::{given, then, when};
 
-use crate::otp::{Digits, OtpAuthUri, Period, Secret, Step, UriKind};
+use crate::otp::{Digits, Secret, UriKind};
 use crate::protocol::{DeviceKind, Method, SetupDevice};
 use crate::provision::TokenSeed;
 use crate::scenario::fault::{mismatch, no_answer};
 use crate::scenario::params::{AlgorithmWord, Attempt, CodePair, CodeWords, DeviceWord, Encoding, User};
-use crate::scenario::world::{MfaWorld, Prompt, kind_of};
-use crate::sim::AuthenticatorApp;
+use crate::scenario::world::{MfaWorld, Prompt, QrReading};
+use crate::sim::DeviceId;
 
 fn import(w: &mut MfaWorld, seed: TokenSeed) {
     let seeds = [seed.clone()];
@@ -19,15 +19,7 @@ fn import(w: &mut MfaWorld, seed: TokenSeed) {
 
 #[given(expr = "the hardware MFA device {string} is in the inventory")]
 fn in_inventory(w: &mut MfaWorld, serial: String) {
-    let secret = w.fresh_secret(&format!("token {serial}"));
-    let seed = TokenSeed {
-        serial,
-        secret,
-        algorithm: crate::otp::Algorithm::Sha1,
-        digits: Digits::SIX,
-        period: Period::THIRTY_SECONDS,
-        t0: 0,
-    };
+    let seed = w.console_token_seed(&serial);
     import(w, seed);
 }
 
@@ -48,10 +40,8 @@ fn in_inventory_with_seed(
     }
     .unwrap_or_else(|e| no_answer(format!("the seed in the step is not valid: {e}")));
     let digits = Digits::new(digits).unwrap_or_else(|e| no_answer(e.to_string()));
-    import(
-        w,
-        TokenSeed { serial, secret, algorithm: algorithm.0, digits, period: Period::THIRTY_SECONDS, t0: 0 },
-    );
+    let seed = TokenSeed { secret, algorithm: algorithm.0, digits, ..w.console_token_seed(&serial) };
+    import(w, seed);
 }
 
 #[given(expr = "{user} has bound a virtual MFA device")]
@@ -67,18 +57,18 @@ fn has_hardware(w: &mut MfaWorld, user: User, serial: String) {
     w.token(&serial);
     let device = SetupDevice::Hardware { serial: serial.clone() };
     w.call("binding a hardware MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
-    w.person_mut(&user.0).hardware = Some(serial);
+    w.hand_token(&user.0, &serial);
 }
 
 #[given(expr = "{user} has lost her/his/their {device}")]
 fn lost(w: &mut MfaWorld, user: User, device: DeviceWord) {
-    w.person_mut(&user.0).lost.insert(device);
+    w.person_mut(&user.0).lost.insert(device.0);
 }
 
 #[when(expr = "{user} starts binding a {device}")]
 fn start_binding(w: &mut MfaWorld, user: User, device: DeviceWord) {
     let session = w.ensure_session(&user.0);
-    let verdict = w.call("starting a binding", |t, now| t.start_binding(session, kind_of(device), now));
+    let verdict = w.call("starting a binding", |t, now| t.start_binding(session, device.0, now));
     w.remember(&user.0, vec![Attempt::Binding], verdict);
 }
 
@@ -89,10 +79,10 @@ fn confirm_identity_of(w: &mut MfaWorld, actor: &str) {
     let (method, answer) = if methods.contains(Method::Password) {
         let account = w.person(actor).acting_as.clone().unwrap_or_else(|| actor.to_owned());
         (Method::Password, w.password_for(actor, &account))
-    } else if methods.contains(Method::VirtualMfa) && w.person(actor).app.is_some() {
-        (Method::VirtualMfa, w.device_code(actor, DeviceWord::Virtual).to_string())
-    } else if methods.contains(Method::HardwareMfa) && w.person(actor).hardware.is_some() {
-        (Method::HardwareMfa, w.device_code(actor, DeviceWord::Hardware).to_string())
+    } else if let Some(kind) =
+        DeviceKind::ALL.into_iter().find(|k| methods.contains(k.method()) && w.holds(actor, *k))
+    {
+        (kind.method(), w.code_shown(w.device(actor, kind)).to_string())
     } else if methods.contains(Method::Sms) {
         let verdict = w.call("asking for an SMS code", |t, now| t.request_sms(challenge, now));
         w.remember(actor, vec![Attempt::Request], verdict);
@@ -111,15 +101,9 @@ fn confirm_identity(w: &mut MfaWorld, user: User) {
 
 #[when(expr = "{user} scans the QR code")]
 fn scan(w: &mut MfaWorld, user: User) {
-    let png = match &w.person(&user.0).prompt {
-        Some(Prompt::Binding { enrolment: Some(e), .. }) => e.qr_png.clone(),
-        other => no_answer(format!("{} has no QR code to scan (prompt: {other:?})", user.0)),
-    };
-    let app = AuthenticatorApp::from_qr_image(&png)
-        .unwrap_or_else(|e| mismatch("a scannable otpauth QR code", e.to_string(), w.context()));
-    let person = w.person_mut(&user.0);
-    person.app = Some(app);
-    w.log(format!("{} scans the QR code", user.0));
+    if let Err(e) = w.scan_qr(&user.0) {
+        mismatch("a scannable otpauth QR code", e, w.context());
+    }
 }
 
 /// The actor's open binding of `kind`, with the flow it completes.
@@ -134,40 +118,27 @@ fn open_binding(
     }
 }
 
-/// Two codes of `pair` from a device: `at(w, k)` is the code `k` steps from the one the
-/// device shows now. Consecutive codes take the time the device needs to show its next code;
-/// non-consecutive ones are the codes before and after the current one, both inside a ±1
-/// window, so only a server's consecutiveness check can refuse them.
-fn code_pair(
-    w: &mut MfaWorld,
-    pair: CodePair,
-    at: &dyn Fn(&MfaWorld, i64) -> String,
-    until_next: &dyn Fn(&MfaWorld) -> std::time::Duration,
-) -> (String, String) {
-    match pair {
-        CodePair::SameTwice => (at(w, 0), at(w, 0)),
+/// Two codes of `pair` from `device`. Consecutive codes take the time the device needs to
+/// show its next code; non-consecutive ones are the codes before and after the current one,
+/// both inside a ±1 window, so only a server's consecutiveness check can refuse them.
+fn code_pair(w: &mut MfaWorld, pair: CodePair, device: DeviceId) -> (String, String) {
+    let (first, second) = match pair {
+        CodePair::SameTwice => (w.code_shown(device), w.code_shown(device)),
         CodePair::Consecutive => {
-            let first = at(w, 0);
-            let wait = until_next(w);
+            let first = w.code_shown(device);
+            let wait = w.until_next_code(device);
             w.advance(wait);
-            (first, at(w, 0))
+            (first, w.code_shown(device))
         }
-        CodePair::NonConsecutive => (at(w, -1), at(w, 1)),
+        CodePair::NonConsecutive => (w.code_at(device, -1), w.code_at(device, 1)),
         CodePair::OtherKey => {
-            let other = w.fresh_secret("a key the service never issued");
-            let totp = crate::otp::Totp::new(
-                &other,
-                crate::otp::Algorithm::Sha1,
-                Digits::SIX,
-                Period::THIRTY_SECONDS,
-                0,
-            );
-            let step = w.now().unix_secs() / 30;
-            let wait = until_next(w);
+            let codes = w.codes_of_another_key();
+            let wait = w.until_next_code(device);
             w.advance(wait);
-            (totp.code_for(Step(step)).to_string(), totp.code_for(Step(step + 1)).to_string())
+            codes
         }
-    }
+    };
+    (first.to_string(), second.to_string())
 }
 
 #[when(expr = "{user} confirms the binding with {codepair}")]
@@ -175,9 +146,8 @@ fn confirm_binding(w: &mut MfaWorld, user: User, pair: CodePair) {
     let actor = user.0.clone();
     let (binding, purpose) = open_binding(w, &actor, DeviceKind::Virtual)
         .unwrap_or_else(|| no_answer(format!("{actor} has no virtual MFA binding open")));
-    let at = |w: &MfaWorld, k: i64| w.device_code_at(&actor, DeviceWord::Virtual, k).to_string();
-    let next = |w: &MfaWorld| w.until_next_code(&actor, DeviceWord::Virtual);
-    let (first, second) = code_pair(w, pair, &at, &next);
+    let device = w.device(&actor, DeviceKind::Virtual);
+    let (first, second) = code_pair(w, pair, device);
     w.person_mut(&actor).last_code = Some((Method::VirtualMfa, second.clone()));
     let verdict = w.call("finishing a virtual binding", |t, now| {
         t.finish_virtual_binding(binding, &first, &second, now)
@@ -190,7 +160,7 @@ pub(super) fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: 
     let actor = user.0.clone();
     w.ensure_token(&serial);
     if open_binding(w, &actor, DeviceKind::Hardware).is_none() {
-        start_binding(w, user.clone(), DeviceWord::Hardware);
+        start_binding(w, user.clone(), DeviceWord(DeviceKind::Hardware));
         if matches!(w.person(&actor).prompt, Some(Prompt::Challenge { .. })) {
             confirm_identity_of(w, &actor);
         }
@@ -204,12 +174,11 @@ pub(super) fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: 
     };
     let (_, digits) = w.resolve_code(&actor, &code, Some(&serial));
     w.person_mut(&actor).last_code = Some((Method::HardwareMfa, digits.clone()));
-    w.person_mut(&actor).hardware = Some(serial.clone());
     let verdict = w.call("finishing a hardware binding", |t, now| {
         t.finish_hardware_binding(binding, &serial, &digits, now)
     });
-    if !verdict.is_accepted() {
-        w.person_mut(&actor).hardware = None;
+    if verdict.is_accepted() {
+        w.hand_token(&actor, &serial);
     }
     w.remember(&actor, vec![Attempt::Code, Attempt::Binding, purpose], verdict);
 }
@@ -217,7 +186,7 @@ pub(super) fn bind_hardware(w: &mut MfaWorld, user: User, serial: String, code: 
 #[when(expr = "{user} starts unbinding her/his/their {device}")]
 fn start_unbinding(w: &mut MfaWorld, user: User, device: DeviceWord) {
     let session = w.ensure_session(&user.0);
-    let verdict = w.call("starting an unbinding", |t, now| t.start_unbinding(session, kind_of(device), now));
+    let verdict = w.call("starting an unbinding", |t, now| t.start_unbinding(session, device.0, now));
     w.remember(&user.0, vec![Attempt::Unbinding], verdict);
 }
 
@@ -233,18 +202,15 @@ fn confirm_unbinding(w: &mut MfaWorld, user: User) {
 
 #[when(expr = "support unbinds {user}'s {device}")]
 fn support_unbinds(w: &mut MfaWorld, user: User, device: DeviceWord) {
-    let verdict = w.call("the support reset", |t, now| t.support_reset(&user.0, kind_of(device), now));
+    let verdict = w.call("the support reset", |t, now| t.support_reset(&user.0, device.0, now));
     w.remember(&user.0, vec![Attempt::Reset], verdict);
 }
 
 #[when(expr = "{user} resyncs the hardware MFA device {string} with {codepair}")]
 fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
     w.ensure_token(&serial);
-    let at_serial = serial.clone();
-    let at = move |w: &MfaWorld, k: i64| w.token_code_at(&at_serial, k).to_string();
-    let next_serial = serial.clone();
-    let next = move |w: &MfaWorld| w.token_until_next(&next_serial);
-    let (first, second) = code_pair(w, pair, &at, &next);
+    let token = w.token(&serial);
+    let (first, second) = code_pair(w, pair, token);
     let password = w.password_for(&user.0, &user.0);
     let verdict = w
         .call("resyncing", |t, now| t.resync(&user.0, &password, DeviceKind::Hardware, &first, &second, now));
@@ -253,23 +219,18 @@ fn resync(w: &mut MfaWorld, user: User, serial: String, pair: CodePair) {
 
 #[then(expr = "{user} is shown a QR code for binding a virtual MFA device")]
 fn shown_qr(w: &mut MfaWorld, user: User) {
-    let enrolment = match &w.person(&user.0).prompt {
-        Some(Prompt::Binding { kind: DeviceKind::Virtual, enrolment: Some(e), .. }) => e.clone(),
-        _ => {
+    match w.read_qr(&user.0) {
+        Ok(()) => {}
+        Err(QrReading::NoQrCode) => {
             mismatch("a QR code for binding a virtual MFA device", w.last().verdict.to_string(), w.context())
         }
-    };
-    let scanned =
-        qr_uri(&enrolment.qr_png).unwrap_or_else(|e| mismatch("a QR code that decodes", e, w.context()));
-    if !scanned.starts_with("otpauth://totp/") || OtpAuthUri::parse(&scanned).is_err() {
-        mismatch(
+        Err(QrReading::Unreadable(e)) => mismatch("a QR code that decodes", e, w.context()),
+        Err(QrReading::NotTotp) => mismatch(
             "an otpauth://totp/ URI in the QR code",
             "another text (not shown: it may hold a key)",
             w.context(),
-        );
+        ),
     }
-    let parsed = OtpAuthUri::parse(&scanned).ok();
-    w.person_mut(&user.0).scanned = parsed;
 }
 
 #[then(expr = "the QR code holds a {int}-digit TOTP key that changes every {int} seconds")]
@@ -300,21 +261,12 @@ fn has_none_bound(w: &mut MfaWorld, user: User, device: DeviceWord) {
 
 fn check_bound(w: &mut MfaWorld, user: &str, device: DeviceWord, expected: bool) {
     let view = w.call("reading the account", |t, now| t.account(user, now));
-    let bound = match device {
-        DeviceWord::Virtual => view.virtual_bound,
-        DeviceWord::Hardware => view.hardware_serial.is_some(),
+    let bound = match device.0 {
+        DeviceKind::Virtual => view.virtual_bound,
+        DeviceKind::Hardware => view.hardware_serial.is_some(),
     };
     if bound != expected {
         let words = |b: bool| if b { "bound" } else { "not bound" };
         mismatch(words(expected), words(bound), w.context());
     }
-}
-
-/// The text of the QR code in a PNG.
-fn qr_uri(png: &[u8]) -> Result<String, String> {
-    let image = image::load_from_memory(png).map_err(|e| format!("unreadable image: {e}"))?;
-    let mut prepared = rqrr::PreparedImage::prepare(image.to_luma8());
-    let grids = prepared.detect_grids();
-    let grid = grids.first().ok_or("no QR code in the image")?;
-    grid.decode().map(|(_, text)| text).map_err(|e| format!("QR code does not decode: {e}"))
 }

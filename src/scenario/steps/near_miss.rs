@@ -31,7 +31,7 @@ fn binds_with_near_misses(w: &mut MfaWorld, user: User, serial: String, code: St
 /// same seed gives now under each other algorithm. A candidate that happens to equal a code
 /// of the window (one in a million) is left out, so a correct server rejects every one.
 fn near_misses(w: &MfaWorld, serial: &str, code: &str) -> Vec<(String, String)> {
-    let token = w.token(serial);
+    let token = w.hardware_token(serial);
     let seed = token.seed();
     let totp = token.totp();
     let unix = token

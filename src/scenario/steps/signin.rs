@@ -7,7 +7,7 @@ use cucumber::when;
 use crate::protocol::{Method, Verdict};
 use crate::scenario::fault::no_answer;
 use crate::scenario::params::{Attempt, CodeWords, DeviceWord, OperationWords, Span, Times, User};
-use crate::scenario::world::{MfaWorld, Prompt, method_of};
+use crate::scenario::world::{MfaWorld, Prompt};
 
 /// Signs `actor` in to `account` from `origin`; the verdict is the sign-in's.
 fn sign_in(w: &mut MfaWorld, actor: &str, account: &str, origin: String) {
@@ -84,9 +84,9 @@ fn enters_wrong_codes(w: &mut MfaWorld, user: User, times: Times) {
 
 #[when(expr = "{user} types the code from her/his/their {device}, taking {duration}")]
 fn types_slowly(w: &mut MfaWorld, user: User, device: DeviceWord, span: Span) {
-    let code = w.device_code(&user.0, device).to_string();
+    let code = w.code_shown(w.device(&user.0, device.0)).to_string();
     w.advance(span.0);
-    enter(w, &user.0, method_of(device), code);
+    enter(w, &user.0, device.0.method(), code);
 }
 
 #[when(expr = "{user} asks for an SMS code")]

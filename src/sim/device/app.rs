@@ -1,11 +1,11 @@
 //! Authenticator apps (virtual MFA devices): TOTP on a phone's clock, enrolled from an
 //! `otpauth://` URI or a QR image of one.
 
-use crate::clock::DeviceTime;
+use crate::clock::{DeviceClock, DeviceTime};
 use crate::otp::{OtpAuthUri, Totp, UriKind};
 use crate::sim::SimError;
 
-use super::{Screen, totp_screen};
+use super::{Screen, TotpDisplay, totp_screen};
 
 /// An authenticator app account: what the app shows is the TOTP at its phone's clock.
 #[derive(Clone, Debug)]
@@ -49,6 +49,11 @@ impl AuthenticatorApp {
     /// What the app shows when its phone's clock reads `device_time`.
     pub fn screen(&self, device_time: DeviceTime) -> Screen {
         totp_screen(&self.totp, device_time)
+    }
+
+    /// The app as its user reads it on a phone whose clock is `phone_clock`.
+    pub fn display_on<'a>(&'a self, phone_clock: &'a DeviceClock) -> TotpDisplay<'a> {
+        TotpDisplay::new(&self.totp, phone_clock, None)
     }
 
     /// The issuer label.

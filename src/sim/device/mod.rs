@@ -1,11 +1,13 @@
 //! Simulated devices: hardware tokens, authenticator apps and the phones they run on.
 
 mod app;
+mod display;
 mod phone;
 mod token;
 
 pub use app::AuthenticatorApp;
-pub use phone::{DeliveredSms, Phone, PhoneNumber, PhoneSpec};
+pub use display::{Display, TotpDisplay};
+pub use phone::{DeliveredSms, Phone, PhoneNumber, PhoneSpec, code_in_text};
 pub use token::{DriftDistribution, HardToken, TokenSpec};
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +27,10 @@ pub enum Screen {
         step: Step,
         /// Whole seconds until the next code, 1..=period.
         seconds_left: u64,
+        /// Milliseconds until the next code, on the device's clock: the countdown to the
+        /// millisecond, for a user who times their typing (or a scenario waiting for the next
+        /// code).
+        millis_left: u64,
         /// The device's clock reading.
         device_time: DeviceTime,
     },
@@ -47,7 +53,12 @@ fn totp_screen(totp: &Totp, device_time: DeviceTime) -> Screen {
     let Some(unix) = device_time.unix_secs() else { return Screen::Blank(BlankReason::ClockBeforeT0) };
     match (totp.step_at(unix), totp.seconds_left(unix)) {
         (Ok(step), Ok(seconds_left)) => {
-            Screen::Code { code: totp.code_for(step), step, seconds_left, device_time }
+            let period = totp.period().seconds().saturating_mul(1000);
+            let since = u64::try_from(device_time.unix_millis())
+                .unwrap_or(0)
+                .saturating_sub(totp.t0().saturating_mul(1000));
+            let millis_left = period - since % period;
+            Screen::Code { code: totp.code_for(step), step, seconds_left, millis_left, device_time }
         }
         _ => Screen::Blank(BlankReason::ClockBeforeT0),
     }

@@ -127,3 +127,9 @@ impl Phone {
         self.inbox.push(sms);
     }
 }
+
+/// The code in an SMS text: its first run of 6 to 10 ASCII digits (what a reader picks out of
+/// "Your verification code is 314159.").
+pub fn code_in_text(text: &str) -> Option<&str> {
+    text.split(|c: char| !c.is_ascii_digit()).find(|run| (6..=10).contains(&run.len()))
+}

@@ -6,7 +6,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
-use super::{BlankReason, Screen, totp_screen};
+use super::{Screen, TotpDisplay};
 use crate::clock::{Aging, DeviceClock, Drift, SimTime, YEAR_MILLIS};
 use crate::otp::{Algorithm, Digits, Period, Secret, Totp};
 use crate::provision::TokenSeed;
@@ -228,10 +228,12 @@ impl HardToken {
 
     /// What the token shows at true time `t`.
     pub fn screen(&self, t: SimTime) -> Screen {
-        if self.battery_dies.is_some_and(|d| t >= d) {
-            return Screen::Blank(BlankReason::BatteryDead);
-        }
-        totp_screen(&self.totp, self.clock.reading(t))
+        self.display().screen(t)
+    }
+
+    /// The token as its holder reads it: its TOTP on its own clock, until the battery dies.
+    pub fn display(&self) -> TotpDisplay<'_> {
+        TotpDisplay::new(&self.totp, &self.clock, self.battery_dies)
     }
 
     /// The serial printed on the back.
@@ -274,6 +276,7 @@ mod tests {
     use super::*;
     use crate::clock::{DEFAULT_EPOCH, DeviceTime};
     use crate::otp::Step;
+    use crate::sim::BlankReason;
 
     #[test]
     fn token_shows_the_otp_core_code_at_its_own_clock_reading() {

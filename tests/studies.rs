@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use mfa_harness::otp::Digits;
-use mfa_harness::study::attack::{AttackConfig, GuessRule};
-use mfa_harness::study::drift::{DriftConfig, DriftGrid};
-use mfa_harness::study::sms::SmsConfig;
-use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard};
+use mfa_harness::study::attack::{AttackConfig, AttackStudy, GuessRule};
+use mfa_harness::study::drift::{DriftConfig, DriftGrid, DriftStudy};
+use mfa_harness::study::sms::{SmsConfig, SmsStudy};
+use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard, Study};
 
 fn small_drift(mode: Mode) -> DriftConfig {
     let mut c = DriftConfig::new(7);
@@ -46,16 +46,16 @@ fn small_sms() -> SmsConfig {
     c
 }
 
-fn drift(c: &DriftConfig, shard: Shard) -> Partial {
-    Partial::Drift(study::drift::run(c, shard, &|_| {}).unwrap())
+fn drift(c: &DriftConfig, shard: Shard) -> Partial<DriftStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
-fn attack(c: &AttackConfig, shard: Shard) -> Partial {
-    Partial::Attack(study::attack::run(c, shard, &|_| {}).unwrap())
+fn attack(c: &AttackConfig, shard: Shard) -> Partial<AttackStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
-fn sms(c: &SmsConfig, shard: Shard) -> Partial {
-    Partial::Sms(study::sms::run(c, shard, &|_| {}).unwrap())
+fn sms(c: &SmsConfig, shard: Shard) -> Partial<SmsStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
 fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -66,7 +66,7 @@ fn texts(o: &Outputs) -> Vec<String> {
     std::iter::once(o.json.clone()).chain(o.tables.iter().map(|(_, t)| t.clone())).collect()
 }
 
-fn merged(parts: Vec<Partial>) -> Outputs {
+fn merged<S: Study>(parts: Vec<Partial<S>>) -> Outputs {
     Partial::merge_all(parts).unwrap().outputs().unwrap()
 }
 
@@ -78,12 +78,12 @@ fn same_seed_gives_identical_outputs_on_one_and_two_threads() {
     let ac = small_attack(Mode::Exact);
     let sc = small_sms();
     for (name, run) in [
-        ("drift", Box::new(|| drift(&dc, Shard::WHOLE)) as Box<dyn Fn() -> Partial + Sync>),
-        ("attack", Box::new(|| attack(&ac, Shard::WHOLE))),
-        ("sms", Box::new(|| sms(&sc, Shard::WHOLE))),
+        ("drift", Box::new(|| drift(&dc, Shard::WHOLE).outputs()) as Box<dyn Fn() -> _ + Sync>),
+        ("attack", Box::new(|| attack(&ac, Shard::WHOLE).outputs())),
+        ("sms", Box::new(|| sms(&sc, Shard::WHOLE).outputs())),
     ] {
-        let one = on_threads(1, &run).outputs().unwrap();
-        let two = on_threads(2, &run).outputs().unwrap();
+        let one = on_threads(1, &run).unwrap();
+        let two = on_threads(2, &run).unwrap();
         assert_eq!(texts(&one), texts(&two), "{name}: 1 vs 2 threads");
         assert_eq!(one.charts, two.charts, "{name}");
     }
@@ -108,18 +108,33 @@ fn two_shards_merged_equal_one_run() {
 fn partial_files_round_trip_and_incomplete_merges_are_refused() {
     let sc = small_sms();
     let dir = std::env::temp_dir().join(format!("mfa-harness-studies-{}", std::process::id()));
-    let p1 = study::write_partial(&sms(&sc, Shard::new(1, 2).unwrap()), &dir).unwrap();
-    let p2 = study::write_partial(&sms(&sc, Shard::new(2, 2).unwrap()), &dir).unwrap();
-    let parts = vec![study::read_partial(&p1).unwrap(), study::read_partial(&p2).unwrap()];
-    assert_eq!(texts(&merged(parts)), texts(&merged(vec![sms(&sc, Shard::WHOLE)])));
-    let only_one = Partial::merge_all(vec![study::read_partial(&p1).unwrap()]).unwrap_err();
+    let p1 = sms(&sc, Shard::new(1, 2).unwrap()).write(&dir).unwrap();
+    let p2 = sms(&sc, Shard::new(2, 2).unwrap()).write(&dir).unwrap();
+    let whole = merged(vec![sms(&sc, Shard::WHOLE)]);
+    assert_eq!(texts(&study::merge_files(&[p2.clone(), p1.clone()]).unwrap()), texts(&whole));
+    let only_one = study::merge_files(std::slice::from_ref(&p1)).unwrap_err();
     assert!(only_one.to_string().contains("2/2 is missing"), "{only_one}");
     let mut other = small_sms();
     other.seed += 1;
-    let mixed =
-        Partial::merge_all(vec![study::read_partial(&p1).unwrap(), sms(&other, Shard::new(2, 2).unwrap())]);
+    let mixed = Partial::merge_all(vec![Partial::read(&p1).unwrap(), sms(&other, Shard::new(2, 2).unwrap())]);
     assert!(mixed.unwrap_err().to_string().contains("different configurations"));
+    let a1 = attack(&small_attack(Mode::Analytic), Shard::new(1, 2).unwrap()).write(&dir).unwrap();
+    let studies = study::merge_files(&[p1, a1]).unwrap_err().to_string();
+    assert!(studies.contains("cannot merge sms shards with attack shards"), "{studies}");
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// Partial files written before studies shared one trait (no `format` field) still merge, to
+/// the same reports as a run of this version.
+#[test]
+fn partial_files_of_the_first_format_still_merge() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/partial-v1");
+    let files = [data.join("attack-partial-2of2.json"), data.join("attack-partial-1of2.json")];
+    let mut c = AttackConfig::new(11);
+    c.trials = 40;
+    c.windows = vec![0, 2];
+    c.horizon = Duration::from_secs(86_400);
+    assert_eq!(texts(&study::merge_files(&files).unwrap()), texts(&merged(vec![attack(&c, Shard::WHOLE)])));
 }
 
 #[test]
@@ -136,8 +151,7 @@ fn attack_exact_and_analytic_agree_with_the_formula() {
     for (mode, trials) in [(Mode::Analytic, 4000), (Mode::Exact, 400)] {
         c.mode = mode;
         c.trials = trials;
-        let Partial::Attack(p) = attack(&c, Shard::WHOLE) else { unreachable!() };
-        let row = &p.report().rows[0];
+        let row = &attack(&c, Shard::WHOLE).report().rows[0];
         eprintln!(
             "{mode:?}: simulated {:.4} [{:.4}, {:.4}] vs analytic {expected:.4}",
             row.simulated, row.simulated_low, row.simulated_high
@@ -149,8 +163,8 @@ fn attack_exact_and_analytic_agree_with_the_formula() {
 
 #[test]
 fn drift_exact_and_analytic_agree_within_confidence_intervals() {
-    let Partial::Drift(p) = drift(&small_drift(Mode::Exact), Shard::WHOLE) else { unreachable!() };
-    let exact = p.exact.as_ref().expect("exact tables");
+    let p = drift(&small_drift(Mode::Exact), Shard::WHOLE);
+    let exact = p.counts.exact.as_ref().expect("exact tables");
     let report = p.report();
     let n = exact.by_age.len();
     assert_eq!(report.by_age.len(), 2 * n);
@@ -179,11 +193,11 @@ fn drift_exact_and_analytic_agree_within_confidence_intervals() {
 fn drift_bad_config_is_a_typed_error() {
     let mut c = small_drift(Mode::Analytic);
     c.grid.clear();
-    let e = study::drift::run(&c, Shard::WHOLE, &|_| {}).unwrap_err();
+    let e = Partial::<DriftStudy>::run(&c, Shard::WHOLE, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("grid"), "{e}");
 }
 
-fn chart_text(p: &Partial) -> String {
+fn chart_text<S: Study>(p: &Partial<S>) -> String {
     let mut out = String::new();
     for chart in p.outputs().unwrap().charts {
         out += &format!(
@@ -213,14 +227,14 @@ fn plot_data_snapshots() {
 #[test]
 fn every_plot_renders_to_a_non_blank_png_and_an_svg() {
     let dir = std::env::temp_dir().join(format!("mfa-harness-plots-{}", std::process::id()));
-    let parts = [
-        drift(&small_drift(Mode::Analytic), Shard::WHOLE),
-        attack(&small_attack(Mode::Analytic), Shard::WHOLE),
-        sms(&small_sms(), Shard::WHOLE),
+    let outputs = [
+        drift(&small_drift(Mode::Analytic), Shard::WHOLE).outputs().unwrap(),
+        attack(&small_attack(Mode::Analytic), Shard::WHOLE).outputs().unwrap(),
+        sms(&small_sms(), Shard::WHOLE).outputs().unwrap(),
     ];
     let mut pngs = 0;
-    for p in &parts {
-        for path in p.outputs().unwrap().write(&dir).unwrap() {
+    for o in &outputs {
+        for path in o.write(&dir).unwrap() {
             match path.extension().and_then(|e| e.to_str()) {
                 Some("png") => {
                     let img = image::open(&path).unwrap().to_rgb8();

@@ -10,9 +10,10 @@ use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{Merge, Proportion, add_counts};
+use super::aggregate::{Proportion, add_counts};
+use super::output::{Table, csv};
 use super::population::Mode;
-use super::{Progress, Shard, StudyError};
+use super::{Counts, Progress, Shard, Study, StudyError};
 use crate::otp::batch::BatchEngine;
 use crate::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
 use crate::report::plot::{Chart, Corner, Series, SeriesKind};
@@ -133,51 +134,94 @@ impl AttackConfig {
     }
 }
 
+/// The attack study.
+pub struct AttackStudy;
+
 /// A shard's counts: successes per setting (windows slowest).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttackPartial {
-    /// The study.
-    pub config: AttackConfig,
-    /// Which shards.
-    pub shards: Vec<Shard>,
+pub struct AttackCounts {
     /// Per setting.
     pub counts: Vec<Proportion>,
 }
 
-impl Merge for Proportion {
-    fn merge(&mut self, o: &Proportion) {
-        self.hits += o.hits;
-        self.trials += o.trials;
+impl Counts for AttackCounts {
+    fn add(&mut self, other: &AttackCounts) -> Result<(), StudyError> {
+        add_counts(&mut self.counts, &other.counts)
     }
 }
 
-/// Runs the shard's trials on the current rayon pool; progress in trials.
-///
-/// # Errors
-/// Configuration and engine errors.
-pub fn run(
-    config: &AttackConfig,
-    shard: Shard,
-    progress: &Progress<'_>,
-) -> Result<AttackPartial, StudyError> {
-    config.validated()?;
-    let settings: Vec<(u64, &GuessRule)> = config.settings().collect();
-    let engine = BatchEngine::detect();
-    let empty = || vec![Proportion { hits: 0, trials: 0 }; settings.len()];
-    let counts = (0..config.trials)
-        .into_par_iter()
-        .filter(|&t| shard.owns(t))
-        .map(|t| {
-            let mut out = empty();
-            trial(config, &settings, t, &engine, &mut out)?;
-            progress(1);
-            Ok::<_, StudyError>(out)
-        })
-        .try_reduce(empty, |mut a, b| {
-            add_counts(&mut a, &b);
-            Ok(a)
-        })?;
-    Ok(AttackPartial { config: config.clone(), shards: vec![shard], counts })
+impl Study for AttackStudy {
+    const NAME: &'static str = "attack";
+    const FORMAT: u32 = 1;
+    type Config = AttackConfig;
+    type Counts = AttackCounts;
+    type Report = AttackReport;
+
+    fn seed(config: &AttackConfig) -> u64 {
+        config.seed
+    }
+
+    /// Attackers (each plays every setting).
+    fn items(config: &AttackConfig) -> u64 {
+        config.trials
+    }
+
+    /// Runs the shard's trials; progress in trials.
+    fn run(config: &AttackConfig, shard: Shard, progress: &Progress<'_>) -> Result<AttackCounts, StudyError> {
+        config.validated()?;
+        let settings: Vec<(u64, &GuessRule)> = config.settings().collect();
+        let engine = BatchEngine::detect();
+        let empty = || AttackCounts { counts: vec![Proportion { hits: 0, trials: 0 }; settings.len()] };
+        (0..config.trials)
+            .into_par_iter()
+            .filter(|&t| shard.owns(t))
+            .map(|t| {
+                let mut out = empty();
+                trial(config, &settings, t, &engine, &mut out.counts)?;
+                progress(1);
+                Ok::<_, StudyError>(out)
+            })
+            .try_reduce(empty, |mut a, b| {
+                a.add(&b)?;
+                Ok(a)
+            })
+    }
+
+    /// One row per setting.
+    fn report(config: &AttackConfig, counts: &AttackCounts) -> AttackReport {
+        let c = config;
+        let rows = c
+            .settings()
+            .zip(&counts.counts)
+            .map(|((w, rule), n)| {
+                let (lo, hi) = n.wilson(3.29);
+                let analytic = c.analytic(w, rule);
+                let q = rule.guesses(c.horizon);
+                AttackRow {
+                    window: w,
+                    rule: rule.name.clone(),
+                    guesses: q,
+                    analytic,
+                    rfc4226_bound: (q as f64 * (2 * w + 1) as f64 / c.digits.modulus() as f64).min(1.0),
+                    trials: n.trials,
+                    successes: n.hits,
+                    simulated: n.rate(),
+                    simulated_low: lo,
+                    simulated_high: hi,
+                    agrees: lo <= analytic && analytic <= hi,
+                }
+            })
+            .collect();
+        AttackReport { config: c.clone(), rows }
+    }
+
+    fn tables(report: &AttackReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("results", csv(&report.rows)?)])
+    }
+
+    fn charts(report: &AttackReport) -> Vec<Chart> {
+        report.charts()
+    }
 }
 
 /// One attacker per setting against one account: a random key (exact mode) and a random
@@ -238,49 +282,6 @@ fn trial(
         out[s].hits += u64::from(success);
     }
     Ok(())
-}
-
-impl AttackPartial {
-    /// Adds another shard.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] for a different configuration.
-    pub fn merge(&mut self, other: &AttackPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("attack shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        add_counts(&mut self.counts, &other.counts);
-        Ok(())
-    }
-
-    /// One row per setting.
-    pub fn report(&self) -> AttackReport {
-        let c = &self.config;
-        let rows = c
-            .settings()
-            .zip(&self.counts)
-            .map(|((w, rule), n)| {
-                let (lo, hi) = n.wilson(3.29);
-                let analytic = c.analytic(w, rule);
-                let q = rule.guesses(c.horizon);
-                AttackRow {
-                    window: w,
-                    rule: rule.name.clone(),
-                    guesses: q,
-                    analytic,
-                    rfc4226_bound: (q as f64 * (2 * w + 1) as f64 / c.digits.modulus() as f64).min(1.0),
-                    trials: n.trials,
-                    successes: n.hits,
-                    simulated: n.rate(),
-                    simulated_low: lo,
-                    simulated_high: hi,
-                    agrees: lo <= analytic && analytic <= hi,
-                }
-            })
-            .collect();
-        AttackReport { config: c.clone(), rows }
-    }
 }
 
 /// One setting's result.

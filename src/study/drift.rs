@@ -6,8 +6,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Merge, Proportion, add_counts};
+use super::output::{Table, csv};
 use super::population::{Cohort, LoginOutcome, LoginSchedule, Mode, Observer, ResyncRule, Setting};
-use super::{Progress, Shard, StudyError, StudyPolicy};
+use super::{Counts, Progress, Shard, Study, StudyError, StudyPolicy};
 use crate::clock::{DEFAULT_EPOCH, Drift, YEAR_MILLIS};
 use crate::otp::Window;
 use crate::otp::batch::BatchEngine;
@@ -227,84 +228,86 @@ impl Tables {
         }
     }
 
-    fn merge(&mut self, o: &Tables) {
-        add_counts(&mut self.by_age, &o.by_age);
-        add_counts(&mut self.by_drift, &o.by_drift);
+    fn merge(&mut self, o: &Tables) -> Result<(), StudyError> {
+        add_counts(&mut self.by_age, &o.by_age)?;
+        add_counts(&mut self.by_drift, &o.by_drift)
     }
 }
 
-/// A shard's raw counters: what `merge` adds up.
+/// The drift study.
+pub struct DriftStudy;
+
+/// A shard's counters: what shards add up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DriftPartial {
-    /// The study.
-    pub config: DriftConfig,
-    /// Which shards these counters cover (one, or all after merging).
-    pub shards: Vec<Shard>,
+pub struct DriftCounts {
     /// Step arithmetic.
     pub analytic: Tables,
     /// Real codes (exact mode only).
     pub exact: Option<Tables>,
 }
 
-/// Runs the shard's chunks of the study on the current rayon pool. Progress is reported in
-/// tokens.
-///
-/// # Errors
-/// [`StudyError::Config`] for a bad configuration; engine errors (cannot happen).
-pub fn run(config: &DriftConfig, shard: Shard, progress: &Progress<'_>) -> Result<DriftPartial, StudyError> {
-    config.validated()?;
-    let chunks = config.tokens.div_ceil(CHUNK);
-    let engine = BatchEngine::detect();
-    let empty = || (Tables::empty(config), (config.mode == Mode::Exact).then(|| Tables::empty(config)));
-    let (analytic, exact) = (0..chunks)
-        .into_par_iter()
-        .filter(|&c| shard.owns(c))
-        .map(|c| {
-            let first = c * CHUNK;
-            let count = CHUNK.min(config.tokens - first);
-            let mut out = empty();
-            run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.0)?;
-            if let Some(exact) = out.1.as_mut() {
-                run_cohort(config, first, count, Mode::Exact, &engine, exact)?;
-            }
-            progress(count);
-            Ok::<_, StudyError>(out)
-        })
-        .try_reduce(empty, |mut a, b| {
-            a.0.merge(&b.0);
-            if let (Some(x), Some(y)) = (a.1.as_mut(), b.1.as_ref()) {
-                x.merge(y);
-            }
-            Ok(a)
-        })?;
-    Ok(DriftPartial { config: config.clone(), shards: vec![shard], analytic, exact })
-}
-
-impl DriftPartial {
-    /// Adds another shard's counters.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] when the two come from different configurations.
-    pub fn merge(&mut self, other: &DriftPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("drift shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        self.analytic.merge(&other.analytic);
+impl Counts for DriftCounts {
+    fn add(&mut self, other: &DriftCounts) -> Result<(), StudyError> {
+        self.analytic.merge(&other.analytic)?;
         match (self.exact.as_mut(), other.exact.as_ref()) {
             (Some(a), Some(b)) => a.merge(b),
-            (None, None) => {}
-            _ => return Err(StudyError::Merge("drift shards mix modes".to_owned())),
+            (None, None) => Ok(()),
+            _ => Err(StudyError::Merge("drift shards mix modes".to_owned())),
         }
-        Ok(())
+    }
+}
+
+impl Study for DriftStudy {
+    const NAME: &'static str = "drift";
+    const FORMAT: u32 = 1;
+    type Config = DriftConfig;
+    type Counts = DriftCounts;
+    type Report = DriftReport;
+
+    fn seed(config: &DriftConfig) -> u64 {
+        config.seed
     }
 
-    /// The report: one row per (mode, setting, age bucket) and per (mode, setting, drift bin).
-    pub fn report(&self) -> DriftReport {
-        let c = &self.config;
+    /// Tokens.
+    fn items(config: &DriftConfig) -> u64 {
+        config.tokens
+    }
+
+    /// Runs the shard's token chunks; progress in tokens.
+    fn run(config: &DriftConfig, shard: Shard, progress: &Progress<'_>) -> Result<DriftCounts, StudyError> {
+        config.validated()?;
+        let chunks = config.tokens.div_ceil(CHUNK);
+        let engine = BatchEngine::detect();
+        let empty = || DriftCounts {
+            analytic: Tables::empty(config),
+            exact: (config.mode == Mode::Exact).then(|| Tables::empty(config)),
+        };
+        (0..chunks)
+            .into_par_iter()
+            .filter(|&c| shard.owns(c))
+            .map(|c| {
+                let first = c * CHUNK;
+                let count = CHUNK.min(config.tokens - first);
+                let mut out = empty();
+                run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.analytic)?;
+                if let Some(exact) = out.exact.as_mut() {
+                    run_cohort(config, first, count, Mode::Exact, &engine, exact)?;
+                }
+                progress(count);
+                Ok::<_, StudyError>(out)
+            })
+            .try_reduce(empty, |mut a, b| {
+                a.add(&b)?;
+                Ok(a)
+            })
+    }
+
+    /// One row per (mode, setting, age bucket) and per (mode, setting, drift bin).
+    fn report(config: &DriftConfig, counts: &DriftCounts) -> DriftReport {
+        let c = config;
         let mut by_age = Vec::new();
         let mut by_drift = Vec::new();
-        let modes = [(Mode::Analytic, Some(&self.analytic)), (Mode::Exact, self.exact.as_ref())];
+        let modes = [(Mode::Analytic, Some(&counts.analytic)), (Mode::Exact, counts.exact.as_ref())];
         for (mode, tables) in modes {
             let Some(t) = tables else { continue };
             for (s, setting) in c.grid.iter().enumerate() {
@@ -333,6 +336,14 @@ impl DriftPartial {
             }
         }
         DriftReport { config: c.clone(), by_age, by_drift }
+    }
+
+    fn tables(report: &DriftReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("by-age", csv(&report.by_age)?), ("by-drift", csv(&report.by_drift)?)])
+    }
+
+    fn charts(report: &DriftReport) -> Vec<Chart> {
+        report.charts()
     }
 }
 

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Histogram, Merge, Proportion, add_counts};
-use super::{Progress, Shard, StudyError};
+use super::output::{Table, csv};
+use super::{Counts, Progress, Shard, Study, StudyError};
 use crate::report::plot::{Chart, Series, SeriesKind};
 use crate::sim::{Concern, Fate, Latency, SmsChannel, Streams, UserProfile};
 
@@ -146,53 +147,112 @@ pub struct SmsTally {
 
 impl Merge for SmsTally {
     fn merge(&mut self, o: &SmsTally) {
-        self.logins.hits += o.logins.hits;
-        self.logins.trials += o.logins.trials;
+        self.logins.merge(&o.logins);
         self.sent += o.sent;
         self.time_to_login.merge(&o.time_to_login);
     }
 }
 
+/// The SMS study.
+pub struct SmsStudy;
+
 /// A shard's counters, channels slowest, resend rules fastest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SmsPartial {
-    /// The study.
-    pub config: SmsConfig,
-    /// Which shards.
-    pub shards: Vec<Shard>,
+pub struct SmsCounts {
     /// Per setting.
     pub tallies: Vec<SmsTally>,
 }
 
-/// Runs the shard's logins on the current rayon pool; progress in logins.
-///
-/// # Errors
-/// Configuration errors.
-pub fn run(config: &SmsConfig, shard: Shard, progress: &Progress<'_>) -> Result<SmsPartial, StudyError> {
-    config.validated()?;
-    let empty = || {
-        vec![
-            SmsTally {
-                logins: Proportion { hits: 0, trials: 0 },
-                sent: 0,
-                time_to_login: Histogram::new(BIN_MILLIS, config.bins()),
-            };
-            config.settings()
-        ]
-    };
-    let tallies = (0..config.trials)
-        .into_par_iter()
-        .filter(|&t| shard.owns(t))
-        .fold(empty, |mut acc, t| {
-            trial(config, t, &mut acc);
-            progress(1);
-            acc
-        })
-        .reduce(empty, |mut a, b| {
-            add_counts(&mut a, &b);
-            a
-        });
-    Ok(SmsPartial { config: config.clone(), shards: vec![shard], tallies })
+impl Counts for SmsCounts {
+    fn add(&mut self, other: &SmsCounts) -> Result<(), StudyError> {
+        add_counts(&mut self.tallies, &other.tallies)
+    }
+}
+
+impl Study for SmsStudy {
+    const NAME: &'static str = "sms";
+    const FORMAT: u32 = 1;
+    type Config = SmsConfig;
+    type Counts = SmsCounts;
+    type Report = SmsReport;
+
+    fn seed(config: &SmsConfig) -> u64 {
+        config.seed
+    }
+
+    /// Logins (each plays every setting).
+    fn items(config: &SmsConfig) -> u64 {
+        config.trials
+    }
+
+    /// Runs the shard's logins; progress in logins.
+    fn run(config: &SmsConfig, shard: Shard, progress: &Progress<'_>) -> Result<SmsCounts, StudyError> {
+        config.validated()?;
+        let empty = || SmsCounts {
+            tallies: vec![
+                SmsTally {
+                    logins: Proportion { hits: 0, trials: 0 },
+                    sent: 0,
+                    time_to_login: Histogram::new(BIN_MILLIS, config.bins()),
+                };
+                config.settings()
+            ],
+        };
+        (0..config.trials)
+            .into_par_iter()
+            .filter(|&t| shard.owns(t))
+            .try_fold(empty, |mut acc, t| {
+                trial(config, t, &mut acc.tallies);
+                progress(1);
+                Ok::<_, StudyError>(acc)
+            })
+            .try_reduce(empty, |mut a, b| {
+                a.add(&b)?;
+                Ok(a)
+            })
+    }
+
+    /// One row per setting.
+    fn report(config: &SmsConfig, counts: &SmsCounts) -> SmsReport {
+        let c = config;
+        let mut rows = Vec::new();
+        let mut tallies = counts.tallies.iter();
+        for ch in &c.channels {
+            for lifetime in &c.lifetimes {
+                for rule in &c.resend {
+                    let Some(t) = tallies.next() else { break };
+                    let (lo, hi) = t.logins.wilson(1.96);
+                    let secs = |q: f64| t.time_to_login.quantile(q).map(|v| v as f64 / 1000.0);
+                    rows.push(SmsRow {
+                        channel: ch.name.clone(),
+                        lifetime_s: lifetime.as_secs(),
+                        resend: rule.name.clone(),
+                        logins: t.logins.trials,
+                        success_rate: t.logins.rate(),
+                        success_low: lo,
+                        success_high: hi,
+                        p50_s: secs(0.50),
+                        p95_s: secs(0.95),
+                        p99_s: secs(0.99),
+                        sms_per_login: if t.logins.trials == 0 {
+                            0.0
+                        } else {
+                            t.sent as f64 / t.logins.trials as f64
+                        },
+                    });
+                }
+            }
+        }
+        SmsReport { config: c.clone(), rows }
+    }
+
+    fn tables(report: &SmsReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("results", csv(&report.rows)?)])
+    }
+
+    fn charts(report: &SmsReport) -> Vec<Chart> {
+        report.charts()
+    }
 }
 
 /// Draws of one login over one channel: per possible send, when it arrives (if ever) and how
@@ -265,56 +325,6 @@ fn login(d: &Draws, lifetime: u64, rule: &ResendRule, give_up: u64) -> (Option<u
             }
             _ => return (None, sent_at.len() as u64),
         }
-    }
-}
-
-impl SmsPartial {
-    /// Adds another shard.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] for a different configuration.
-    pub fn merge(&mut self, other: &SmsPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("sms shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        add_counts(&mut self.tallies, &other.tallies);
-        Ok(())
-    }
-
-    /// One row per setting.
-    pub fn report(&self) -> SmsReport {
-        let c = &self.config;
-        let mut rows = Vec::new();
-        let mut k = 0;
-        for ch in &c.channels {
-            for lifetime in &c.lifetimes {
-                for rule in &c.resend {
-                    let t = &self.tallies[k];
-                    k += 1;
-                    let (lo, hi) = t.logins.wilson(1.96);
-                    let secs = |q: f64| t.time_to_login.quantile(q).map(|v| v as f64 / 1000.0);
-                    rows.push(SmsRow {
-                        channel: ch.name.clone(),
-                        lifetime_s: lifetime.as_secs(),
-                        resend: rule.name.clone(),
-                        logins: t.logins.trials,
-                        success_rate: t.logins.rate(),
-                        success_low: lo,
-                        success_high: hi,
-                        p50_s: secs(0.50),
-                        p95_s: secs(0.95),
-                        p99_s: secs(0.99),
-                        sms_per_login: if t.logins.trials == 0 {
-                            0.0
-                        } else {
-                            t.sent as f64 / t.logins.trials as f64
-                        },
-                    });
-                }
-            }
-        }
-        SmsReport { config: c.clone(), rows }
     }
 }
 

@@ -7,7 +7,7 @@ use mfa_harness::otp::Digits;
 use mfa_harness::study::attack::{AttackConfig, AttackStudy, GuessRule};
 use mfa_harness::study::drift::{DriftConfig, DriftGrid, DriftStudy};
 use mfa_harness::study::sms::{SmsConfig, SmsStudy};
-use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard, Study};
+use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard, Study, StudyError};
 
 fn small_drift(mode: Mode) -> DriftConfig {
     let mut c = DriftConfig::new(7);
@@ -125,9 +125,10 @@ fn partial_files_round_trip_and_incomplete_merges_are_refused() {
 }
 
 /// Partial files written before studies shared one trait (no `format` field) still merge, to
-/// the same reports as a run of this version.
+/// the same reports as a run of this version, or, where the configuration changed shape
+/// (drift: the policy became the reference's), are refused by name.
 #[test]
-fn partial_files_of_the_first_format_still_merge() {
+fn partial_files_of_the_first_format_merge_or_are_refused_by_name() {
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/partial-v1");
     let files = [data.join("attack-partial-2of2.json"), data.join("attack-partial-1of2.json")];
     let mut c = AttackConfig::new(11);
@@ -135,6 +136,13 @@ fn partial_files_of_the_first_format_still_merge() {
     c.windows = vec![0, 2];
     c.horizon = Duration::from_secs(86_400);
     assert_eq!(texts(&study::merge_files(&files).unwrap()), texts(&merged(vec![attack(&c, Shard::WHOLE)])));
+    let old_drift = study::merge_files(&[data.join("drift-partial-1of2.json")]).unwrap_err();
+    assert!(matches!(old_drift, StudyError::Format { found: 1, expected: 2, .. }), "{old_drift}");
+    let message = old_drift.to_string();
+    assert!(
+        message.contains("drift-partial-1of2.json") && message.contains("run the shards again"),
+        "{message}"
+    );
 }
 
 #[test]

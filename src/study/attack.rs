@@ -16,6 +16,7 @@ use super::population::Mode;
 use super::{Counts, Progress, Shard, Study, StudyError};
 use crate::otp::batch::BatchEngine;
 use crate::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
+use crate::reference::Policy;
 use crate::report::plot::{Chart, Corner, Series, SeriesKind};
 use crate::sim::{Concern, Streams};
 
@@ -82,6 +83,7 @@ impl AttackConfig {
     /// ±10, rules lockout 10 / 15 min (the reference default), lockout 5 / 15 min,
     /// lockout 10 / 60 min and rate 1 / 1 min, over 30 days.
     pub fn new(seed: u64) -> AttackConfig {
+        let reference = Policy::default();
         AttackConfig {
             seed,
             trials: 1000,
@@ -90,7 +92,7 @@ impl AttackConfig {
             period: 30,
             windows: vec![0, 1, 2, 5, 10],
             rules: vec![
-                GuessRule::lockout(10, Duration::from_secs(900)),
+                GuessRule::lockout(reference.lockout_threshold, reference.lockout_duration),
                 GuessRule::lockout(5, Duration::from_secs(900)),
                 GuessRule::lockout(10, Duration::from_secs(3600)),
                 GuessRule::rate(1, Duration::from_secs(60)),

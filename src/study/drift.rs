@@ -12,6 +12,7 @@ use super::{Counts, Progress, Shard, Study, StudyError, StudyPolicy};
 use crate::clock::{DEFAULT_EPOCH, Drift, YEAR_MILLIS};
 use crate::otp::Window;
 use crate::otp::batch::BatchEngine;
+use crate::reference::Policy;
 use crate::report::plot::{Chart, Series, SeriesKind};
 use crate::sim::{DriftDistribution, TokenSpec, UserProfile};
 
@@ -66,20 +67,23 @@ impl Default for DriftGrid {
 }
 
 impl DriftGrid {
-    /// The settings, windows varying slowest, lockout thresholds fastest.
+    /// The settings, windows varying slowest, lockout thresholds fastest: the reference
+    /// policy's defaults with the grid's window and lockout threshold, and without drift
+    /// tracking `max_drift_steps` 0 (only a resync moves the window).
     pub fn settings(&self) -> Vec<Setting> {
+        let defaults = Policy::default();
         let mut out = Vec::new();
         for &w in &self.windows {
             for &tracking in &self.tracking {
                 for &resync in &self.resync {
                     for &lockout in &self.lockout_thresholds {
-                        let policy = StudyPolicy {
+                        let reference = Policy {
                             window: Window::symmetric(w),
-                            drift_tracking: tracking,
+                            max_drift_steps: if tracking { defaults.max_drift_steps } else { 0 },
                             lockout_threshold: lockout,
-                            ..StudyPolicy::default()
+                            ..defaults.clone()
                         };
-                        out.push(Setting { policy, resync });
+                        out.push(Setting { policy: StudyPolicy::from(reference), resync });
                     }
                 }
             }
@@ -259,7 +263,7 @@ impl Counts for DriftCounts {
 
 impl Study for DriftStudy {
     const NAME: &'static str = "drift";
-    const FORMAT: u32 = 1;
+    const FORMAT: u32 = 2;
     type Config = DriftConfig;
     type Counts = DriftCounts;
     type Report = DriftReport;
@@ -496,15 +500,15 @@ impl DriftReport {
 
 /// A setting in words: `±1 tracking self-resync lockout 10`.
 pub fn label(s: &Setting) -> String {
-    let w = s.policy.window;
+    let w = s.policy.reference.window;
     let window =
         if w.behind == w.ahead { format!("±{}", w.ahead) } else { format!("-{}/+{}", w.behind, w.ahead) };
-    let tracking = if s.policy.drift_tracking { "tracking" } else { "no tracking" };
+    let tracking = if s.policy.tracks_drift() { "tracking" } else { "no tracking" };
     let resync = match s.resync {
         ResyncRule::SelfService => "self-resync",
         ResyncRule::Support => "support-resync",
     };
-    format!("{window} {tracking} {resync} lockout {}", s.policy.lockout_threshold)
+    format!("{window} {tracking} {resync} lockout {}", s.policy.reference.lockout_threshold)
 }
 
 fn run_cohort(

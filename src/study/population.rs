@@ -18,7 +18,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
 
 use super::StudyError;
-use super::policy::{Check, StudyPolicy, TokenState};
+use super::policy::{Check, Lock, StudyPolicy, TokenState};
 use crate::clock::{DeviceClock, SimTime};
 use crate::otp::batch::{BatchEngine, KeySet};
 use crate::otp::{Code, Digits, KeyedHmac};
@@ -251,7 +251,7 @@ impl Cohort {
                 for i in 0..n {
                     outcomes[i] = LoginOutcome::default();
                     let account = &accounts[i * settings.len() + j];
-                    if account.locked_until > first_read[i] {
+                    if setting.policy.is_locked(&account.lock, first_read[i]) {
                         outcomes[i].blocked = true;
                         continue;
                     }
@@ -272,20 +272,16 @@ impl Cohort {
                             Check::Accepted { .. } => {
                                 out.accepted = true;
                                 out.first_try = round == 0;
-                                account.failures = 0;
+                                setting.policy.succeed(&mut account.lock);
                                 account.failed_logins = 0;
                                 continue;
                             }
                             Check::OutsideWindow | Check::Replayed => {}
                         }
                         out.rejections += 1;
-                        account.failures += 1;
                         let policy = &setting.policy;
-                        if account.failures >= policy.lockout_threshold.max(1) {
+                        if policy.fail(&mut account.lock, a.submit) {
                             out.locked_out = true;
-                            account.failures = 0;
-                            let lock = policy.lockout_duration.as_millis().min(u128::from(u64::MAX)) as u64;
-                            account.locked_until = a.submit.saturating_add(lock);
                         } else if round + 1 < schedule.attempts_per_login {
                             let at = self.next_code_time(a);
                             let read = (at, self.device_step(a.token, at));
@@ -351,11 +347,15 @@ impl Cohort {
         out: &mut LoginOutcome,
     ) {
         account.failed_logins += 1;
+        // The user resyncs with the code they last saw and the next one, submitted a step
+        // later; a locked account cannot resync (the reference answers "locked").
+        let policy = &setting.policy;
         if setting.resync == ResyncRule::SelfService
-            && setting.policy.resync(&mut account.state, a.server_step, a.device_step)
+            && !policy.is_locked(&account.lock, a.submit)
+            && policy.resync(&mut account.state, a.server_step.saturating_add(1), a.device_step)
         {
             out.resynced = true;
-            account.failures = 0;
+            policy.succeed(&mut account.lock);
             account.failed_logins = 0;
             return;
         }
@@ -365,9 +365,8 @@ impl Cohort {
                 drift: super::policy::step_difference(a.device_step, a.server_step),
                 last_step: Some(a.device_step),
             };
-            account.failures = 0;
+            account.lock = Lock::default();
             account.failed_logins = 0;
-            account.locked_until = 0;
         }
     }
 }
@@ -394,8 +393,7 @@ impl Member {
 #[derive(Clone, Copy, Debug, Default)]
 struct Account {
     state: TokenState,
-    failures: u32,
-    locked_until: u64,
+    lock: Lock,
     failed_logins: u32,
 }
 
@@ -450,7 +448,8 @@ impl Lookup {
         // The code of the shown step is the shown code: when that step comes up in the window
         // before any other, it matches with nothing computed. Every other comparison uses real
         // codes, so chance collisions count exactly as if every window code were computed.
-        let first = policy.window.offsets().next().unwrap_or(0);
+        let window = policy.window();
+        let first = window.offsets().next().unwrap_or(0);
         self.open.clear();
         for (i, a) in attempts.iter().enumerate() {
             if a.center.checked_add_signed(first) == Some(a.device_step) {
@@ -472,7 +471,7 @@ impl Lookup {
         engine.codes(&refs, &self.steps, self.digits, &mut self.shown)?;
         let mut batch_refs: Vec<&KeyedHmac> = Vec::with_capacity(self.open.len());
         let mut batch: Vec<usize> = Vec::with_capacity(self.open.len());
-        for offset in policy.window.offsets() {
+        for offset in window.offsets() {
             batch_refs.clear();
             batch.clear();
             self.steps.clear();
@@ -508,6 +507,7 @@ mod tests {
     use super::*;
     use crate::clock::{DEFAULT_EPOCH, Drift};
     use crate::otp::Window;
+    use crate::reference::Policy;
 
     struct Log(Vec<(u32, usize, LoginOutcome)>);
 
@@ -537,12 +537,13 @@ mod tests {
     }
 
     fn setting(window: u64, tracking: bool, resync: ResyncRule) -> Setting {
+        let max_drift_steps = if tracking { Policy::default().max_drift_steps } else { 0 };
         Setting {
-            policy: StudyPolicy {
+            policy: StudyPolicy::from(Policy {
                 window: Window::symmetric(window),
-                drift_tracking: tracking,
-                ..StudyPolicy::default()
-            },
+                max_drift_steps,
+                ..Policy::default()
+            }),
             resync,
         }
     }
@@ -602,7 +603,7 @@ mod tests {
     #[test]
     fn consecutive_failures_reaching_the_threshold_lock_the_account() {
         let mut s = setting(1, false, ResyncRule::Support);
-        s.policy.lockout_threshold = 2;
+        s.policy.reference.lockout_threshold = 2;
         let log = run(Drift::from_ppm(100), 30, &[s], Mode::Analytic);
         let locked = log.iter().find(|(_, _, o)| o.locked_out).expect("a lockout");
         assert_eq!((locked.2.attempts, locked.2.rejections), (2, 2));

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregate::{Histogram, Merge, Proportion, add_counts};
 use super::output::{Table, csv};
 use super::{Counts, Progress, Shard, Study, StudyError};
+use crate::reference::Policy;
 use crate::report::plot::{Chart, Series, SeriesKind};
 use crate::sim::{Concern, Fate, Latency, SmsChannel, Streams, UserProfile};
 
@@ -36,6 +37,17 @@ pub struct ResendRule {
     pub after: Duration,
     /// Resends allowed per login.
     pub max_resends: u32,
+}
+
+impl ResendRule {
+    /// Up to `max_resends` resends, each at least `after` after the previous send.
+    pub fn after(after: Duration, max_resends: u32) -> ResendRule {
+        ResendRule {
+            name: format!("resend after {} s, up to {max_resends}", after.as_secs()),
+            after,
+            max_resends,
+        }
+    }
 }
 
 /// An SMS study.
@@ -95,8 +107,8 @@ impl SmsConfig {
             lifetimes: [30, 60, 120, 300, 600].into_iter().map(secs).collect(),
             resend: vec![
                 ResendRule { name: "no resend".into(), after: secs(60), max_resends: 0 },
-                ResendRule { name: "resend after 60 s, up to 2".into(), after: secs(60), max_resends: 2 },
-                ResendRule { name: "resend after 30 s, up to 4".into(), after: secs(30), max_resends: 4 },
+                ResendRule::after(Policy::default().sms_resend_interval, 2),
+                ResendRule::after(secs(30), 4),
             ],
             look_and_type: UserProfile::default().look_and_type,
             give_up: secs(15 * 60),

@@ -209,15 +209,54 @@ fn chart_text<S: Study>(p: &Partial<S>) -> String {
     let mut out = String::new();
     for chart in p.outputs().unwrap().charts {
         out += &format!(
-            "# {} | {} | x: {} | y: {}\n# {}\n",
-            chart.name, chart.title, chart.x_label, chart.y_label, chart.caption
+            "# {} | {} | x: {} ({:?}) | y: {} ({:?})\n",
+            chart.name, chart.title, chart.x_label, chart.x_scale, chart.y_label, chart.y_scale
         );
-        for s in chart.series {
-            let pts: Vec<String> = s.points.iter().map(|(x, y)| format!("({x:.3}, {y:.4})")).collect();
-            out += &format!("{} [{:?}, colour {}]: {}\n", s.name, s.kind, s.color, pts.join(" "));
+        for line in &chart.caption {
+            out += &format!("# {line}\n");
+        }
+        for panel in chart.panels {
+            if !panel.title.is_empty() {
+                out += &format!("## {}\n", panel.title);
+            }
+            for s in panel.series {
+                let pts: Vec<String> = s
+                    .points
+                    .iter()
+                    .map(|p| match p.interval {
+                        Some((lo, hi)) => format!("({:.3}, {:.4} [{lo:.4}, {hi:.4}])", p.x, p.y),
+                        None => format!("({:.3}, {:.4})", p.x, p.y),
+                    })
+                    .collect();
+                let st = s.style;
+                out += &format!(
+                    "{} [{:?}, {:?}, colour {}]: {}\n",
+                    s.name,
+                    st.line,
+                    st.marker,
+                    st.color,
+                    pts.join(" ")
+                );
+            }
         }
     }
     out
+}
+
+#[test]
+fn captions_are_words_with_units_not_debug_structs() {
+    let outputs = [
+        drift(&small_drift(Mode::Exact), Shard::WHOLE).outputs().unwrap(),
+        attack(&small_attack(Mode::Exact), Shard::WHOLE).outputs().unwrap(),
+        sms(&small_sms(), Shard::WHOLE).outputs().unwrap(),
+    ];
+    for chart in outputs.iter().flat_map(|o| &o.charts) {
+        for line in &chart.caption {
+            for debug in ["{", "}", "LogNormal", "Analytic", "Exact", "secs", "(s)"] {
+                assert!(!line.contains(debug), "{}: {line}", chart.name);
+            }
+        }
+    }
 }
 
 #[test]
@@ -300,7 +339,7 @@ fn cli_shards_merged_write_the_same_files_as_one_run() {
         let b = std::fs::read(split.join("sms-seed9").join(file)).unwrap();
         assert!(a == b, "{file} differs between one run and merged shards");
     }
-    assert!(one.join("sms-seed9/sms-success-vs-lifetime.png").exists());
+    assert!(one.join("sms-seed9/sms-failure-vs-lifetime.png").exists());
     let out = std::process::Command::new(bin).args(["merge", partial(1).to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an incomplete merge is a harness error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("2/2 is missing"));

@@ -2,19 +2,24 @@
 //! verification settings. Per setting and token age (and per token drift): first-try
 //! acceptance, false rejections, lockouts, resyncs and support resets.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{Merge, Proportion, add_counts};
+use super::aggregate::{Merge, add_counts};
 use super::output::{Table, csv};
-use super::population::{Cohort, LoginOutcome, LoginSchedule, Mode, Observer, ResyncRule, Setting};
-use super::{Counts, Progress, Shard, Study, StudyError, StudyPolicy};
-use crate::clock::{DEFAULT_EPOCH, Drift, YEAR_MILLIS};
+use super::population::{Cohort, LoginOutcome, LoginSchedule, Observer};
+use super::setting::{Mode, ResyncRule, Setting};
+use super::shard::run_units;
+use super::{Counts, Progress, Shard, Study, StudyError, StudyPolicy, words};
+use crate::clock::{DEFAULT_EPOCH, Drift};
 use crate::otp::Window;
 use crate::otp::batch::BatchEngine;
 use crate::reference::Policy;
-use crate::report::plot::{Chart, Series, SeriesKind};
+use crate::report::plot::Chart;
 use crate::sim::{DriftDistribution, TokenSpec, UserProfile};
+
+mod report;
+
+pub use report::{DriftReport, Row, label};
 
 /// Tokens per work unit (a cohort run together; also the unit of sharding).
 pub const CHUNK: u64 = 256;
@@ -148,7 +153,7 @@ impl DriftConfig {
             DriftDistribution::Uniform { max } => max.ppb().unsigned_abs(),
             DriftDistribution::Normal { sigma } => 3 * sigma.ppb().unsigned_abs(),
         };
-        let secs = seconds_per_year(Drift::from_ppb(max as i64)).ceil() as i64;
+        let secs = words::seconds_per_year(Drift::from_ppb(max as i64)).ceil() as i64;
         let bin = i64::from(self.drift_bin_seconds);
         (secs / bin + 1) * bin
     }
@@ -158,7 +163,7 @@ impl DriftConfig {
     }
 
     fn drift_bin(&self, drift: Drift) -> usize {
-        let x = seconds_per_year(drift) + self.drift_reach() as f64;
+        let x = words::seconds_per_year(drift) + self.drift_reach() as f64;
         ((x / f64::from(self.drift_bin_seconds)).floor().max(0.0) as usize).min(self.drift_bins() - 1)
     }
 }
@@ -286,24 +291,16 @@ impl Study for DriftStudy {
             analytic: Tables::empty(config),
             exact: (config.mode == Mode::Exact).then(|| Tables::empty(config)),
         };
-        (0..chunks)
-            .into_par_iter()
-            .filter(|&c| shard.owns(c))
-            .map(|c| {
-                let first = c * CHUNK;
-                let count = CHUNK.min(config.tokens - first);
-                let mut out = empty();
-                run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.analytic)?;
-                if let Some(exact) = out.exact.as_mut() {
-                    run_cohort(config, first, count, Mode::Exact, &engine, exact)?;
-                }
-                progress(count);
-                Ok::<_, StudyError>(out)
-            })
-            .try_reduce(empty, |mut a, b| {
-                a.add(&b)?;
-                Ok(a)
-            })
+        run_units(chunks, shard, empty, |c, out| {
+            let first = c * CHUNK;
+            let count = CHUNK.min(config.tokens - first);
+            run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.analytic)?;
+            if let Some(exact) = out.exact.as_mut() {
+                run_cohort(config, first, count, Mode::Exact, &engine, exact)?;
+            }
+            progress(count);
+            Ok(())
+        })
     }
 
     /// One row per (mode, setting, age bucket) and per (mode, setting, drift bin).
@@ -351,166 +348,6 @@ impl Study for DriftStudy {
     }
 }
 
-/// One output row: a setting at one age (years) or drift (s/year).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// How codes were compared.
-    pub mode: Mode,
-    /// Index of the setting in the grid.
-    pub setting: usize,
-    /// The setting in words.
-    pub label: String,
-    /// Bucket middle: token age in years (`by_age`) or drift in s/year (`by_drift`).
-    pub x: f64,
-    /// Logins.
-    pub logins: u64,
-    /// Share of logins whose first code was accepted.
-    pub first_try_acceptance: f64,
-    /// 95 % Wilson interval of the above, low end.
-    pub first_try_low: f64,
-    /// 95 % Wilson interval, high end.
-    pub first_try_high: f64,
-    /// Share of entered codes rejected.
-    pub false_rejection_rate: f64,
-    /// Share of logins with no code accepted.
-    pub login_failure_rate: f64,
-    /// Lockouts.
-    pub lockouts: u64,
-    /// Logins refused by a lock.
-    pub blocked: u64,
-    /// Self-service resyncs.
-    pub resyncs: u64,
-    /// Support resets.
-    pub support_resets: u64,
-    /// Lockouts, resyncs and support resets per 1,000 logins.
-    pub interventions_per_1000: f64,
-}
-
-impl Row {
-    fn new(mode: Mode, setting: usize, label: &str, x: f64, t: &Tally) -> Row {
-        let first = Proportion { hits: t.first_try, trials: t.logins };
-        let (lo, hi) = first.wilson(1.96);
-        let per = |n: u64| if t.logins == 0 { 0.0 } else { n as f64 * 1000.0 / t.logins as f64 };
-        Row {
-            mode,
-            setting,
-            label: label.to_owned(),
-            x,
-            logins: t.logins,
-            first_try_acceptance: first.rate(),
-            first_try_low: lo,
-            first_try_high: hi,
-            false_rejection_rate: Proportion { hits: t.rejections, trials: t.attempts }.rate(),
-            login_failure_rate: Proportion { hits: t.logins - t.accepted, trials: t.logins }.rate(),
-            lockouts: t.lockouts,
-            blocked: t.blocked,
-            resyncs: t.resyncs,
-            support_resets: t.support_resets,
-            interventions_per_1000: per(t.lockouts + t.resyncs + t.support_resets),
-        }
-    }
-}
-
-/// The finished study.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DriftReport {
-    /// What ran.
-    pub config: DriftConfig,
-    /// Per setting and token age.
-    pub by_age: Vec<Row>,
-    /// Per setting and token drift.
-    pub by_drift: Vec<Row>,
-}
-
-impl DriftReport {
-    /// The plots: acceptance vs age, false rejection vs drift, interventions vs drift. In
-    /// exact mode the exact results are points over the analytic lines.
-    pub fn charts(&self) -> Vec<Chart> {
-        let c = &self.config;
-        let caption = format!(
-            "seed {}, {} tokens ({:?}), drift {}, {} days, login every {} day(s), {} attempts per login",
-            c.seed,
-            c.tokens,
-            c.mode,
-            drift_words(&c.token.drift),
-            c.schedule.days,
-            c.schedule.every_days,
-            c.schedule.attempts_per_login
-        );
-        vec![
-            self.chart(
-                "drift-acceptance-vs-age",
-                "First-try acceptance vs token age",
-                &caption,
-                "token age (years)",
-                "first-try acceptance (%)",
-                &self.by_age,
-                |r| 100.0 * r.first_try_acceptance,
-            ),
-            self.chart(
-                "drift-rejection-vs-drift",
-                "False rejections vs token drift",
-                &caption,
-                "token drift (s/year)",
-                "codes falsely rejected (%)",
-                &self.by_drift,
-                |r| 100.0 * r.false_rejection_rate,
-            ),
-            self.chart(
-                "drift-interventions-vs-drift",
-                "Lockouts, resyncs and support resets vs token drift",
-                &caption,
-                "token drift (s/year)",
-                "interventions per 1,000 logins",
-                &self.by_drift,
-                |r| r.interventions_per_1000,
-            ),
-        ]
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn chart(
-        &self,
-        name: &str,
-        title: &str,
-        caption: &str,
-        x: &str,
-        y: &str,
-        rows: &[Row],
-        value: impl Fn(&Row) -> f64,
-    ) -> Chart {
-        let mut series = Vec::new();
-        for (s, setting) in self.config.grid.iter().enumerate() {
-            for (mode, kind) in [(Mode::Analytic, SeriesKind::Line), (Mode::Exact, SeriesKind::Points)] {
-                let points: Vec<(f64, f64)> = rows
-                    .iter()
-                    .filter(|r| r.setting == s && r.mode == mode)
-                    .map(|r| (r.x, value(r)))
-                    .collect();
-                if points.is_empty() {
-                    continue;
-                }
-                let suffix = if mode == Mode::Exact { " (exact)" } else { "" };
-                series.push(Series { name: format!("{}{suffix}", label(setting)), kind, color: s, points });
-            }
-        }
-        Chart::new(name, title, caption, x, y, series)
-    }
-}
-
-/// A setting in words: `±1 tracking self-resync lockout 10`.
-pub fn label(s: &Setting) -> String {
-    let w = s.policy.reference.window;
-    let window =
-        if w.behind == w.ahead { format!("±{}", w.ahead) } else { format!("-{}/+{}", w.behind, w.ahead) };
-    let tracking = if s.policy.tracks_drift() { "tracking" } else { "no tracking" };
-    let resync = match s.resync {
-        ResyncRule::SelfService => "self-resync",
-        ResyncRule::Support => "support-resync",
-    };
-    format!("{window} {tracking} {resync} lockout {}", s.policy.reference.lockout_threshold)
-}
-
 fn run_cohort(
     config: &DriftConfig,
     first: u64,
@@ -552,17 +389,5 @@ impl Observer for TableObserver<'_> {
         }
         let age = (day / self.bucket_days) as usize;
         self.tables.by_age[setting * self.age_buckets + age].merge(&all);
-    }
-}
-
-fn seconds_per_year(d: Drift) -> f64 {
-    d.ppb() as f64 * YEAR_MILLIS as f64 / 1e12
-}
-
-fn drift_words(d: &DriftDistribution) -> String {
-    match d {
-        DriftDistribution::Fixed { drift } => format!("{:.0} s/year", seconds_per_year(*drift)),
-        DriftDistribution::Uniform { max } => format!("uniform ±{:.0} s/year", seconds_per_year(*max)),
-        DriftDistribution::Normal { sigma } => format!("normal σ {:.0} s/year", seconds_per_year(*sigma)),
     }
 }

@@ -18,8 +18,10 @@ pub mod output;
 pub mod partial;
 pub mod policy;
 pub mod population;
+pub mod setting;
 pub mod shard;
 pub mod sms;
+pub mod words;
 
 use std::path::PathBuf;
 
@@ -29,7 +31,7 @@ use serde::de::DeserializeOwned;
 pub use output::{Outputs, Table};
 pub use partial::{AnyStudy, Partial, merge_files};
 pub use policy::{Check, StudyPolicy, TokenState};
-pub use population::{Mode, ResyncRule, Setting};
+pub use setting::{Mode, ResyncRule, Setting};
 pub use shard::Shard;
 
 use crate::otp::OtpError;

@@ -11,14 +11,12 @@
 //! the cohort that needs one (a shown step that is the window's first candidate matches
 //! without computing: its code is the shown code).
 
-use std::fmt;
-use std::str::FromStr;
-
 use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
 
 use super::StudyError;
 use super::policy::{Check, Lock, StudyPolicy, TokenState};
+use super::setting::{Mode, ResyncRule, Setting};
 use crate::clock::{DeviceClock, SimTime};
 use crate::otp::batch::{BatchEngine, KeySet};
 use crate::otp::{Code, Digits, KeyedHmac};
@@ -26,18 +24,6 @@ use crate::sim::{Concern, HardToken, Latency, Streams, TokenSpec};
 
 /// Milliseconds in a day.
 pub const DAY_MILLIS: u64 = 86_400_000;
-
-/// How codes are compared. Its words (`analytic`, `exact`) are its [`FromStr`] and
-/// [`Display`](fmt::Display) forms, as in JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Step arithmetic: a code matches exactly its own step (chance collisions, about
-    /// 10^-digits per compared step, are left out).
-    Analytic,
-    /// Real codes from the batch engine, so chance collisions between codes count.
-    Exact,
-}
 
 /// Who logs in, when and how: the population side of a drift study.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -54,90 +40,6 @@ pub struct LoginSchedule {
     pub attempts_per_login: u32,
     /// Failed logins in a row after which a user without self-service resync calls support.
     pub support_after_failed_logins: u32,
-}
-
-/// Whether users can resync their own token after a failed login. Its words are `self` and
-/// `support` ([`FromStr`], [`Display`](fmt::Display)); JSON says `self_service` and `support`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResyncRule {
-    /// Right after a failed login the user enters two consecutive codes (reference service's
-    /// resync); counted as a resync.
-    SelfService,
-    /// Only support can resync; the user tries again at the next login and calls support
-    /// after `support_after_failed_logins` failed logins; counted as a support reset.
-    Support,
-}
-
-impl Mode {
-    /// Every mode, in the order `--help` lists them.
-    pub const ALL: [Mode; 2] = [Mode::Analytic, Mode::Exact];
-
-    /// The mode's word.
-    pub fn word(self) -> &'static str {
-        match self {
-            Mode::Analytic => "analytic",
-            Mode::Exact => "exact",
-        }
-    }
-}
-
-impl ResyncRule {
-    /// Every rule, in the order `--help` lists them.
-    pub const ALL: [ResyncRule; 2] = [ResyncRule::SelfService, ResyncRule::Support];
-
-    /// The rule's word.
-    pub fn word(self) -> &'static str {
-        match self {
-            ResyncRule::SelfService => "self",
-            ResyncRule::Support => "support",
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.word())
-    }
-}
-
-impl fmt::Display for ResyncRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.word())
-    }
-}
-
-impl FromStr for Mode {
-    type Err = StudyError;
-
-    fn from_str(s: &str) -> Result<Mode, StudyError> {
-        parse_word(s, &Mode::ALL, Mode::word, "mode")
-    }
-}
-
-impl FromStr for ResyncRule {
-    type Err = StudyError;
-
-    fn from_str(s: &str) -> Result<ResyncRule, StudyError> {
-        parse_word(s, &ResyncRule::ALL, ResyncRule::word, "resync rule")
-    }
-}
-
-/// The value among `all` whose word is `s`, or an error listing the words.
-fn parse_word<T: Copy>(s: &str, all: &[T], word: fn(T) -> &'static str, what: &str) -> Result<T, StudyError> {
-    all.iter().copied().find(|&v| word(v) == s).ok_or_else(|| {
-        let words: Vec<&str> = all.iter().map(|&v| word(v)).collect();
-        StudyError::Config(format!("unknown {what} {s:?}: expected one of {}", words.join(", ")))
-    })
-}
-
-/// One verification setting of a population run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Setting {
-    /// The verification rules.
-    pub policy: StudyPolicy,
-    /// What happens after a failed login.
-    pub resync: ResyncRule,
 }
 
 /// What one login came to, under one setting.
@@ -546,19 +448,6 @@ mod tests {
             }),
             resync,
         }
-    }
-
-    #[test]
-    fn words_read_back_and_unknown_words_are_refused() {
-        for m in Mode::ALL {
-            assert_eq!(m.to_string().parse::<Mode>().unwrap(), m);
-        }
-        for r in ResyncRule::ALL {
-            assert_eq!(r.to_string().parse::<ResyncRule>().unwrap(), r);
-        }
-        assert_eq!("self".parse::<ResyncRule>().unwrap(), ResyncRule::SelfService);
-        let e = "fast".parse::<Mode>().unwrap_err().to_string();
-        assert!(e.contains("\"fast\"") && e.contains("analytic, exact"), "{e}");
     }
 
     #[test]

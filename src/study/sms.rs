@@ -6,14 +6,14 @@
 
 use std::time::Duration;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Histogram, Merge, Proportion, add_counts};
 use super::output::{Table, csv};
-use super::{Counts, Progress, Shard, Study, StudyError};
+use super::shard::run_units;
+use super::{Counts, Progress, Shard, Study, StudyError, words};
 use crate::reference::Policy;
-use crate::report::plot::{Chart, Series, SeriesKind};
+use crate::report::plot::{Chart, Line, Marker, Panel, Point, Scale, Series, Style};
 use crate::sim::{Concern, Fate, Latency, SmsChannel, Streams, UserProfile};
 
 /// Width of a time-to-login histogram bin.
@@ -210,18 +210,11 @@ impl Study for SmsStudy {
                 config.settings()
             ],
         };
-        (0..config.trials)
-            .into_par_iter()
-            .filter(|&t| shard.owns(t))
-            .try_fold(empty, |mut acc, t| {
-                trial(config, t, &mut acc.tallies);
-                progress(1);
-                Ok::<_, StudyError>(acc)
-            })
-            .try_reduce(empty, |mut a, b| {
-                a.add(&b)?;
-                Ok(a)
-            })
+        run_units(config.trials, shard, empty, |t, acc| {
+            trial(config, t, &mut acc.tallies);
+            progress(1);
+            Ok(())
+        })
     }
 
     /// One row per setting.
@@ -377,43 +370,83 @@ pub struct SmsReport {
 }
 
 impl SmsReport {
-    /// Success vs lifetime, one colour per latency model, one series per resend rule.
+    /// Failed logins vs code lifetime, both on log axes: one panel per latency model, one
+    /// colour and marker per resend rule, shaded 95 % Wilson intervals. Failure rates, not
+    /// success rates, so 99 % and 99.99 % success lie a decade apart instead of on one line.
     pub fn charts(&self) -> Vec<Chart> {
         let c = &self.config;
-        let caption = format!(
-            "seed {}, {} logins per setting, give up after {} min; typing {:?}",
+        let mut caption = vec![format!(
+            "seed {}; {} logins per setting; reading and typing the code: {}; users give up after {}",
             c.seed,
-            c.trials,
-            c.give_up.as_secs() / 60,
-            c.look_and_type
+            words::count(c.trials),
+            words::latency(&c.look_and_type),
+            words::duration(c.give_up)
+        )];
+        caption.extend(c.channels.iter().map(|ch| format!("{}: {}", ch.name, channel_words(&ch.channel))));
+        caption.push(
+            "Shaded: 95 % Wilson interval. Hollow markers on the bottom edge: no login failed in the sample; \
+             the band reaches the interval's upper end."
+                .to_owned(),
         );
-        let mut series = Vec::new();
-        for (i, ch) in c.channels.iter().enumerate() {
-            for (r, rule) in c.resend.iter().enumerate() {
-                let points = self
-                    .rows
+        let panels = c
+            .channels
+            .iter()
+            .map(|ch| Panel {
+                title: ch.name.clone(),
+                series: c
+                    .resend
                     .iter()
-                    .filter(|row| row.channel == ch.name && row.resend == rule.name)
-                    .map(|row| (row.lifetime_s as f64, 100.0 * row.success_rate))
-                    .collect();
-                let kind = if r == 0 { SeriesKind::Points } else { SeriesKind::Line };
-                series.push(Series {
-                    name: format!("{}: {}", ch.name, rule.name),
-                    kind,
-                    color: i * c.resend.len() + r,
-                    points,
-                });
-            }
-        }
-        vec![Chart::new(
-            "sms-success-vs-lifetime",
-            "SMS login success vs code lifetime",
-            &caption,
-            "code lifetime (s)",
-            "logins that succeed (%)",
-            series,
-        )]
+                    .enumerate()
+                    .map(|(r, rule)| Series {
+                        name: rule.name.clone(),
+                        style: Style { color: r, marker: Marker::nth(r), line: Line::Solid },
+                        points: self
+                            .rows
+                            .iter()
+                            .filter(|row| row.channel == ch.name && row.resend == rule.name)
+                            .map(|row| Point {
+                                x: row.lifetime_s as f64,
+                                y: 100.0 * (1.0 - row.success_rate),
+                                interval: Some((
+                                    100.0 * (1.0 - row.success_high),
+                                    100.0 * (1.0 - row.success_low),
+                                )),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        vec![
+            Chart::new(
+                "sms-failure-vs-lifetime",
+                "SMS logins that fail vs code lifetime, per latency model",
+                caption,
+                "code lifetime (s)",
+                "logins that fail (%)",
+                Vec::new(),
+            )
+            .with_panels(panels)
+            .with_scales(Scale::Log, Scale::Log),
+        ]
     }
+}
+
+/// A latency model in words: `log-normal, median 4 s, σ 0.67; 2 % take log-normal, ...`.
+fn channel_words(ch: &SmsChannel) -> String {
+    let mut out = words::latency(&ch.latency);
+    if ch.degraded_probability > 0.0 {
+        out += &format!(
+            "; {} of messages take a degraded route ({})",
+            words::percent(ch.degraded_probability),
+            words::latency(&ch.degraded_latency)
+        );
+    }
+    out += &format!("; {} lost", words::percent(ch.loss_probability));
+    if ch.duplicate_probability > 0.0 {
+        out += &format!(", {} duplicated", words::percent(ch.duplicate_probability));
+    }
+    out
 }
 
 fn ms(d: Duration) -> u64 {

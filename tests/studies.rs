@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use mfa_harness::otp::Digits;
-use mfa_harness::study::attack::{AttackConfig, GuessRule};
-use mfa_harness::study::drift::{DriftConfig, DriftGrid};
-use mfa_harness::study::sms::SmsConfig;
-use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard};
+use mfa_harness::study::attack::{AttackConfig, AttackStudy, GuessRule};
+use mfa_harness::study::drift::{DriftConfig, DriftGrid, DriftStudy};
+use mfa_harness::study::sms::{SmsConfig, SmsStudy};
+use mfa_harness::study::{self, Mode, Outputs, Partial, ResyncRule, Shard, Study, StudyError};
 
 fn small_drift(mode: Mode) -> DriftConfig {
     let mut c = DriftConfig::new(7);
@@ -46,16 +46,16 @@ fn small_sms() -> SmsConfig {
     c
 }
 
-fn drift(c: &DriftConfig, shard: Shard) -> Partial {
-    Partial::Drift(study::drift::run(c, shard, &|_| {}).unwrap())
+fn drift(c: &DriftConfig, shard: Shard) -> Partial<DriftStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
-fn attack(c: &AttackConfig, shard: Shard) -> Partial {
-    Partial::Attack(study::attack::run(c, shard, &|_| {}).unwrap())
+fn attack(c: &AttackConfig, shard: Shard) -> Partial<AttackStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
-fn sms(c: &SmsConfig, shard: Shard) -> Partial {
-    Partial::Sms(study::sms::run(c, shard, &|_| {}).unwrap())
+fn sms(c: &SmsConfig, shard: Shard) -> Partial<SmsStudy> {
+    Partial::run(c, shard, &|_| {}).unwrap()
 }
 
 fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -66,7 +66,7 @@ fn texts(o: &Outputs) -> Vec<String> {
     std::iter::once(o.json.clone()).chain(o.tables.iter().map(|(_, t)| t.clone())).collect()
 }
 
-fn merged(parts: Vec<Partial>) -> Outputs {
+fn merged<S: Study>(parts: Vec<Partial<S>>) -> Outputs {
     Partial::merge_all(parts).unwrap().outputs().unwrap()
 }
 
@@ -78,12 +78,12 @@ fn same_seed_gives_identical_outputs_on_one_and_two_threads() {
     let ac = small_attack(Mode::Exact);
     let sc = small_sms();
     for (name, run) in [
-        ("drift", Box::new(|| drift(&dc, Shard::WHOLE)) as Box<dyn Fn() -> Partial + Sync>),
-        ("attack", Box::new(|| attack(&ac, Shard::WHOLE))),
-        ("sms", Box::new(|| sms(&sc, Shard::WHOLE))),
+        ("drift", Box::new(|| drift(&dc, Shard::WHOLE).outputs()) as Box<dyn Fn() -> _ + Sync>),
+        ("attack", Box::new(|| attack(&ac, Shard::WHOLE).outputs())),
+        ("sms", Box::new(|| sms(&sc, Shard::WHOLE).outputs())),
     ] {
-        let one = on_threads(1, &run).outputs().unwrap();
-        let two = on_threads(2, &run).outputs().unwrap();
+        let one = on_threads(1, &run).unwrap();
+        let two = on_threads(2, &run).unwrap();
         assert_eq!(texts(&one), texts(&two), "{name}: 1 vs 2 threads");
         assert_eq!(one.charts, two.charts, "{name}");
     }
@@ -108,18 +108,41 @@ fn two_shards_merged_equal_one_run() {
 fn partial_files_round_trip_and_incomplete_merges_are_refused() {
     let sc = small_sms();
     let dir = std::env::temp_dir().join(format!("mfa-harness-studies-{}", std::process::id()));
-    let p1 = study::write_partial(&sms(&sc, Shard::new(1, 2).unwrap()), &dir).unwrap();
-    let p2 = study::write_partial(&sms(&sc, Shard::new(2, 2).unwrap()), &dir).unwrap();
-    let parts = vec![study::read_partial(&p1).unwrap(), study::read_partial(&p2).unwrap()];
-    assert_eq!(texts(&merged(parts)), texts(&merged(vec![sms(&sc, Shard::WHOLE)])));
-    let only_one = Partial::merge_all(vec![study::read_partial(&p1).unwrap()]).unwrap_err();
+    let p1 = sms(&sc, Shard::new(1, 2).unwrap()).write(&dir).unwrap();
+    let p2 = sms(&sc, Shard::new(2, 2).unwrap()).write(&dir).unwrap();
+    let whole = merged(vec![sms(&sc, Shard::WHOLE)]);
+    assert_eq!(texts(&study::merge_files(&[p2.clone(), p1.clone()]).unwrap()), texts(&whole));
+    let only_one = study::merge_files(std::slice::from_ref(&p1)).unwrap_err();
     assert!(only_one.to_string().contains("2/2 is missing"), "{only_one}");
     let mut other = small_sms();
     other.seed += 1;
-    let mixed =
-        Partial::merge_all(vec![study::read_partial(&p1).unwrap(), sms(&other, Shard::new(2, 2).unwrap())]);
+    let mixed = Partial::merge_all(vec![Partial::read(&p1).unwrap(), sms(&other, Shard::new(2, 2).unwrap())]);
     assert!(mixed.unwrap_err().to_string().contains("different configurations"));
+    let a1 = attack(&small_attack(Mode::Analytic), Shard::new(1, 2).unwrap()).write(&dir).unwrap();
+    let studies = study::merge_files(&[p1, a1]).unwrap_err().to_string();
+    assert!(studies.contains("cannot merge sms shards with attack shards"), "{studies}");
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// Partial files written before studies shared one trait (no `format` field) still merge, to
+/// the same reports as a run of this version, or, where the configuration changed shape
+/// (drift: the policy became the reference's), are refused by name.
+#[test]
+fn partial_files_of_the_first_format_merge_or_are_refused_by_name() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/partial-v1");
+    let files = [data.join("attack-partial-2of2.json"), data.join("attack-partial-1of2.json")];
+    let mut c = AttackConfig::new(11);
+    c.trials = 40;
+    c.windows = vec![0, 2];
+    c.horizon = Duration::from_secs(86_400);
+    assert_eq!(texts(&study::merge_files(&files).unwrap()), texts(&merged(vec![attack(&c, Shard::WHOLE)])));
+    let old_drift = study::merge_files(&[data.join("drift-partial-1of2.json")]).unwrap_err();
+    assert!(matches!(old_drift, StudyError::Format { found: 1, expected: 2, .. }), "{old_drift}");
+    let message = old_drift.to_string();
+    assert!(
+        message.contains("drift-partial-1of2.json") && message.contains("run the shards again"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -136,8 +159,7 @@ fn attack_exact_and_analytic_agree_with_the_formula() {
     for (mode, trials) in [(Mode::Analytic, 4000), (Mode::Exact, 400)] {
         c.mode = mode;
         c.trials = trials;
-        let Partial::Attack(p) = attack(&c, Shard::WHOLE) else { unreachable!() };
-        let row = &p.report().rows[0];
+        let row = &attack(&c, Shard::WHOLE).report().rows[0];
         eprintln!(
             "{mode:?}: simulated {:.4} [{:.4}, {:.4}] vs analytic {expected:.4}",
             row.simulated, row.simulated_low, row.simulated_high
@@ -149,8 +171,8 @@ fn attack_exact_and_analytic_agree_with_the_formula() {
 
 #[test]
 fn drift_exact_and_analytic_agree_within_confidence_intervals() {
-    let Partial::Drift(p) = drift(&small_drift(Mode::Exact), Shard::WHOLE) else { unreachable!() };
-    let exact = p.exact.as_ref().expect("exact tables");
+    let p = drift(&small_drift(Mode::Exact), Shard::WHOLE);
+    let exact = p.counts.exact.as_ref().expect("exact tables");
     let report = p.report();
     let n = exact.by_age.len();
     assert_eq!(report.by_age.len(), 2 * n);
@@ -179,23 +201,62 @@ fn drift_exact_and_analytic_agree_within_confidence_intervals() {
 fn drift_bad_config_is_a_typed_error() {
     let mut c = small_drift(Mode::Analytic);
     c.grid.clear();
-    let e = study::drift::run(&c, Shard::WHOLE, &|_| {}).unwrap_err();
+    let e = Partial::<DriftStudy>::run(&c, Shard::WHOLE, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("grid"), "{e}");
 }
 
-fn chart_text(p: &Partial) -> String {
+fn chart_text<S: Study>(p: &Partial<S>) -> String {
     let mut out = String::new();
     for chart in p.outputs().unwrap().charts {
         out += &format!(
-            "# {} | {} | x: {} | y: {}\n# {}\n",
-            chart.name, chart.title, chart.x_label, chart.y_label, chart.caption
+            "# {} | {} | x: {} ({:?}) | y: {} ({:?})\n",
+            chart.name, chart.title, chart.x_label, chart.x_scale, chart.y_label, chart.y_scale
         );
-        for s in chart.series {
-            let pts: Vec<String> = s.points.iter().map(|(x, y)| format!("({x:.3}, {y:.4})")).collect();
-            out += &format!("{} [{:?}, colour {}]: {}\n", s.name, s.kind, s.color, pts.join(" "));
+        for line in &chart.caption {
+            out += &format!("# {line}\n");
+        }
+        for panel in chart.panels {
+            if !panel.title.is_empty() {
+                out += &format!("## {}\n", panel.title);
+            }
+            for s in panel.series {
+                let pts: Vec<String> = s
+                    .points
+                    .iter()
+                    .map(|p| match p.interval {
+                        Some((lo, hi)) => format!("({:.3}, {:.4} [{lo:.4}, {hi:.4}])", p.x, p.y),
+                        None => format!("({:.3}, {:.4})", p.x, p.y),
+                    })
+                    .collect();
+                let st = s.style;
+                out += &format!(
+                    "{} [{:?}, {:?}, colour {}]: {}\n",
+                    s.name,
+                    st.line,
+                    st.marker,
+                    st.color,
+                    pts.join(" ")
+                );
+            }
         }
     }
     out
+}
+
+#[test]
+fn captions_are_words_with_units_not_debug_structs() {
+    let outputs = [
+        drift(&small_drift(Mode::Exact), Shard::WHOLE).outputs().unwrap(),
+        attack(&small_attack(Mode::Exact), Shard::WHOLE).outputs().unwrap(),
+        sms(&small_sms(), Shard::WHOLE).outputs().unwrap(),
+    ];
+    for chart in outputs.iter().flat_map(|o| &o.charts) {
+        for line in &chart.caption {
+            for debug in ["{", "}", "LogNormal", "Analytic", "Exact", "secs", "(s)"] {
+                assert!(!line.contains(debug), "{}: {line}", chart.name);
+            }
+        }
+    }
 }
 
 #[test]
@@ -213,14 +274,14 @@ fn plot_data_snapshots() {
 #[test]
 fn every_plot_renders_to_a_non_blank_png_and_an_svg() {
     let dir = std::env::temp_dir().join(format!("mfa-harness-plots-{}", std::process::id()));
-    let parts = [
-        drift(&small_drift(Mode::Analytic), Shard::WHOLE),
-        attack(&small_attack(Mode::Analytic), Shard::WHOLE),
-        sms(&small_sms(), Shard::WHOLE),
+    let outputs = [
+        drift(&small_drift(Mode::Analytic), Shard::WHOLE).outputs().unwrap(),
+        attack(&small_attack(Mode::Analytic), Shard::WHOLE).outputs().unwrap(),
+        sms(&small_sms(), Shard::WHOLE).outputs().unwrap(),
     ];
     let mut pngs = 0;
-    for p in &parts {
-        for path in p.outputs().unwrap().write(&dir).unwrap() {
+    for o in &outputs {
+        for path in o.write(&dir).unwrap() {
             match path.extension().and_then(|e| e.to_str()) {
                 Some("png") => {
                     let img = image::open(&path).unwrap().to_rgb8();
@@ -278,7 +339,7 @@ fn cli_shards_merged_write_the_same_files_as_one_run() {
         let b = std::fs::read(split.join("sms-seed9").join(file)).unwrap();
         assert!(a == b, "{file} differs between one run and merged shards");
     }
-    assert!(one.join("sms-seed9/sms-success-vs-lifetime.png").exists());
+    assert!(one.join("sms-seed9/sms-failure-vs-lifetime.png").exists());
     let out = std::process::Command::new(bin).args(["merge", partial(1).to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an incomplete merge is a harness error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("2/2 is missing"));

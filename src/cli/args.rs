@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::study::{Mode, ResyncRule};
 
 /// Simulation and conformance test harness for multi-factor authentication.
 #[derive(Debug, Parser)]
@@ -188,8 +191,8 @@ pub struct DriftArgs {
     #[command(flatten)]
     pub study: StudyArgs,
     /// analytic: step arithmetic; exact: real codes from the batch engine as well.
-    #[arg(long, value_enum, default_value_t = crate::study::Mode::Analytic)]
-    pub mode: crate::study::Mode,
+    #[arg(long, value_parser = mode_parser(), default_value = "analytic")]
+    pub mode: Mode,
     /// Tokens (default 100000 analytic, 10000 exact).
     #[arg(long)]
     pub tokens: Option<u64>,
@@ -209,8 +212,8 @@ pub struct DriftArgs {
     #[arg(long, value_delimiter = ',', value_enum, default_values_t = [Tracking::Off, Tracking::On])]
     pub tracking: Vec<Tracking>,
     /// Resync rules, comma-separated.
-    #[arg(long, value_delimiter = ',', value_enum, default_values_t = [crate::study::ResyncRule::SelfService])]
-    pub resync: Vec<crate::study::ResyncRule>,
+    #[arg(long, value_delimiter = ',', value_parser = resync_parser(), default_value = "self")]
+    pub resync: Vec<ResyncRule>,
     /// Lockout thresholds (consecutive failures), comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [10u32])]
     pub lockout: Vec<u32>,
@@ -231,6 +234,50 @@ pub enum Tracking {
     On,
 }
 
+/// `--mode` values: the study's words, read back with [`Mode`]'s `FromStr`.
+fn mode_parser() -> impl TypedValueParser<Value = Mode> {
+    word_parser(Mode::ALL.map(|m| {
+        let help = match m {
+            Mode::Analytic => {
+                "Step arithmetic: a code matches exactly its own step (chance collisions, about \
+                 10^-digits per compared step, are left out)"
+            }
+            Mode::Exact => "Real codes from the batch engine, so chance collisions between codes count",
+        };
+        (m.word(), help)
+    }))
+}
+
+/// `--resync` values: the study's words, read back with [`ResyncRule`]'s `FromStr`.
+fn resync_parser() -> impl TypedValueParser<Value = ResyncRule> {
+    word_parser(ResyncRule::ALL.map(|r| {
+        let help = match r {
+            ResyncRule::SelfService => {
+                "Right after a failed login the user enters two consecutive codes (reference \
+                 service's resync); counted as a resync"
+            }
+            ResyncRule::Support => {
+                "Only support can resync; the user tries again at the next login and calls support \
+                 after `support_after_failed_logins` failed logins; counted as a support reset"
+            }
+        };
+        (r.word(), help)
+    }))
+}
+
+/// A parser listing `(word, help)` as the possible values and reading the word with `T`'s
+/// `FromStr`, so library types need no clap derive.
+fn word_parser<T, const N: usize>(
+    words: [(&'static str, &'static str); N],
+) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(words.map(|(word, help)| PossibleValue::new(word).help(help)))
+        .try_map(|word| word.parse::<T>())
+}
+
 /// Arguments of `sweep attack`.
 #[derive(Debug, Args)]
 pub struct AttackArgs {
@@ -238,8 +285,8 @@ pub struct AttackArgs {
     #[command(flatten)]
     pub study: StudyArgs,
     /// analytic: guesses against random codes; exact: against real codes of random keys.
-    #[arg(long, value_enum, default_value_t = crate::study::Mode::Analytic)]
-    pub mode: crate::study::Mode,
+    #[arg(long, value_parser = mode_parser(), default_value = "analytic")]
+    pub mode: Mode,
     /// Attackers simulated per setting.
     #[arg(long, default_value_t = 1000)]
     pub trials: u64,

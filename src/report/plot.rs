@@ -1,11 +1,19 @@
-//! Plots (the crate's only plotters user): line and point charts as PNG and SVG, drawn with
-//! an embedded DejaVu Sans font so no system fonts are needed. A [`Chart`] is plain data
-//! (what tests snapshot); rendering never re-runs a study.
+//! Plots (the crate's only plotters user): line and point charts, in one or several panels
+//! side by side, as PNG and SVG, drawn with an embedded DejaVu Sans font so no system fonts
+//! are needed. A [`Chart`] is plain data (what tests snapshot); rendering never re-runs a
+//! study.
+//!
+//! Every series is visible even where series coincide: each has a colour, a marker shape and
+//! a line style, and on dense lines the markers of the k-th series sit at every n-th point
+//! shifted by k, so two identical lines show alternating markers. Where a point is a Monte
+//! Carlo estimate it carries its confidence interval, drawn as a shaded band around a line or
+//! as an error bar on a lone point. The legend sits beside the panels, never on the data.
+
+mod draw;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use serde::{Deserialize, Serialize};
@@ -15,16 +23,78 @@ static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
 /// Pixel size of the PNG and SVG images.
-pub const SIZE: (u32, u32) = (1100, 720);
+pub const SIZE: (u32, u32) = (1200, 760);
 
-/// How a series is drawn.
+/// How an axis maps values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SeriesKind {
-    /// Connected line (analytic curves, dense sweeps).
-    Line,
-    /// Markers (simulated points).
-    Points,
+pub enum Scale {
+    /// Equal steps for equal differences.
+    Linear,
+    /// Equal steps for equal ratios (rare failures next to common ones). Values at or below
+    /// zero are drawn on the bottom edge with hollow markers.
+    Log,
+}
+
+/// How a series' points are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Line {
+    /// A solid line.
+    Solid,
+    /// A dashed line.
+    Dashed,
+    /// Markers only (simulated points over a curve).
+    None,
+}
+
+/// The shape drawn at a series' points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Marker {
+    /// ●
+    Circle,
+    /// ▲
+    Triangle,
+    /// ■
+    Square,
+    /// ◆
+    Diamond,
+    /// ✕
+    Cross,
+    /// No marker: a curve that needs none (an analytic line beside simulated points).
+    None,
+}
+
+impl Marker {
+    /// Marker `i` of a fixed cycle, for series that need distinct shapes.
+    pub fn nth(i: usize) -> Marker {
+        const ALL: [Marker; 5] =
+            [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond, Marker::Cross];
+        ALL[i % ALL.len()]
+    }
+}
+
+/// How a series looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Style {
+    /// Index into a colour-blind-safe palette: a curve and its simulated points share it.
+    pub color: usize,
+    /// Marker shape.
+    pub marker: Marker,
+    /// Line style.
+    pub line: Line,
+}
+
+/// One data point, with its confidence interval when it is an estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// X in axis units.
+    pub x: f64,
+    /// Y in axis units.
+    pub y: f64,
+    /// (low, high) of the confidence interval around `y`, in axis units.
+    pub interval: Option<(f64, f64)>,
 }
 
 /// One named series.
@@ -32,12 +102,19 @@ pub enum SeriesKind {
 pub struct Series {
     /// Legend text.
     pub name: String,
-    /// Line or points.
-    pub kind: SeriesKind,
-    /// Palette index: a curve and its simulated points share it.
-    pub color: usize,
-    /// (x, y) in axis units.
-    pub points: Vec<(f64, f64)>,
+    /// How it looks.
+    pub style: Style,
+    /// The data.
+    pub points: Vec<Point>,
+}
+
+/// One panel of a chart: its series on the chart's shared axes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Panel {
+    /// Title above the panel (empty for a single-panel chart).
+    pub title: String,
+    /// The data.
+    pub series: Vec<Series>,
 }
 
 /// A chart's data and words.
@@ -45,28 +122,20 @@ pub struct Series {
 pub struct Chart {
     /// File stem (`drift-acceptance-vs-age`).
     pub name: String,
-    /// Title above the plot.
+    /// Title above the panels.
     pub title: String,
-    /// Seed and parameters, printed under the plot.
-    pub caption: String,
+    /// Seed, parameters and what the marks mean, in words; one line per entry.
+    pub caption: Vec<String>,
     /// X axis label with unit.
     pub x_label: String,
     /// Y axis label with unit.
     pub y_label: String,
-    /// The data.
-    pub series: Vec<Series>,
-    /// Where the legend goes (where the data is not).
-    pub legend: Corner,
-}
-
-/// A corner of the plot area.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Corner {
-    /// Top left (curves that rise).
-    UpperLeft,
-    /// Bottom left (curves near the top, e.g. acceptance rates).
-    LowerLeft,
+    /// X axis scale.
+    pub x_scale: Scale,
+    /// Y axis scale.
+    pub y_scale: Scale,
+    /// Panels side by side, sharing both axes' ranges.
+    pub panels: Vec<Panel>,
 }
 
 /// A chart that could not be drawn or written.
@@ -80,22 +149,37 @@ pub struct PlotError {
 }
 
 impl Chart {
-    /// A chart from its parts.
-    pub fn new(name: &str, title: &str, caption: &str, x: &str, y: &str, series: Vec<Series>) -> Chart {
+    /// A single-panel chart on linear axes.
+    pub fn new(
+        name: &str,
+        title: &str,
+        caption: Vec<String>,
+        x: &str,
+        y: &str,
+        series: Vec<Series>,
+    ) -> Chart {
         Chart {
             name: name.to_owned(),
             title: title.to_owned(),
-            caption: caption.to_owned(),
+            caption,
             x_label: x.to_owned(),
             y_label: y.to_owned(),
-            series,
-            legend: Corner::LowerLeft,
+            x_scale: Scale::Linear,
+            y_scale: Scale::Linear,
+            panels: vec![Panel { title: String::new(), series }],
         }
     }
 
-    /// The same chart with the legend in `corner`.
-    pub fn with_legend(mut self, corner: Corner) -> Chart {
-        self.legend = corner;
+    /// The same chart with `panels` in place of its series.
+    pub fn with_panels(mut self, panels: Vec<Panel>) -> Chart {
+        self.panels = panels;
+        self
+    }
+
+    /// The same chart with these axis scales.
+    pub fn with_scales(mut self, x: Scale, y: Scale) -> Chart {
+        self.x_scale = x;
+        self.y_scale = y;
         self
     }
 
@@ -112,89 +196,9 @@ impl Chart {
         let png = dir.join(format!("{}.png", self.name));
         let svg = dir.join(format!("{}.svg", self.name));
         let fail = |path: &Path, e: String| PlotError { path: path.to_owned(), message: e };
-        self.draw(BitMapBackend::new(&png, SIZE).into_drawing_area()).map_err(|e| fail(&png, e))?;
-        self.draw(SVGBackend::new(&svg, SIZE).into_drawing_area()).map_err(|e| fail(&svg, e))?;
+        draw::chart(self, BitMapBackend::new(&png, SIZE).into_drawing_area()).map_err(|e| fail(&png, e))?;
+        draw::chart(self, SVGBackend::new(&svg, SIZE).into_drawing_area()).map_err(|e| fail(&svg, e))?;
         Ok([png, svg])
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), String> {
-        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-        root.fill(&WHITE).map_err(err)?;
-        let (plot, foot) = root.split_vertically(SIZE.1 - 40);
-        foot.draw_text(&self.caption, &("sans-serif", 14).into_font().color(&BLACK.mix(0.8)), (20, 12))
-            .map_err(err)?;
-        let (x0, x1, y0, y1) = self.ranges();
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(&self.title, ("sans-serif", 24))
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 17))
-            .draw()
-            .map_err(err)?;
-        for s in &self.series {
-            let color = Palette99::pick(s.color).to_rgba();
-            let style = ShapeStyle::from(&color).stroke_width(2);
-            let drawn = match s.kind {
-                SeriesKind::Line => {
-                    chart.draw_series(LineSeries::new(s.points.iter().copied(), style)).map_err(err)?
-                }
-                SeriesKind::Points => chart
-                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 4, style.filled())))
-                    .map_err(err)?,
-            };
-            let drawn = drawn.label(&s.name);
-            match s.kind {
-                SeriesKind::Line => {
-                    drawn.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style))
-                }
-                SeriesKind::Points => drawn.legend(move |(x, y)| Circle::new((x + 9, y), 4, style.filled())),
-            };
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .position(match self.legend {
-                Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
-                Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
-            })
-            .draw()
-            .map_err(err)?;
-        root.present().map_err(err)
-    }
-
-    /// Axis ranges covering every point, with a little room; a flat or empty chart still
-    /// gets a non-empty range.
-    fn ranges(&self) -> (f64, f64, f64, f64) {
-        let pts =
-            self.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| x.is_finite() && y.is_finite());
-        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for &(x, y) in pts {
-            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
-        }
-        if x0 > x1 {
-            return (0.0, 1.0, 0.0, 1.0);
-        }
-        let pad = |lo: f64, hi: f64| {
-            if hi - lo < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi + (hi - lo) * 0.05) }
-        };
-        let (x0, x1) = pad(x0, x1);
-        let (y0, y1) = pad(y0, y1);
-        // Room for the legend on its side of the data, never below 0 for non-negative data.
-        let room = (y1 - y0) * 0.6;
-        match self.legend {
-            Corner::UpperLeft => (x0, x1, if y0 >= 0.0 { 0.0 } else { y0 }, y1 + room),
-            Corner::LowerLeft => (x0, x1, if y0 >= 0.0 { (y0 - room).max(0.0) } else { y0 - room }, y1),
-        }
     }
 }
 
@@ -204,10 +208,6 @@ mod tests {
 
     #[test]
     fn embedded_font_parses() {
-        assert!(ab_glyph_parses(FONT));
-    }
-
-    fn ab_glyph_parses(bytes: &'static [u8]) -> bool {
-        plotters::style::register_font("test-font", FontStyle::Normal, bytes).is_ok()
+        assert!(plotters::style::register_font("test-font", FontStyle::Normal, FONT).is_ok());
     }
 }

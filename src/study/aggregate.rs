@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::StudyError;
+
 /// A count of successes out of trials, with its confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proportion {
@@ -31,6 +33,13 @@ impl Proportion {
         let centre = (p + z * z / (2.0 * n)) / denom;
         let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
         ((centre - half).max(0.0), (centre + half).min(1.0))
+    }
+}
+
+impl Merge for Proportion {
+    fn merge(&mut self, o: &Proportion) {
+        self.hits += o.hits;
+        self.trials += o.trials;
     }
 }
 
@@ -92,11 +101,22 @@ impl Histogram {
     }
 }
 
-/// Adds `other` into `into` element by element (same lengths by construction).
-pub fn add_counts<T: Merge>(into: &mut [T], other: &[T]) {
+/// Adds `other` into `into` element by element.
+///
+/// # Errors
+/// [`StudyError::Merge`] when the lengths differ (counters of another configuration).
+pub fn add_counts<T: Merge>(into: &mut [T], other: &[T]) -> Result<(), StudyError> {
+    if into.len() != other.len() {
+        return Err(StudyError::Merge(format!(
+            "counters of different shapes ({} and {} entries)",
+            into.len(),
+            other.len()
+        )));
+    }
     for (a, b) in into.iter_mut().zip(other) {
         a.merge(b);
     }
+    Ok(())
 }
 
 /// Counters that add up.

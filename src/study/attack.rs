@@ -7,15 +7,17 @@
 use std::time::Duration;
 
 use rand::RngExt;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{Merge, Proportion, add_counts};
-use super::population::Mode;
-use super::{Progress, Shard, StudyError};
+use super::aggregate::{Proportion, add_counts};
+use super::output::{Table, csv};
+use super::setting::Mode;
+use super::shard::run_units;
+use super::{Counts, Progress, Shard, Study, StudyError, words};
 use crate::otp::batch::BatchEngine;
 use crate::otp::{Algorithm, Code, Digits, KeyedHmac, Secret};
-use crate::report::plot::{Chart, Corner, Series, SeriesKind};
+use crate::reference::Policy;
+use crate::report::plot::{Chart, Line, Marker, Point, Series, Style};
 use crate::sim::{Concern, Streams};
 
 /// How many guesses the server lets through: `burst` guesses, then nothing until `every` has
@@ -36,7 +38,7 @@ impl GuessRule {
     /// Lockout after `threshold` failures for `duration`.
     pub fn lockout(threshold: u32, duration: Duration) -> GuessRule {
         GuessRule {
-            name: format!("lockout {threshold} / {}", minutes(duration)),
+            name: format!("lockout {threshold} / {}", words::duration(duration)),
             burst: threshold,
             every: duration,
         }
@@ -44,7 +46,7 @@ impl GuessRule {
 
     /// At most `n` guesses per `interval`.
     pub fn rate(n: u32, interval: Duration) -> GuessRule {
-        GuessRule { name: format!("rate {n} / {}", minutes(interval)), burst: n, every: interval }
+        GuessRule { name: format!("rate {n} / {}", words::duration(interval)), burst: n, every: interval }
     }
 
     /// Guesses allowed within `horizon` (bursts at 0, every, 2·every, … before the horizon).
@@ -81,6 +83,7 @@ impl AttackConfig {
     /// ±10, rules lockout 10 / 15 min (the reference default), lockout 5 / 15 min,
     /// lockout 10 / 60 min and rate 1 / 1 min, over 30 days.
     pub fn new(seed: u64) -> AttackConfig {
+        let reference = Policy::default();
         AttackConfig {
             seed,
             trials: 1000,
@@ -89,7 +92,7 @@ impl AttackConfig {
             period: 30,
             windows: vec![0, 1, 2, 5, 10],
             rules: vec![
-                GuessRule::lockout(10, Duration::from_secs(900)),
+                GuessRule::lockout(reference.lockout_threshold, reference.lockout_duration),
                 GuessRule::lockout(5, Duration::from_secs(900)),
                 GuessRule::lockout(10, Duration::from_secs(3600)),
                 GuessRule::rate(1, Duration::from_secs(60)),
@@ -133,51 +136,86 @@ impl AttackConfig {
     }
 }
 
+/// The attack study.
+pub struct AttackStudy;
+
 /// A shard's counts: successes per setting (windows slowest).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttackPartial {
-    /// The study.
-    pub config: AttackConfig,
-    /// Which shards.
-    pub shards: Vec<Shard>,
+pub struct AttackCounts {
     /// Per setting.
     pub counts: Vec<Proportion>,
 }
 
-impl Merge for Proportion {
-    fn merge(&mut self, o: &Proportion) {
-        self.hits += o.hits;
-        self.trials += o.trials;
+impl Counts for AttackCounts {
+    fn add(&mut self, other: &AttackCounts) -> Result<(), StudyError> {
+        add_counts(&mut self.counts, &other.counts)
     }
 }
 
-/// Runs the shard's trials on the current rayon pool; progress in trials.
-///
-/// # Errors
-/// Configuration and engine errors.
-pub fn run(
-    config: &AttackConfig,
-    shard: Shard,
-    progress: &Progress<'_>,
-) -> Result<AttackPartial, StudyError> {
-    config.validated()?;
-    let settings: Vec<(u64, &GuessRule)> = config.settings().collect();
-    let engine = BatchEngine::detect();
-    let empty = || vec![Proportion { hits: 0, trials: 0 }; settings.len()];
-    let counts = (0..config.trials)
-        .into_par_iter()
-        .filter(|&t| shard.owns(t))
-        .map(|t| {
-            let mut out = empty();
-            trial(config, &settings, t, &engine, &mut out)?;
+impl Study for AttackStudy {
+    const NAME: &'static str = "attack";
+    const FORMAT: u32 = 1;
+    type Config = AttackConfig;
+    type Counts = AttackCounts;
+    type Report = AttackReport;
+
+    fn seed(config: &AttackConfig) -> u64 {
+        config.seed
+    }
+
+    /// Attackers (each plays every setting).
+    fn items(config: &AttackConfig) -> u64 {
+        config.trials
+    }
+
+    /// Runs the shard's trials; progress in trials.
+    fn run(config: &AttackConfig, shard: Shard, progress: &Progress<'_>) -> Result<AttackCounts, StudyError> {
+        config.validated()?;
+        let settings: Vec<(u64, &GuessRule)> = config.settings().collect();
+        let engine = BatchEngine::detect();
+        let empty = || AttackCounts { counts: vec![Proportion { hits: 0, trials: 0 }; settings.len()] };
+        run_units(config.trials, shard, empty, |t, out| {
+            trial(config, &settings, t, &engine, &mut out.counts)?;
             progress(1);
-            Ok::<_, StudyError>(out)
+            Ok(())
         })
-        .try_reduce(empty, |mut a, b| {
-            add_counts(&mut a, &b);
-            Ok(a)
-        })?;
-    Ok(AttackPartial { config: config.clone(), shards: vec![shard], counts })
+    }
+
+    /// One row per setting.
+    fn report(config: &AttackConfig, counts: &AttackCounts) -> AttackReport {
+        let c = config;
+        let rows = c
+            .settings()
+            .zip(&counts.counts)
+            .map(|((w, rule), n)| {
+                let (lo, hi) = n.wilson(3.29);
+                let analytic = c.analytic(w, rule);
+                let q = rule.guesses(c.horizon);
+                AttackRow {
+                    window: w,
+                    rule: rule.name.clone(),
+                    guesses: q,
+                    analytic,
+                    rfc4226_bound: (q as f64 * (2 * w + 1) as f64 / c.digits.modulus() as f64).min(1.0),
+                    trials: n.trials,
+                    successes: n.hits,
+                    simulated: n.rate(),
+                    simulated_low: lo,
+                    simulated_high: hi,
+                    agrees: lo <= analytic && analytic <= hi,
+                }
+            })
+            .collect();
+        AttackReport { config: c.clone(), rows }
+    }
+
+    fn tables(report: &AttackReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("results", csv(&report.rows)?)])
+    }
+
+    fn charts(report: &AttackReport) -> Vec<Chart> {
+        report.charts()
+    }
 }
 
 /// One attacker per setting against one account: a random key (exact mode) and a random
@@ -240,49 +278,6 @@ fn trial(
     Ok(())
 }
 
-impl AttackPartial {
-    /// Adds another shard.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] for a different configuration.
-    pub fn merge(&mut self, other: &AttackPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("attack shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        add_counts(&mut self.counts, &other.counts);
-        Ok(())
-    }
-
-    /// One row per setting.
-    pub fn report(&self) -> AttackReport {
-        let c = &self.config;
-        let rows = c
-            .settings()
-            .zip(&self.counts)
-            .map(|((w, rule), n)| {
-                let (lo, hi) = n.wilson(3.29);
-                let analytic = c.analytic(w, rule);
-                let q = rule.guesses(c.horizon);
-                AttackRow {
-                    window: w,
-                    rule: rule.name.clone(),
-                    guesses: q,
-                    analytic,
-                    rfc4226_bound: (q as f64 * (2 * w + 1) as f64 / c.digits.modulus() as f64).min(1.0),
-                    trials: n.trials,
-                    successes: n.hits,
-                    simulated: n.rate(),
-                    simulated_low: lo,
-                    simulated_high: hi,
-                    agrees: lo <= analytic && analytic <= hi,
-                }
-            })
-            .collect();
-        AttackReport { config: c.clone(), rows }
-    }
-}
-
 /// One setting's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttackRow {
@@ -320,64 +315,58 @@ pub struct AttackReport {
 }
 
 impl AttackReport {
-    /// Attacker success vs window, one colour per rule: analytic line, simulated points.
+    /// Attacker success vs window, one colour and marker per rule: the analytic probability
+    /// as a line, the simulated share as points with their 99.9 % Wilson interval.
     pub fn charts(&self) -> Vec<Chart> {
         let c = &self.config;
-        let caption = format!(
-            "seed {}, {} attackers per setting ({:?} codes), {} digits, {} s steps, horizon {}",
-            c.seed,
-            c.trials,
-            c.mode,
-            c.digits.get(),
-            c.period,
-            span(c.horizon)
-        );
+        let codes = match c.mode {
+            Mode::Analytic => "uniformly random codes",
+            Mode::Exact => "the real codes of random keys",
+        };
+        let caption = vec![
+            format!(
+                "seed {}; {} attackers per setting against {codes}; {} digits, {} s steps; {} of guessing",
+                c.seed,
+                words::count(c.trials),
+                c.digits.get(),
+                c.period,
+                words::duration(c.horizon)
+            ),
+            "Lines: the analytic probability 1 − (1 − p)^q; points: the share of simulated attackers \
+             who got in, with bars for its 99.9 % Wilson interval."
+                .to_owned(),
+        ];
         let mut series = Vec::new();
         for (i, rule) in c.rules.iter().enumerate() {
             let rows: Vec<&AttackRow> = self.rows.iter().filter(|r| r.rule == rule.name).collect();
             series.push(Series {
                 name: format!("{} (analytic)", rule.name),
-                kind: SeriesKind::Line,
-                color: i,
-                points: rows.iter().map(|r| (r.window as f64, 100.0 * r.analytic)).collect(),
+                style: Style { color: i, marker: Marker::None, line: Line::Solid },
+                points: rows
+                    .iter()
+                    .map(|r| Point { x: r.window as f64, y: 100.0 * r.analytic, interval: None })
+                    .collect(),
             });
             series.push(Series {
                 name: format!("{} (simulated)", rule.name),
-                kind: SeriesKind::Points,
-                color: i,
-                points: rows.iter().map(|r| (r.window as f64, 100.0 * r.simulated)).collect(),
+                style: Style { color: i, marker: Marker::nth(i), line: Line::None },
+                points: rows
+                    .iter()
+                    .map(|r| Point {
+                        x: r.window as f64,
+                        y: 100.0 * r.simulated,
+                        interval: Some((100.0 * r.simulated_low, 100.0 * r.simulated_high)),
+                    })
+                    .collect(),
             });
         }
-        vec![
-            Chart::new(
-                "attack-success-vs-window",
-                "Online guessing: attacker success vs window and lockout rule",
-                &caption,
-                "window (± steps)",
-                "attacker success within the horizon (%)",
-                series,
-            )
-            .with_legend(Corner::UpperLeft),
-        ]
-    }
-}
-
-fn span(d: Duration) -> String {
-    let s = d.as_secs();
-    if s.is_multiple_of(86_400) {
-        format!("{} days", s / 86_400)
-    } else {
-        format!("{:.1} hours", s as f64 / 3600.0)
-    }
-}
-
-fn minutes(d: Duration) -> String {
-    let s = d.as_secs();
-    if s.is_multiple_of(3600) {
-        format!("{} h", s / 3600)
-    } else if s.is_multiple_of(60) {
-        format!("{} min", s / 60)
-    } else {
-        format!("{s} s")
+        vec![Chart::new(
+            "attack-success-vs-window",
+            "Online guessing: attacker success vs window and lockout rule",
+            caption,
+            "window (± steps)",
+            "attackers who get in within the horizon (%)",
+            series,
+        )]
     }
 }

@@ -2,17 +2,24 @@
 //! verification settings. Per setting and token age (and per token drift): first-try
 //! acceptance, false rejections, lockouts, resyncs and support resets.
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{Merge, Proportion, add_counts};
-use super::population::{Cohort, LoginOutcome, LoginSchedule, Mode, Observer, ResyncRule, Setting};
-use super::{Progress, Shard, StudyError, StudyPolicy};
-use crate::clock::{DEFAULT_EPOCH, Drift, YEAR_MILLIS};
+use super::aggregate::{Merge, add_counts};
+use super::output::{Table, csv};
+use super::population::{Cohort, LoginOutcome, LoginSchedule, Observer};
+use super::setting::{Mode, ResyncRule, Setting};
+use super::shard::run_units;
+use super::{Counts, Progress, Shard, Study, StudyError, StudyPolicy, words};
+use crate::clock::{DEFAULT_EPOCH, Drift};
 use crate::otp::Window;
 use crate::otp::batch::BatchEngine;
-use crate::report::plot::{Chart, Series, SeriesKind};
+use crate::reference::Policy;
+use crate::report::plot::Chart;
 use crate::sim::{DriftDistribution, TokenSpec, UserProfile};
+
+mod report;
+
+pub use report::{DriftReport, Row, label};
 
 /// Tokens per work unit (a cohort run together; also the unit of sharding).
 pub const CHUNK: u64 = 256;
@@ -65,20 +72,23 @@ impl Default for DriftGrid {
 }
 
 impl DriftGrid {
-    /// The settings, windows varying slowest, lockout thresholds fastest.
+    /// The settings, windows varying slowest, lockout thresholds fastest: the reference
+    /// policy's defaults with the grid's window and lockout threshold, and without drift
+    /// tracking `max_drift_steps` 0 (only a resync moves the window).
     pub fn settings(&self) -> Vec<Setting> {
+        let defaults = Policy::default();
         let mut out = Vec::new();
         for &w in &self.windows {
             for &tracking in &self.tracking {
                 for &resync in &self.resync {
                     for &lockout in &self.lockout_thresholds {
-                        let policy = StudyPolicy {
+                        let reference = Policy {
                             window: Window::symmetric(w),
-                            drift_tracking: tracking,
+                            max_drift_steps: if tracking { defaults.max_drift_steps } else { 0 },
                             lockout_threshold: lockout,
-                            ..StudyPolicy::default()
+                            ..defaults.clone()
                         };
-                        out.push(Setting { policy, resync });
+                        out.push(Setting { policy: StudyPolicy::from(reference), resync });
                     }
                 }
             }
@@ -143,7 +153,7 @@ impl DriftConfig {
             DriftDistribution::Uniform { max } => max.ppb().unsigned_abs(),
             DriftDistribution::Normal { sigma } => 3 * sigma.ppb().unsigned_abs(),
         };
-        let secs = seconds_per_year(Drift::from_ppb(max as i64)).ceil() as i64;
+        let secs = words::seconds_per_year(Drift::from_ppb(max as i64)).ceil() as i64;
         let bin = i64::from(self.drift_bin_seconds);
         (secs / bin + 1) * bin
     }
@@ -153,7 +163,7 @@ impl DriftConfig {
     }
 
     fn drift_bin(&self, drift: Drift) -> usize {
-        let x = seconds_per_year(drift) + self.drift_reach() as f64;
+        let x = words::seconds_per_year(drift) + self.drift_reach() as f64;
         ((x / f64::from(self.drift_bin_seconds)).floor().max(0.0) as usize).min(self.drift_bins() - 1)
     }
 }
@@ -227,84 +237,78 @@ impl Tables {
         }
     }
 
-    fn merge(&mut self, o: &Tables) {
-        add_counts(&mut self.by_age, &o.by_age);
-        add_counts(&mut self.by_drift, &o.by_drift);
+    fn merge(&mut self, o: &Tables) -> Result<(), StudyError> {
+        add_counts(&mut self.by_age, &o.by_age)?;
+        add_counts(&mut self.by_drift, &o.by_drift)
     }
 }
 
-/// A shard's raw counters: what `merge` adds up.
+/// The drift study.
+pub struct DriftStudy;
+
+/// A shard's counters: what shards add up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DriftPartial {
-    /// The study.
-    pub config: DriftConfig,
-    /// Which shards these counters cover (one, or all after merging).
-    pub shards: Vec<Shard>,
+pub struct DriftCounts {
     /// Step arithmetic.
     pub analytic: Tables,
     /// Real codes (exact mode only).
     pub exact: Option<Tables>,
 }
 
-/// Runs the shard's chunks of the study on the current rayon pool. Progress is reported in
-/// tokens.
-///
-/// # Errors
-/// [`StudyError::Config`] for a bad configuration; engine errors (cannot happen).
-pub fn run(config: &DriftConfig, shard: Shard, progress: &Progress<'_>) -> Result<DriftPartial, StudyError> {
-    config.validated()?;
-    let chunks = config.tokens.div_ceil(CHUNK);
-    let engine = BatchEngine::detect();
-    let empty = || (Tables::empty(config), (config.mode == Mode::Exact).then(|| Tables::empty(config)));
-    let (analytic, exact) = (0..chunks)
-        .into_par_iter()
-        .filter(|&c| shard.owns(c))
-        .map(|c| {
+impl Counts for DriftCounts {
+    fn add(&mut self, other: &DriftCounts) -> Result<(), StudyError> {
+        self.analytic.merge(&other.analytic)?;
+        match (self.exact.as_mut(), other.exact.as_ref()) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, None) => Ok(()),
+            _ => Err(StudyError::Merge("drift shards mix modes".to_owned())),
+        }
+    }
+}
+
+impl Study for DriftStudy {
+    const NAME: &'static str = "drift";
+    const FORMAT: u32 = 2;
+    type Config = DriftConfig;
+    type Counts = DriftCounts;
+    type Report = DriftReport;
+
+    fn seed(config: &DriftConfig) -> u64 {
+        config.seed
+    }
+
+    /// Tokens.
+    fn items(config: &DriftConfig) -> u64 {
+        config.tokens
+    }
+
+    /// Runs the shard's token chunks; progress in tokens.
+    fn run(config: &DriftConfig, shard: Shard, progress: &Progress<'_>) -> Result<DriftCounts, StudyError> {
+        config.validated()?;
+        let chunks = config.tokens.div_ceil(CHUNK);
+        let engine = BatchEngine::detect();
+        let empty = || DriftCounts {
+            analytic: Tables::empty(config),
+            exact: (config.mode == Mode::Exact).then(|| Tables::empty(config)),
+        };
+        run_units(chunks, shard, empty, |c, out| {
             let first = c * CHUNK;
             let count = CHUNK.min(config.tokens - first);
-            let mut out = empty();
-            run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.0)?;
-            if let Some(exact) = out.1.as_mut() {
+            run_cohort(config, first, count, Mode::Analytic, &engine, &mut out.analytic)?;
+            if let Some(exact) = out.exact.as_mut() {
                 run_cohort(config, first, count, Mode::Exact, &engine, exact)?;
             }
             progress(count);
-            Ok::<_, StudyError>(out)
+            Ok(())
         })
-        .try_reduce(empty, |mut a, b| {
-            a.0.merge(&b.0);
-            if let (Some(x), Some(y)) = (a.1.as_mut(), b.1.as_ref()) {
-                x.merge(y);
-            }
-            Ok(a)
-        })?;
-    Ok(DriftPartial { config: config.clone(), shards: vec![shard], analytic, exact })
-}
-
-impl DriftPartial {
-    /// Adds another shard's counters.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] when the two come from different configurations.
-    pub fn merge(&mut self, other: &DriftPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("drift shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        self.analytic.merge(&other.analytic);
-        match (self.exact.as_mut(), other.exact.as_ref()) {
-            (Some(a), Some(b)) => a.merge(b),
-            (None, None) => {}
-            _ => return Err(StudyError::Merge("drift shards mix modes".to_owned())),
-        }
-        Ok(())
     }
 
-    /// The report: one row per (mode, setting, age bucket) and per (mode, setting, drift bin).
-    pub fn report(&self) -> DriftReport {
-        let c = &self.config;
+    /// One row per (mode, setting, age bucket) and per (mode, setting, drift bin).
+    fn report(config: &DriftConfig, counts: &DriftCounts) -> DriftReport {
+        let c = config;
         let mut by_age = Vec::new();
         let mut by_drift = Vec::new();
-        let modes = [(Mode::Analytic, Some(&self.analytic)), (Mode::Exact, self.exact.as_ref())];
+        let modes = [(Mode::Analytic, Some(&counts.analytic)), (Mode::Exact, counts.exact.as_ref())];
         for (mode, tables) in modes {
             let Some(t) = tables else { continue };
             for (s, setting) in c.grid.iter().enumerate() {
@@ -334,166 +338,14 @@ impl DriftPartial {
         }
         DriftReport { config: c.clone(), by_age, by_drift }
     }
-}
 
-/// One output row: a setting at one age (years) or drift (s/year).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// How codes were compared.
-    pub mode: Mode,
-    /// Index of the setting in the grid.
-    pub setting: usize,
-    /// The setting in words.
-    pub label: String,
-    /// Bucket middle: token age in years (`by_age`) or drift in s/year (`by_drift`).
-    pub x: f64,
-    /// Logins.
-    pub logins: u64,
-    /// Share of logins whose first code was accepted.
-    pub first_try_acceptance: f64,
-    /// 95 % Wilson interval of the above, low end.
-    pub first_try_low: f64,
-    /// 95 % Wilson interval, high end.
-    pub first_try_high: f64,
-    /// Share of entered codes rejected.
-    pub false_rejection_rate: f64,
-    /// Share of logins with no code accepted.
-    pub login_failure_rate: f64,
-    /// Lockouts.
-    pub lockouts: u64,
-    /// Logins refused by a lock.
-    pub blocked: u64,
-    /// Self-service resyncs.
-    pub resyncs: u64,
-    /// Support resets.
-    pub support_resets: u64,
-    /// Lockouts, resyncs and support resets per 1,000 logins.
-    pub interventions_per_1000: f64,
-}
-
-impl Row {
-    fn new(mode: Mode, setting: usize, label: &str, x: f64, t: &Tally) -> Row {
-        let first = Proportion { hits: t.first_try, trials: t.logins };
-        let (lo, hi) = first.wilson(1.96);
-        let per = |n: u64| if t.logins == 0 { 0.0 } else { n as f64 * 1000.0 / t.logins as f64 };
-        Row {
-            mode,
-            setting,
-            label: label.to_owned(),
-            x,
-            logins: t.logins,
-            first_try_acceptance: first.rate(),
-            first_try_low: lo,
-            first_try_high: hi,
-            false_rejection_rate: Proportion { hits: t.rejections, trials: t.attempts }.rate(),
-            login_failure_rate: Proportion { hits: t.logins - t.accepted, trials: t.logins }.rate(),
-            lockouts: t.lockouts,
-            blocked: t.blocked,
-            resyncs: t.resyncs,
-            support_resets: t.support_resets,
-            interventions_per_1000: per(t.lockouts + t.resyncs + t.support_resets),
-        }
-    }
-}
-
-/// The finished study.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DriftReport {
-    /// What ran.
-    pub config: DriftConfig,
-    /// Per setting and token age.
-    pub by_age: Vec<Row>,
-    /// Per setting and token drift.
-    pub by_drift: Vec<Row>,
-}
-
-impl DriftReport {
-    /// The plots: acceptance vs age, false rejection vs drift, interventions vs drift. In
-    /// exact mode the exact results are points over the analytic lines.
-    pub fn charts(&self) -> Vec<Chart> {
-        let c = &self.config;
-        let caption = format!(
-            "seed {}, {} tokens ({:?}), drift {}, {} days, login every {} day(s), {} attempts per login",
-            c.seed,
-            c.tokens,
-            c.mode,
-            drift_words(&c.token.drift),
-            c.schedule.days,
-            c.schedule.every_days,
-            c.schedule.attempts_per_login
-        );
-        vec![
-            self.chart(
-                "drift-acceptance-vs-age",
-                "First-try acceptance vs token age",
-                &caption,
-                "token age (years)",
-                "first-try acceptance (%)",
-                &self.by_age,
-                |r| 100.0 * r.first_try_acceptance,
-            ),
-            self.chart(
-                "drift-rejection-vs-drift",
-                "False rejections vs token drift",
-                &caption,
-                "token drift (s/year)",
-                "codes falsely rejected (%)",
-                &self.by_drift,
-                |r| 100.0 * r.false_rejection_rate,
-            ),
-            self.chart(
-                "drift-interventions-vs-drift",
-                "Lockouts, resyncs and support resets vs token drift",
-                &caption,
-                "token drift (s/year)",
-                "interventions per 1,000 logins",
-                &self.by_drift,
-                |r| r.interventions_per_1000,
-            ),
-        ]
+    fn tables(report: &DriftReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("by-age", csv(&report.by_age)?), ("by-drift", csv(&report.by_drift)?)])
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn chart(
-        &self,
-        name: &str,
-        title: &str,
-        caption: &str,
-        x: &str,
-        y: &str,
-        rows: &[Row],
-        value: impl Fn(&Row) -> f64,
-    ) -> Chart {
-        let mut series = Vec::new();
-        for (s, setting) in self.config.grid.iter().enumerate() {
-            for (mode, kind) in [(Mode::Analytic, SeriesKind::Line), (Mode::Exact, SeriesKind::Points)] {
-                let points: Vec<(f64, f64)> = rows
-                    .iter()
-                    .filter(|r| r.setting == s && r.mode == mode)
-                    .map(|r| (r.x, value(r)))
-                    .collect();
-                if points.is_empty() {
-                    continue;
-                }
-                let suffix = if mode == Mode::Exact { " (exact)" } else { "" };
-                series.push(Series { name: format!("{}{suffix}", label(setting)), kind, color: s, points });
-            }
-        }
-        Chart::new(name, title, caption, x, y, series)
+    fn charts(report: &DriftReport) -> Vec<Chart> {
+        report.charts()
     }
-}
-
-/// A setting in words: `±1 tracking self-resync lockout 10`.
-pub fn label(s: &Setting) -> String {
-    let w = s.policy.window;
-    let window =
-        if w.behind == w.ahead { format!("±{}", w.ahead) } else { format!("-{}/+{}", w.behind, w.ahead) };
-    let tracking = if s.policy.drift_tracking { "tracking" } else { "no tracking" };
-    let resync = match s.resync {
-        ResyncRule::SelfService => "self-resync",
-        ResyncRule::Support => "support-resync",
-    };
-    format!("{window} {tracking} {resync} lockout {}", s.policy.lockout_threshold)
 }
 
 fn run_cohort(
@@ -537,17 +389,5 @@ impl Observer for TableObserver<'_> {
         }
         let age = (day / self.bucket_days) as usize;
         self.tables.by_age[setting * self.age_buckets + age].merge(&all);
-    }
-}
-
-fn seconds_per_year(d: Drift) -> f64 {
-    d.ppb() as f64 * YEAR_MILLIS as f64 / 1e12
-}
-
-fn drift_words(d: &DriftDistribution) -> String {
-    match d {
-        DriftDistribution::Fixed { drift } => format!("{:.0} s/year", seconds_per_year(*drift)),
-        DriftDistribution::Uniform { max } => format!("uniform ±{:.0} s/year", seconds_per_year(*max)),
-        DriftDistribution::Normal { sigma } => format!("normal σ {:.0} s/year", seconds_per_year(*sigma)),
     }
 }

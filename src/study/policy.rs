@@ -1,64 +1,33 @@
-//! The verification rules a study applies: a plain mirror of the reference service's policy
-//! (`reference::Policy`), reduced to what decides a login's outcome.
-
-use std::time::Duration;
+//! The verification rules a study applies: the reference service's [`Policy`] itself, applied
+//! to step numbers instead of codes and to milliseconds instead of a clock. Nothing is copied
+//! out of the policy, so a study of a changed (or weakened) reference policy follows it; the
+//! tests below check every rule against the reference's own code.
 
 use serde::{Deserialize, Serialize};
 
 use crate::otp::Window;
+use crate::reference::Policy;
 
-/// How a simulated server verifies codes and limits failures.
+/// How a simulated server verifies codes and limits failures: the reference service's policy.
 ///
-/// It mirrors the reference service's verification rules field by field (same names, same
-/// defaults): a code is looked up in `window` around the true step plus the learned drift;
-/// the replay guard accepts only steps after the last accepted one; drift tracking learns the
-/// accepted offset when it moves the learned drift by at most `max_drift_steps`; an explicit
-/// resync with two consecutive codes searches `resync_steps` either
-/// side; `lockout_threshold` consecutive failures lock the account for `lockout_duration`.
-/// `drift_tracking` switches learning off (the offset then changes only by resync), which
-/// the reference does under its `danger_forget_drift` fault.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A code is looked up in the window around the true step plus the learned drift; the replay
+/// guard accepts only steps after the last accepted one; drift tracking learns the accepted
+/// offset when it moves the learned drift by at most `max_drift_steps` (so
+/// `max_drift_steps: 0` is a server without drift tracking: only a resync moves the window);
+/// an explicit resync with two consecutive codes searches `resync_steps` either side;
+/// `lockout_threshold` consecutive failures lock the account for `lockout_duration`. The
+/// dangers that change these rules (`danger_forward_only_window`, `danger_forget_drift`,
+/// `danger_allow_replay`, `danger_no_lockout`, `danger_lockout_never_resets`) apply too.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct StudyPolicy {
-    /// Steps accepted around the expected one. Default ±1 (RFC 6238 §5.2).
-    pub window: Window,
-    /// Whether accepted logins re-centre the window (drift tracking). Default on.
-    pub drift_tracking: bool,
-    /// How far, in steps, one accepted login may move the learned drift. Default 10.
-    pub max_drift_steps: u64,
-    /// Steps searched either side by a resync with two consecutive codes. Default 240.
-    pub resync_steps: u64,
-    /// Consecutive failures that lock an account. Default 10.
-    pub lockout_threshold: u32,
-    /// How long a lock lasts. Default 15 minutes.
-    pub lockout_duration: Duration,
-    /// How long an SMS code stays valid. Default 5 minutes.
-    pub sms_validity: Duration,
-    /// Minimum time between two SMS sends for one challenge. Default 60 s.
-    pub sms_resend_interval: Duration,
-    /// Wrong answers one SMS code survives. Default 3.
-    pub sms_max_attempts: u32,
+    /// The reference service's policy.
+    pub reference: Policy,
 }
 
-impl Default for StudyPolicy {
-    /// The reference service's defaults.
-    fn default() -> Self {
-        StudyPolicy::from(&crate::reference::Policy::default())
-    }
-}
-
-impl From<&crate::reference::Policy> for StudyPolicy {
-    fn from(p: &crate::reference::Policy) -> Self {
-        StudyPolicy {
-            window: p.window,
-            drift_tracking: !p.dangers.danger_forget_drift,
-            max_drift_steps: p.max_drift_steps,
-            resync_steps: p.resync_steps,
-            lockout_threshold: p.lockout_threshold,
-            lockout_duration: p.lockout_duration,
-            sms_validity: p.sms_validity,
-            sms_resend_interval: p.sms_resend_interval,
-            sms_max_attempts: p.sms_max_attempts,
-        }
+impl From<Policy> for StudyPolicy {
+    fn from(reference: Policy) -> Self {
+        StudyPolicy { reference }
     }
 }
 
@@ -69,6 +38,15 @@ pub struct TokenState {
     pub drift: i64,
     /// Newest accepted step; nothing at or before it is accepted again.
     pub last_step: Option<u64>,
+}
+
+/// What the server remembers about one account's failures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lock {
+    /// Consecutive failures so far.
+    pub failures: u32,
+    /// Locked until this Unix time in milliseconds.
+    pub locked_until: Option<u64>,
 }
 
 /// The outcome of one code put to the policy.
@@ -86,17 +64,34 @@ pub enum Check {
 }
 
 impl StudyPolicy {
+    /// The window codes are looked up in (a forward-only window under its danger).
+    pub fn window(&self) -> Window {
+        let p = &self.reference;
+        if p.dangers.danger_forward_only_window {
+            Window { behind: 0, ahead: p.window.ahead.max(p.window.behind) }
+        } else {
+            p.window
+        }
+    }
+
+    /// Whether accepted logins can move the learned drift.
+    pub fn tracks_drift(&self) -> bool {
+        self.reference.max_drift_steps > 0 && !self.reference.dangers.danger_forget_drift
+    }
+
     /// The window's centre for a login at true step `now_step`.
     pub fn center(&self, state: &TokenState, now_step: u64) -> u64 {
-        now_step.saturating_add_signed(state.drift)
+        let drift = if self.reference.dangers.danger_forget_drift { 0 } else { state.drift };
+        now_step.saturating_add_signed(drift)
     }
 
     /// Analytic lookup: which window step the code of device step `device_step` matches,
     /// assuming codes of different steps never coincide (exact mode computes real codes).
     /// Pure step arithmetic.
     pub fn analytic_match(&self, center: u64, device_step: u64) -> Option<u64> {
-        let lo = center.saturating_sub(self.window.behind);
-        let hi = center.saturating_add(self.window.ahead);
+        let w = self.window();
+        let lo = center.saturating_sub(w.behind);
+        let hi = center.saturating_add(w.ahead);
         (lo..=hi).contains(&device_step).then_some(device_step)
     }
 
@@ -104,31 +99,69 @@ impl StudyPolicy {
     /// step whose code matched, if any) for a login at true step `now_step`.
     pub fn decide(&self, state: &mut TokenState, now_step: u64, matched: Option<u64>) -> Check {
         let Some(step) = matched else { return Check::OutsideWindow };
-        if state.last_step.is_some_and(|last| step <= last) {
+        if !self.fresh(state, step) {
             return Check::Replayed;
         }
-        state.last_step = Some(step);
-        if self.drift_tracking {
-            let offset = step_difference(step, now_step);
-            if offset.abs_diff(state.drift) <= self.max_drift_steps {
-                state.drift = offset;
-            }
+        if state.last_step.is_none_or(|last| step > last) {
+            state.last_step = Some(step);
+        }
+        let offset = step_difference(step, now_step);
+        let p = &self.reference;
+        if !p.dangers.danger_forget_drift && offset.abs_diff(state.drift) <= p.max_drift_steps {
+            state.drift = offset;
         }
         Check::Accepted { step }
     }
 
-    /// Resync with two consecutive codes (`device_step` and the next) at true step
-    /// `now_step`: succeeds when the device is within `resync_steps`, learning its offset and
-    /// recording the second code's step. Analytic in both modes: the chance that two
-    /// consecutive codes match elsewhere in the search range is about 2·resync_steps·10^-2d.
-    pub fn resync(&self, state: &mut TokenState, now_step: u64, device_step: u64) -> bool {
-        let offset = step_difference(device_step, now_step);
-        if offset.unsigned_abs() > self.resync_steps {
+    /// Resync with the codes of device steps `first_step` and the next, submitted at true
+    /// step `now_step`: succeeds when the second code's step is within `resync_steps` of now
+    /// (and the first's too) and passes the replay guard; then the second step is recorded
+    /// and its offset learned. Analytic in both modes: the chance that two consecutive codes
+    /// match elsewhere in the search range is about 2·resync_steps·10^-2d.
+    pub fn resync(&self, state: &mut TokenState, now_step: u64, first_step: u64) -> bool {
+        let reach = self.reference.resync_steps;
+        let lo = now_step.saturating_sub(reach);
+        let hi = now_step.saturating_add(reach);
+        let second = first_step.saturating_add(1);
+        if first_step < lo || second > hi || !self.fresh(state, second) {
             return false;
         }
-        state.drift = offset;
-        state.last_step = Some(device_step.saturating_add(1));
+        state.last_step = Some(second);
+        if !self.reference.dangers.danger_forget_drift {
+            state.drift = step_difference(second, now_step);
+        }
         true
+    }
+
+    /// Whether the account is locked at `now_ms`.
+    pub fn is_locked(&self, lock: &Lock, now_ms: u64) -> bool {
+        !self.reference.dangers.danger_no_lockout && lock.locked_until.is_some_and(|until| now_ms < until)
+    }
+
+    /// Counts a failure at `now_ms`; returns whether it locked the account.
+    pub fn fail(&self, lock: &mut Lock, now_ms: u64) -> bool {
+        let p = &self.reference;
+        lock.failures = lock.failures.saturating_add(1);
+        let locks = !p.dangers.danger_no_lockout && lock.failures >= p.lockout_threshold;
+        if locks {
+            let duration = p.lockout_duration.as_millis().min(u128::from(u64::MAX)) as u64;
+            lock.locked_until = Some(now_ms.saturating_add(duration));
+            if !p.dangers.danger_lockout_never_resets {
+                lock.failures = 0;
+            }
+        }
+        locks
+    }
+
+    /// A success (an accepted code or resync) clears the failure count.
+    pub fn succeed(&self, lock: &mut Lock) {
+        if !self.reference.dangers.danger_lockout_never_resets {
+            lock.failures = 0;
+        }
+    }
+
+    fn fresh(&self, state: &TokenState, step: u64) -> bool {
+        self.reference.dangers.danger_allow_replay || state.last_step.is_none_or(|last| step > last)
     }
 }
 
@@ -142,83 +175,4 @@ pub fn step_difference(a: u64, b: u64) -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_match_the_reference_policy() {
-        let p = StudyPolicy::default();
-        assert_eq!(p.window, Window::symmetric(1));
-        assert_eq!((p.max_drift_steps, p.resync_steps, p.lockout_threshold), (10, 240, 10));
-        assert_eq!(p.lockout_duration, Duration::from_secs(900));
-        assert_eq!(
-            (p.sms_validity, p.sms_resend_interval, p.sms_max_attempts),
-            (Duration::from_secs(300), Duration::from_secs(60), 3)
-        );
-    }
-
-    #[test]
-    fn window_is_centred_on_the_learned_drift() {
-        let p = StudyPolicy::default();
-        let state = TokenState { drift: 5, last_step: None };
-        let c = p.center(&state, 100);
-        assert_eq!(p.analytic_match(c, 106), Some(106));
-        assert_eq!(p.analytic_match(c, 104), Some(104));
-        assert_eq!(p.analytic_match(c, 103), None);
-        assert_eq!(p.analytic_match(c, 107), None);
-    }
-
-    #[test]
-    fn accepted_offset_is_learned_only_with_tracking_and_within_bound() {
-        let p = StudyPolicy::default();
-        let mut s = TokenState::default();
-        assert_eq!(p.decide(&mut s, 100, Some(101)), Check::Accepted { step: 101 });
-        assert_eq!(s.drift, 1);
-        let mut far = TokenState::default();
-        p.decide(&mut far, 100, Some(120));
-        assert_eq!(far.drift, 0, "20 steps is beyond max_drift_steps");
-        let off = StudyPolicy { drift_tracking: false, ..StudyPolicy::default() };
-        let mut s2 = TokenState::default();
-        off.decide(&mut s2, 100, Some(101));
-        assert_eq!(s2.drift, 0);
-    }
-
-    #[test]
-    fn replayed_step_is_rejected() {
-        let p = StudyPolicy::default();
-        let mut s = TokenState::default();
-        p.decide(&mut s, 100, Some(100));
-        assert_eq!(p.decide(&mut s, 100, Some(100)), Check::Replayed);
-        assert_eq!(p.decide(&mut s, 100, Some(99)), Check::Replayed);
-    }
-
-    #[test]
-    fn resync_learns_offset_within_reach_only() {
-        let p = StudyPolicy { resync_steps: 50, ..StudyPolicy::default() };
-        let mut s = TokenState::default();
-        assert!(p.resync(&mut s, 1000, 1040));
-        assert_eq!((s.drift, s.last_step), (40, Some(1041)));
-        assert!(!p.resync(&mut s, 1000, 1051));
-    }
-
-    proptest::proptest! {
-        /// The study learns exactly the drift the reference service learns, login by login.
-        #[test]
-        fn drift_learning_matches_the_reference(offsets in proptest::collection::vec(-15i64..=15, 1..40)) {
-            use crate::otp::{Algorithm, Digits, Period, Secret, Step};
-            use crate::reference::device::DeviceState;
-            let reference = crate::reference::Policy::default();
-            let study = StudyPolicy::from(&reference);
-            let secret = Secret::from_bytes(vec![7; 20]).unwrap();
-            let mut device = DeviceState::new(&secret, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 0, &reference.dangers);
-            let mut state = TokenState::default();
-            for (i, offset) in offsets.into_iter().enumerate() {
-                let now_step = 1_000 + 100 * i as u64;
-                let step = now_step.checked_add_signed(offset).unwrap();
-                device.record(Step(step), offset, &reference);
-                study.decide(&mut state, now_step, Some(step));
-                proptest::prop_assert_eq!(device.drift, state.drift);
-            }
-        }
-    }
-}
+mod tests;

@@ -15,7 +15,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha12Rng;
 
 use super::StudyError;
-use super::policy::{Check, StudyPolicy, TokenState};
+use super::policy::{Check, Lock, StudyPolicy, TokenState};
+use super::setting::{Mode, ResyncRule, Setting};
 use crate::clock::{DeviceClock, SimTime};
 use crate::otp::batch::{BatchEngine, KeySet};
 use crate::otp::{Code, Digits, KeyedHmac};
@@ -23,17 +24,6 @@ use crate::sim::{Concern, HardToken, Latency, Streams, TokenSpec};
 
 /// Milliseconds in a day.
 pub const DAY_MILLIS: u64 = 86_400_000;
-
-/// How codes are compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Step arithmetic: a code matches exactly its own step (chance collisions, about
-    /// 10^-digits per compared step, are left out).
-    Analytic,
-    /// Real codes from the batch engine, so chance collisions between codes count.
-    Exact,
-}
 
 /// Who logs in, when and how: the population side of a drift study.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -50,28 +40,6 @@ pub struct LoginSchedule {
     pub attempts_per_login: u32,
     /// Failed logins in a row after which a user without self-service resync calls support.
     pub support_after_failed_logins: u32,
-}
-
-/// Whether users can resync their own token after a failed login.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum ResyncRule {
-    /// Right after a failed login the user enters two consecutive codes (reference service's
-    /// resync); counted as a resync.
-    #[value(name = "self")]
-    SelfService,
-    /// Only support can resync; the user tries again at the next login and calls support
-    /// after `support_after_failed_logins` failed logins; counted as a support reset.
-    Support,
-}
-
-/// One verification setting of a population run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Setting {
-    /// The verification rules.
-    pub policy: StudyPolicy,
-    /// What happens after a failed login.
-    pub resync: ResyncRule,
 }
 
 /// What one login came to, under one setting.
@@ -185,7 +153,7 @@ impl Cohort {
                 for i in 0..n {
                     outcomes[i] = LoginOutcome::default();
                     let account = &accounts[i * settings.len() + j];
-                    if account.locked_until > first_read[i] {
+                    if setting.policy.is_locked(&account.lock, first_read[i]) {
                         outcomes[i].blocked = true;
                         continue;
                     }
@@ -206,20 +174,16 @@ impl Cohort {
                             Check::Accepted { .. } => {
                                 out.accepted = true;
                                 out.first_try = round == 0;
-                                account.failures = 0;
+                                setting.policy.succeed(&mut account.lock);
                                 account.failed_logins = 0;
                                 continue;
                             }
                             Check::OutsideWindow | Check::Replayed => {}
                         }
                         out.rejections += 1;
-                        account.failures += 1;
                         let policy = &setting.policy;
-                        if account.failures >= policy.lockout_threshold.max(1) {
+                        if policy.fail(&mut account.lock, a.submit) {
                             out.locked_out = true;
-                            account.failures = 0;
-                            let lock = policy.lockout_duration.as_millis().min(u128::from(u64::MAX)) as u64;
-                            account.locked_until = a.submit.saturating_add(lock);
                         } else if round + 1 < schedule.attempts_per_login {
                             let at = self.next_code_time(a);
                             let read = (at, self.device_step(a.token, at));
@@ -285,11 +249,15 @@ impl Cohort {
         out: &mut LoginOutcome,
     ) {
         account.failed_logins += 1;
+        // The user resyncs with the code they last saw and the next one, submitted a step
+        // later; a locked account cannot resync (the reference answers "locked").
+        let policy = &setting.policy;
         if setting.resync == ResyncRule::SelfService
-            && setting.policy.resync(&mut account.state, a.server_step, a.device_step)
+            && !policy.is_locked(&account.lock, a.submit)
+            && policy.resync(&mut account.state, a.server_step.saturating_add(1), a.device_step)
         {
             out.resynced = true;
-            account.failures = 0;
+            policy.succeed(&mut account.lock);
             account.failed_logins = 0;
             return;
         }
@@ -299,9 +267,8 @@ impl Cohort {
                 drift: super::policy::step_difference(a.device_step, a.server_step),
                 last_step: Some(a.device_step),
             };
-            account.failures = 0;
+            account.lock = Lock::default();
             account.failed_logins = 0;
-            account.locked_until = 0;
         }
     }
 }
@@ -328,8 +295,7 @@ impl Member {
 #[derive(Clone, Copy, Debug, Default)]
 struct Account {
     state: TokenState,
-    failures: u32,
-    locked_until: u64,
+    lock: Lock,
     failed_logins: u32,
 }
 
@@ -384,7 +350,8 @@ impl Lookup {
         // The code of the shown step is the shown code: when that step comes up in the window
         // before any other, it matches with nothing computed. Every other comparison uses real
         // codes, so chance collisions count exactly as if every window code were computed.
-        let first = policy.window.offsets().next().unwrap_or(0);
+        let window = policy.window();
+        let first = window.offsets().next().unwrap_or(0);
         self.open.clear();
         for (i, a) in attempts.iter().enumerate() {
             if a.center.checked_add_signed(first) == Some(a.device_step) {
@@ -406,7 +373,7 @@ impl Lookup {
         engine.codes(&refs, &self.steps, self.digits, &mut self.shown)?;
         let mut batch_refs: Vec<&KeyedHmac> = Vec::with_capacity(self.open.len());
         let mut batch: Vec<usize> = Vec::with_capacity(self.open.len());
-        for offset in policy.window.offsets() {
+        for offset in window.offsets() {
             batch_refs.clear();
             batch.clear();
             self.steps.clear();
@@ -442,6 +409,7 @@ mod tests {
     use super::*;
     use crate::clock::{DEFAULT_EPOCH, Drift};
     use crate::otp::Window;
+    use crate::reference::Policy;
 
     struct Log(Vec<(u32, usize, LoginOutcome)>);
 
@@ -471,12 +439,13 @@ mod tests {
     }
 
     fn setting(window: u64, tracking: bool, resync: ResyncRule) -> Setting {
+        let max_drift_steps = if tracking { Policy::default().max_drift_steps } else { 0 };
         Setting {
-            policy: StudyPolicy {
+            policy: StudyPolicy::from(Policy {
                 window: Window::symmetric(window),
-                drift_tracking: tracking,
-                ..StudyPolicy::default()
-            },
+                max_drift_steps,
+                ..Policy::default()
+            }),
             resync,
         }
     }
@@ -523,7 +492,7 @@ mod tests {
     #[test]
     fn consecutive_failures_reaching_the_threshold_lock_the_account() {
         let mut s = setting(1, false, ResyncRule::Support);
-        s.policy.lockout_threshold = 2;
+        s.policy.reference.lockout_threshold = 2;
         let log = run(Drift::from_ppm(100), 30, &[s], Mode::Analytic);
         let locked = log.iter().find(|(_, _, o)| o.locked_out).expect("a lockout");
         assert_eq!((locked.2.attempts, locked.2.rejections), (2, 2));

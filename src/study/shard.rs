@@ -5,9 +5,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::StudyError;
+use super::{Counts, StudyError};
 
 /// One shard of a study: `index` of `count`, 1-based (`--shard 2/4`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +72,32 @@ impl Shard {
             None => Ok(()),
         }
     }
+}
+
+/// Runs the work units of `0..units` that `shard` owns on the current rayon pool: `unit` adds
+/// unit `u`'s results into counters that start as `empty()`, and the threads' counters are
+/// added up. Every unit draws from its own random streams and counters are integers, so the
+/// result does not depend on the thread count or the order units ran in.
+///
+/// # Errors
+/// The first error a unit returns.
+pub fn run_units<C: Counts>(
+    units: u64,
+    shard: Shard,
+    empty: impl Fn() -> C + Sync + Send,
+    unit: impl Fn(u64, &mut C) -> Result<(), StudyError> + Sync + Send,
+) -> Result<C, StudyError> {
+    (0..units)
+        .into_par_iter()
+        .filter(|&u| shard.owns(u))
+        .try_fold(&empty, |mut acc, u| {
+            unit(u, &mut acc)?;
+            Ok(acc)
+        })
+        .try_reduce(&empty, |mut a, b| {
+            a.add(&b)?;
+            Ok(a)
+        })
 }
 
 impl fmt::Display for Shard {

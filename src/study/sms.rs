@@ -6,12 +6,14 @@
 
 use std::time::Duration;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Histogram, Merge, Proportion, add_counts};
-use super::{Progress, Shard, StudyError};
-use crate::report::plot::{Chart, Series, SeriesKind};
+use super::output::{Table, csv};
+use super::shard::run_units;
+use super::{Counts, Progress, Shard, Study, StudyError, words};
+use crate::reference::Policy;
+use crate::report::plot::{Chart, Line, Marker, Panel, Point, Scale, Series, Style};
 use crate::sim::{Concern, Fate, Latency, SmsChannel, Streams, UserProfile};
 
 /// Width of a time-to-login histogram bin.
@@ -35,6 +37,17 @@ pub struct ResendRule {
     pub after: Duration,
     /// Resends allowed per login.
     pub max_resends: u32,
+}
+
+impl ResendRule {
+    /// Up to `max_resends` resends, each at least `after` after the previous send.
+    pub fn after(after: Duration, max_resends: u32) -> ResendRule {
+        ResendRule {
+            name: format!("resend after {} s, up to {max_resends}", after.as_secs()),
+            after,
+            max_resends,
+        }
+    }
 }
 
 /// An SMS study.
@@ -94,8 +107,8 @@ impl SmsConfig {
             lifetimes: [30, 60, 120, 300, 600].into_iter().map(secs).collect(),
             resend: vec![
                 ResendRule { name: "no resend".into(), after: secs(60), max_resends: 0 },
-                ResendRule { name: "resend after 60 s, up to 2".into(), after: secs(60), max_resends: 2 },
-                ResendRule { name: "resend after 30 s, up to 4".into(), after: secs(30), max_resends: 4 },
+                ResendRule::after(Policy::default().sms_resend_interval, 2),
+                ResendRule::after(secs(30), 4),
             ],
             look_and_type: UserProfile::default().look_and_type,
             give_up: secs(15 * 60),
@@ -146,53 +159,105 @@ pub struct SmsTally {
 
 impl Merge for SmsTally {
     fn merge(&mut self, o: &SmsTally) {
-        self.logins.hits += o.logins.hits;
-        self.logins.trials += o.logins.trials;
+        self.logins.merge(&o.logins);
         self.sent += o.sent;
         self.time_to_login.merge(&o.time_to_login);
     }
 }
 
+/// The SMS study.
+pub struct SmsStudy;
+
 /// A shard's counters, channels slowest, resend rules fastest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SmsPartial {
-    /// The study.
-    pub config: SmsConfig,
-    /// Which shards.
-    pub shards: Vec<Shard>,
+pub struct SmsCounts {
     /// Per setting.
     pub tallies: Vec<SmsTally>,
 }
 
-/// Runs the shard's logins on the current rayon pool; progress in logins.
-///
-/// # Errors
-/// Configuration errors.
-pub fn run(config: &SmsConfig, shard: Shard, progress: &Progress<'_>) -> Result<SmsPartial, StudyError> {
-    config.validated()?;
-    let empty = || {
-        vec![
-            SmsTally {
-                logins: Proportion { hits: 0, trials: 0 },
-                sent: 0,
-                time_to_login: Histogram::new(BIN_MILLIS, config.bins()),
-            };
-            config.settings()
-        ]
-    };
-    let tallies = (0..config.trials)
-        .into_par_iter()
-        .filter(|&t| shard.owns(t))
-        .fold(empty, |mut acc, t| {
-            trial(config, t, &mut acc);
+impl Counts for SmsCounts {
+    fn add(&mut self, other: &SmsCounts) -> Result<(), StudyError> {
+        add_counts(&mut self.tallies, &other.tallies)
+    }
+}
+
+impl Study for SmsStudy {
+    const NAME: &'static str = "sms";
+    const FORMAT: u32 = 1;
+    type Config = SmsConfig;
+    type Counts = SmsCounts;
+    type Report = SmsReport;
+
+    fn seed(config: &SmsConfig) -> u64 {
+        config.seed
+    }
+
+    /// Logins (each plays every setting).
+    fn items(config: &SmsConfig) -> u64 {
+        config.trials
+    }
+
+    /// Runs the shard's logins; progress in logins.
+    fn run(config: &SmsConfig, shard: Shard, progress: &Progress<'_>) -> Result<SmsCounts, StudyError> {
+        config.validated()?;
+        let empty = || SmsCounts {
+            tallies: vec![
+                SmsTally {
+                    logins: Proportion { hits: 0, trials: 0 },
+                    sent: 0,
+                    time_to_login: Histogram::new(BIN_MILLIS, config.bins()),
+                };
+                config.settings()
+            ],
+        };
+        run_units(config.trials, shard, empty, |t, acc| {
+            trial(config, t, &mut acc.tallies);
             progress(1);
-            acc
+            Ok(())
         })
-        .reduce(empty, |mut a, b| {
-            add_counts(&mut a, &b);
-            a
-        });
-    Ok(SmsPartial { config: config.clone(), shards: vec![shard], tallies })
+    }
+
+    /// One row per setting.
+    fn report(config: &SmsConfig, counts: &SmsCounts) -> SmsReport {
+        let c = config;
+        let mut rows = Vec::new();
+        let mut tallies = counts.tallies.iter();
+        for ch in &c.channels {
+            for lifetime in &c.lifetimes {
+                for rule in &c.resend {
+                    let Some(t) = tallies.next() else { break };
+                    let (lo, hi) = t.logins.wilson(1.96);
+                    let secs = |q: f64| t.time_to_login.quantile(q).map(|v| v as f64 / 1000.0);
+                    rows.push(SmsRow {
+                        channel: ch.name.clone(),
+                        lifetime_s: lifetime.as_secs(),
+                        resend: rule.name.clone(),
+                        logins: t.logins.trials,
+                        success_rate: t.logins.rate(),
+                        success_low: lo,
+                        success_high: hi,
+                        p50_s: secs(0.50),
+                        p95_s: secs(0.95),
+                        p99_s: secs(0.99),
+                        sms_per_login: if t.logins.trials == 0 {
+                            0.0
+                        } else {
+                            t.sent as f64 / t.logins.trials as f64
+                        },
+                    });
+                }
+            }
+        }
+        SmsReport { config: c.clone(), rows }
+    }
+
+    fn tables(report: &SmsReport) -> Result<Vec<Table>, StudyError> {
+        Ok(vec![("results", csv(&report.rows)?)])
+    }
+
+    fn charts(report: &SmsReport) -> Vec<Chart> {
+        report.charts()
+    }
 }
 
 /// Draws of one login over one channel: per possible send, when it arrives (if ever) and how
@@ -268,56 +333,6 @@ fn login(d: &Draws, lifetime: u64, rule: &ResendRule, give_up: u64) -> (Option<u
     }
 }
 
-impl SmsPartial {
-    /// Adds another shard.
-    ///
-    /// # Errors
-    /// [`StudyError::Merge`] for a different configuration.
-    pub fn merge(&mut self, other: &SmsPartial) -> Result<(), StudyError> {
-        if self.config != other.config {
-            return Err(StudyError::Merge("sms shards come from different configurations".to_owned()));
-        }
-        self.shards.extend(other.shards.iter().copied());
-        add_counts(&mut self.tallies, &other.tallies);
-        Ok(())
-    }
-
-    /// One row per setting.
-    pub fn report(&self) -> SmsReport {
-        let c = &self.config;
-        let mut rows = Vec::new();
-        let mut k = 0;
-        for ch in &c.channels {
-            for lifetime in &c.lifetimes {
-                for rule in &c.resend {
-                    let t = &self.tallies[k];
-                    k += 1;
-                    let (lo, hi) = t.logins.wilson(1.96);
-                    let secs = |q: f64| t.time_to_login.quantile(q).map(|v| v as f64 / 1000.0);
-                    rows.push(SmsRow {
-                        channel: ch.name.clone(),
-                        lifetime_s: lifetime.as_secs(),
-                        resend: rule.name.clone(),
-                        logins: t.logins.trials,
-                        success_rate: t.logins.rate(),
-                        success_low: lo,
-                        success_high: hi,
-                        p50_s: secs(0.50),
-                        p95_s: secs(0.95),
-                        p99_s: secs(0.99),
-                        sms_per_login: if t.logins.trials == 0 {
-                            0.0
-                        } else {
-                            t.sent as f64 / t.logins.trials as f64
-                        },
-                    });
-                }
-            }
-        }
-        SmsReport { config: c.clone(), rows }
-    }
-}
-
 /// One setting's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SmsRow {
@@ -355,43 +370,83 @@ pub struct SmsReport {
 }
 
 impl SmsReport {
-    /// Success vs lifetime, one colour per latency model, one series per resend rule.
+    /// Failed logins vs code lifetime, both on log axes: one panel per latency model, one
+    /// colour and marker per resend rule, shaded 95 % Wilson intervals. Failure rates, not
+    /// success rates, so 99 % and 99.99 % success lie a decade apart instead of on one line.
     pub fn charts(&self) -> Vec<Chart> {
         let c = &self.config;
-        let caption = format!(
-            "seed {}, {} logins per setting, give up after {} min; typing {:?}",
+        let mut caption = vec![format!(
+            "seed {}; {} logins per setting; reading and typing the code: {}; users give up after {}",
             c.seed,
-            c.trials,
-            c.give_up.as_secs() / 60,
-            c.look_and_type
+            words::count(c.trials),
+            words::latency(&c.look_and_type),
+            words::duration(c.give_up)
+        )];
+        caption.extend(c.channels.iter().map(|ch| format!("{}: {}", ch.name, channel_words(&ch.channel))));
+        caption.push(
+            "Shaded: 95 % Wilson interval. Hollow markers on the bottom edge: no login failed in the sample; \
+             the band reaches the interval's upper end."
+                .to_owned(),
         );
-        let mut series = Vec::new();
-        for (i, ch) in c.channels.iter().enumerate() {
-            for (r, rule) in c.resend.iter().enumerate() {
-                let points = self
-                    .rows
+        let panels = c
+            .channels
+            .iter()
+            .map(|ch| Panel {
+                title: ch.name.clone(),
+                series: c
+                    .resend
                     .iter()
-                    .filter(|row| row.channel == ch.name && row.resend == rule.name)
-                    .map(|row| (row.lifetime_s as f64, 100.0 * row.success_rate))
-                    .collect();
-                let kind = if r == 0 { SeriesKind::Points } else { SeriesKind::Line };
-                series.push(Series {
-                    name: format!("{}: {}", ch.name, rule.name),
-                    kind,
-                    color: i * c.resend.len() + r,
-                    points,
-                });
-            }
-        }
-        vec![Chart::new(
-            "sms-success-vs-lifetime",
-            "SMS login success vs code lifetime",
-            &caption,
-            "code lifetime (s)",
-            "logins that succeed (%)",
-            series,
-        )]
+                    .enumerate()
+                    .map(|(r, rule)| Series {
+                        name: rule.name.clone(),
+                        style: Style { color: r, marker: Marker::nth(r), line: Line::Solid },
+                        points: self
+                            .rows
+                            .iter()
+                            .filter(|row| row.channel == ch.name && row.resend == rule.name)
+                            .map(|row| Point {
+                                x: row.lifetime_s as f64,
+                                y: 100.0 * (1.0 - row.success_rate),
+                                interval: Some((
+                                    100.0 * (1.0 - row.success_high),
+                                    100.0 * (1.0 - row.success_low),
+                                )),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        vec![
+            Chart::new(
+                "sms-failure-vs-lifetime",
+                "SMS logins that fail vs code lifetime, per latency model",
+                caption,
+                "code lifetime (s)",
+                "logins that fail (%)",
+                Vec::new(),
+            )
+            .with_panels(panels)
+            .with_scales(Scale::Log, Scale::Log),
+        ]
     }
+}
+
+/// A latency model in words: `log-normal, median 4 s, σ 0.67; 2 % take log-normal, ...`.
+fn channel_words(ch: &SmsChannel) -> String {
+    let mut out = words::latency(&ch.latency);
+    if ch.degraded_probability > 0.0 {
+        out += &format!(
+            "; {} of messages take a degraded route ({})",
+            words::percent(ch.degraded_probability),
+            words::latency(&ch.degraded_latency)
+        );
+    }
+    out += &format!("; {} lost", words::percent(ch.loss_probability));
+    if ch.duplicate_probability > 0.0 {
+        out += &format!(", {} duplicated", words::percent(ch.duplicate_probability));
+    }
+    out
 }
 
 fn ms(d: Duration) -> u64 {

@@ -6,15 +6,14 @@ use anyhow::Context;
 use crate::cli::RunVerdict;
 use crate::cli::args::MergeArgs;
 use crate::cli::cmd::sweep::write_reports;
-use crate::study::{self, Partial};
+use crate::study;
 
 /// Reads every partial file, checks they are the n shards of one study, merges and writes.
 ///
 /// # Errors
 /// Unreadable files (named), missing or repeated shards, shards of different studies.
 pub fn run(args: &MergeArgs) -> anyhow::Result<RunVerdict> {
-    let parts = args.partials.iter().map(|p| study::read_partial(p)).collect::<Result<Vec<_>, _>>()?;
-    let whole = Partial::merge_all(parts).context("merging shards")?;
+    let whole = study::merge_files(&args.partials).context("merging shards")?;
     write_reports(&args.out, &whole)?;
     Ok(RunVerdict::Passed)
 }

@@ -2,7 +2,7 @@
 //! JSON and plots, or the shard's partial file.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,10 +13,10 @@ use crate::cli::args::{DriftArgs, SmsArgs, StudyArgs, SweepStudy, Tracking};
 use crate::clock::Drift;
 use crate::otp::Digits;
 use crate::sim::DriftDistribution;
-use crate::study::attack::AttackConfig;
-use crate::study::drift::{DriftConfig, DriftGrid};
-use crate::study::sms::SmsConfig;
-use crate::study::{self, Mode, Partial, Shard};
+use crate::study::attack::{AttackConfig, AttackStudy};
+use crate::study::drift::{DriftConfig, DriftGrid, DriftStudy};
+use crate::study::sms::{SmsConfig, SmsStudy};
+use crate::study::{Mode, Outputs, Partial, Shard, Study};
 
 /// Runs the chosen study.
 ///
@@ -24,11 +24,7 @@ use crate::study::{self, Mode, Partial, Shard};
 /// Bad flags (named), study errors, files that cannot be written.
 pub fn run(which: &SweepStudy) -> anyhow::Result<RunVerdict> {
     match which {
-        SweepStudy::Drift(a) => {
-            let config = drift_config(a)?;
-            let total = config.tokens;
-            execute(&a.study, total, |shard, p| Ok(Partial::Drift(study::drift::run(&config, shard, p)?)))
-        }
+        SweepStudy::Drift(a) => execute::<DriftStudy>(&a.study, &drift_config(a)?),
         SweepStudy::Attack(a) => {
             let mut config = AttackConfig::new(a.study.seed);
             config.mode = a.mode;
@@ -36,14 +32,9 @@ pub fn run(which: &SweepStudy) -> anyhow::Result<RunVerdict> {
             config.windows = a.windows.clone();
             config.horizon = Duration::from_secs(a.horizon_days.saturating_mul(86_400));
             config.digits = Digits::new(a.digits).context("--digits")?;
-            let total = config.trials;
-            execute(&a.study, total, |shard, p| Ok(Partial::Attack(study::attack::run(&config, shard, p)?)))
+            execute::<AttackStudy>(&a.study, &config)
         }
-        SweepStudy::Sms(a) => {
-            let config = sms_config(a);
-            let total = config.trials;
-            execute(&a.study, total, |shard, p| Ok(Partial::Sms(study::sms::run(&config, shard, p)?)))
-        }
+        SweepStudy::Sms(a) => execute::<SmsStudy>(&a.study, &sms_config(a)),
     }
 }
 
@@ -85,34 +76,19 @@ pub fn sms_config(a: &SmsArgs) -> SmsConfig {
     c
 }
 
-/// The folder a study's reports go to.
-pub fn report_dir(out: &Path, partial: &Partial) -> PathBuf {
-    let seed = match partial {
-        Partial::Drift(p) => p.config.seed,
-        Partial::Attack(p) => p.config.seed,
-        Partial::Sms(p) => p.config.seed,
-    };
-    out.join(format!("{}-seed{seed}", partial.study()))
-}
-
-/// Writes a whole study's reports and prints where they went.
+/// Writes a whole study's reports into `out/<study>-seed<seed>/` and prints where they went.
 ///
 /// # Errors
 /// Files that cannot be written.
-pub fn write_reports(out: &Path, partial: &Partial) -> anyhow::Result<()> {
-    let dir = report_dir(out, partial);
-    let written = partial.outputs()?.write(&dir)?;
+pub fn write_reports(out: &Path, outputs: &Outputs) -> anyhow::Result<()> {
+    let written = outputs.write(&out.join(&outputs.folder))?;
     for path in written {
         println!("wrote {}", path.display());
     }
     Ok(())
 }
 
-fn execute(
-    common: &StudyArgs,
-    total: u64,
-    body: impl FnOnce(Shard, &study::Progress<'_>) -> Result<Partial, study::StudyError> + Send,
-) -> anyhow::Result<RunVerdict> {
+fn execute<S: Study>(common: &StudyArgs, config: &S::Config) -> anyhow::Result<RunVerdict> {
     let shard: Shard = common.shard.parse().context("--shard")?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = common.threads {
@@ -120,7 +96,7 @@ fn execute(
     }
     let pool = pool.build().context("starting worker threads")?;
     let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(total / u64::from(shard.count));
+        let bar = ProgressBar::new(S::items(config) / u64::from(shard.count));
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}") {
             bar.set_style(style);
         }
@@ -129,12 +105,12 @@ fn execute(
         ProgressBar::hidden()
     };
     let progress = |n: u64| bar.inc(n);
-    let partial = pool.install(|| body(shard, &progress))?;
+    let partial = pool.install(|| Partial::<S>::run(config, shard, &progress))?;
     bar.finish_and_clear();
     if shard.is_whole() {
-        write_reports(&common.out, &partial)?;
+        write_reports(&common.out, &partial.outputs()?)?;
     } else {
-        let path = study::write_partial(&partial, &report_dir(&common.out, &partial))?;
+        let path = partial.write(&common.out.join(partial.folder()))?;
         println!("wrote {} (merge all {} shards with `mfa-harness merge`)", path.display(), shard.count);
     }
     Ok(RunVerdict::Passed)

@@ -320,3 +320,41 @@ fn the_profile_and_its_target_never_show_secrets_in_debug() {
     let shown = format!("{target:?} {:?}", target.info());
     assert!(!shown.contains(ADMIN_PASSWORD) && !shown.contains("admin-jwt-123456"), "{shown}");
 }
+
+/// `Connection::open` on another thread, given up on after 20 s (it used to wait forever).
+fn open_within_20_s(path: PathBuf, port: u16) -> Result<Connection, ProfileError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Connection::open_with_env(&path, &env(port)));
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("connecting hung: the admin sign-in failure never returned")
+}
+
+/// A connect step with admin auth, as the privacyIDEA profile's SMS gateway steps.
+const ADMIN_CONNECT_STEP: &str = "[[connect]]\nauth = \"admin\"\nmethod = \"POST\"\npath = \"/gateway\"\n";
+
+#[test]
+fn a_failing_admin_sign_in_at_connect_is_an_error_not_a_hang() {
+    fn sign_in_fails(request: &str, body: &str) -> (u16, String) {
+        match request {
+            "POST /auth" => (500, format!(r#"{{"error":"database down","echo":"{body}"}}"#)),
+            _ => (200, "{}".into()),
+        }
+    }
+    let server = serve(sign_in_fails);
+    let path = write_profile(&profile(ADMIN_CONNECT_STEP));
+    let err = open_within_20_s(path, server.port).err().expect("a sign-in answered 500 cannot connect");
+    let text = err.to_string();
+    assert!(matches!(err, ProfileError::Connect { .. }), "{text}");
+    assert!(text.contains("POST /auth") && text.contains("HTTP 500"), "{text}");
+    assert!(!text.contains(ADMIN_PASSWORD), "the admin password leaked: {text}");
+}
+
+#[test]
+fn an_admin_sign_in_to_a_server_that_is_down_is_an_error_not_a_hang() {
+    let free = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let path = write_profile(&profile(ADMIN_CONNECT_STEP));
+    let err = open_within_20_s(path, free).err().expect("nothing listens");
+    let text = err.to_string();
+    assert!(text.contains("POST /auth") && text.contains("cannot connect"), "{text}");
+}

@@ -1,5 +1,6 @@
 //! A connected profile: the checked file, its secrets, one HTTP transport, the redactor, the
-//! admin session and the SMS sink, shared by the target of every scenario of a run.
+//! admin session, the SMS sink and the faketime clock, shared by the target of every scenario
+//! of a run.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::admin::AdminSession;
+use super::clock::{FaketimeClock, real_now};
 use super::load::Profile;
 use super::target::ProfileTarget;
 use super::{ProfileError, Vars};
@@ -15,7 +17,7 @@ use crate::protocol::{Capabilities, Capability};
 use crate::sut::redaction::Redactor;
 use crate::sut::sms_sink::{SinkFormat, SmsSink};
 use crate::sut::transport::Transport;
-use crate::sut::{Target, TargetFactory, TargetInfo};
+use crate::sut::{Answer, Target, TargetFactory, TargetInfo};
 
 /// Variables whose values never appear in messages, whatever the profile says.
 const ALWAYS_SECRET: &[&str] =
@@ -40,13 +42,16 @@ pub(super) struct Shared {
     pub admin: AdminSession,
     /// Where the server's SMS arrive, if the profile has a sink.
     pub sink: Option<SmsSink>,
+    /// The server's clock, when the harness sets it.
+    pub faketime: Option<FaketimeClock>,
     /// The server's time read at connect (Unix seconds).
     pub connected_at: OnceLock<f64>,
 }
 
 impl Connection {
     /// Loads the profile at `path` (secrets and `${ENV}` from the process environment),
-    /// starts the SMS sink, signs in as admin, runs the connect steps and reads the server time.
+    /// starts the SMS sink, signs in as admin, runs the connect steps and reads the server time
+    /// (with a faketime clock: after setting it, and checking that the server follows it).
     ///
     /// # Errors
     /// [`ProfileError`].
@@ -89,6 +94,7 @@ impl Connection {
             None => None,
         };
         let redactor = Redactor::knowing(secrets.values().cloned());
+        let faketime = profile.faketime.as_deref().map(FaketimeClock::new);
         let shared = Arc::new(Shared {
             profile,
             secrets,
@@ -96,22 +102,31 @@ impl Connection {
             redactor,
             admin: AdminSession::default(),
             sink,
+            faketime,
             connected_at: OnceLock::new(),
         });
         let url = shared.profile.base_url.clone();
         let probe = ProfileTarget::new(shared.clone(), 0);
         let fail = |source| ProfileError::Connect { url: url.clone(), source };
+        // With a faketime clock: a time no real clock shows, set before the connect steps and
+        // again (restarting the clock) before it is read back.
+        let check_time = shared.faketime.as_ref().map(|_| a_day_ago());
+        if let Some(at) = check_time {
+            shared.set_clock(at).map_err(fail)?;
+        }
         let start = SimTime::from_unix_millis(0);
         for step in &shared.profile.file.connect {
             probe.run_steps("connect", std::slice::from_ref(step), Vars::new(), start).map_err(fail)?;
         }
-        if let Some(step) = &shared.profile.file.clock.probe {
-            probe.run_steps("clock probe", std::slice::from_ref(step), Vars::new(), start).map_err(fail)?;
+        if let Some(at) = check_time {
+            shared.set_clock(at).map_err(fail)?;
         }
-        if let Some(t) = probe.latest_server_time() {
-            // Set once, here, before any other target exists.
-            let _ = shared.connected_at.set(t);
+        let reading = probe.read_clock().map_err(fail)?;
+        if let (Some(clock), Some(at)) = (&shared.faketime, check_time) {
+            follows(clock, at, reading.now, reading.now - reading.said)?;
         }
+        // Set once, here, before any other target exists.
+        let _ = shared.connected_at.set(reading.said);
         Ok(Connection { shared })
     }
 
@@ -148,7 +163,41 @@ impl Connection {
     }
 }
 
+/// The real clock a day ago: the time set to check that the server follows its faketime file
+/// (a server on its real clock cannot show it). Read once per connection; it also keeps the
+/// names of consecutive runs apart (`{{run}}`).
+fn a_day_ago() -> SimTime {
+    let millis = real_now() / 1_000_000 - 86_400_000;
+    SimTime::from_unix_millis(u64::try_from(millis).unwrap_or(0))
+}
+
+/// Whether the server's clock, read as `now` (± `spread`), shows the time `set` just written
+/// to its faketime file: within two seconds plus the reading's spread (the clock runs on from
+/// the write; a `Date` header has whole seconds).
+fn follows(clock: &FaketimeClock, set: SimTime, now: f64, spread: f64) -> Result<(), ProfileError> {
+    let set_secs = set.unix_millis() as f64 / 1000.0;
+    if (now - set_secs).abs() <= 2.0 + 2.0 * spread {
+        return Ok(());
+    }
+    Err(ProfileError::Clock {
+        file: clock.path().to_owned(),
+        message: format!(
+            "the server does not take its clock from this file: set to Unix {set_secs:.3}, it says \
+             {now:.3}; start it with LD_PRELOAD=<libfaketime.so.1>, FAKETIME_TIMESTAMP_FILE=<this \
+             file> and FAKETIME_NO_CACHE=1 (docs/profiles.md)"
+        ),
+    })
+}
+
 impl Shared {
+    /// With a faketime clock, restarts the server's clock at `now`; without one, nothing.
+    ///
+    /// # Errors
+    /// [`crate::sut::TargetError::NoAnswer`] when the file cannot be written.
+    pub fn set_clock(&self, now: SimTime) -> Answer<()> {
+        self.faketime.as_ref().map_or(Ok(()), |clock| clock.set(now))
+    }
+
     /// Name (with the base URL), kind `profile` and the profile file.
     pub fn info(&self) -> TargetInfo {
         TargetInfo {

@@ -4,6 +4,7 @@
 //! the verdict opens. The first step whose outcome is not `ok` ends the operation.
 
 use super::Vars;
+use super::clock::Reading;
 use super::connection::Shared;
 use super::exchange::{self, Answered};
 use super::outcome::{Outcome, plain};
@@ -102,8 +103,8 @@ impl ProfileTarget {
             })?
         };
         let answered = self.exchange(&request, step.auth, vars, &globals)?;
+        self.note_time(&answered);
         let reply = &answered.reply;
-        self.note_time(reply, answered.date);
         let label = request.label();
         let rule = match &step.rules {
             Some(set) => {
@@ -175,13 +176,19 @@ impl ProfileTarget {
 
     /// Keeps the server's time from an answer: the profile's time pointer, else (if allowed)
     /// the `Date` header.
-    fn note_time(&self, reply: &Reply, date: Option<u64>) {
+    fn note_time(&self, answered: &Answered) {
         let clock = &self.shared.profile.file.clock;
-        let from_body = clock.time_pointer.as_deref().and_then(|p| reply.at(p)).and_then(|v| v.as_f64());
-        let from_header = date.filter(|_| clock.date_header).map(|d| d as f64);
-        if let Some(t) = from_body.or(from_header) {
-            self.state().server_time = Some(t);
-        }
+        let from_body =
+            clock.time_pointer.as_deref().and_then(|p| answered.reply.at(p)).and_then(|v| v.as_f64());
+        let from_header = answered.date.filter(|_| clock.date_header).map(|d| d as f64);
+        let reading = match (from_body, from_header) {
+            (Some(t), _) => Reading::new(t, false, answered.round_trip),
+            (None, Some(t)) => Reading::new(t, true, answered.round_trip),
+            (None, None) => return,
+        };
+        let mut state = self.state();
+        state.server_time = Some(reading.said);
+        state.reading = Some(reading);
     }
 
     /// The variables every template sees at `now` (`docs/profiles.md`, "Globals").

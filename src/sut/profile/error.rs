@@ -50,6 +50,14 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
+    /// The server's clock does not follow the profile's faketime file.
+    #[error("{}: {message}", file.display())]
+    Clock {
+        /// The faketime file.
+        file: PathBuf,
+        /// What was written and what the server said.
+        message: String,
+    },
     /// Connecting (admin sign-in, connect steps, clock probe) failed.
     #[error("connecting to {url}: {source}")]
     Connect {

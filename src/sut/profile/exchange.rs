@@ -4,6 +4,7 @@
 //! answer, with secrets redacted.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
@@ -23,6 +24,8 @@ pub struct Answered {
     pub body: Vec<u8>,
     /// The `Date` header as Unix seconds.
     pub date: Option<u64>,
+    /// From sending to the end of the body, on the real clock.
+    pub round_trip: Duration,
 }
 
 /// Renders `step` with `lookup` into a request ready to send.
@@ -77,6 +80,7 @@ pub fn send(
         reply: Reply { status: exchange.status.as_u16(), json },
         body: exchange.body,
         date: exchange.date,
+        round_trip: exchange.round_trip,
     })
 }
 

@@ -6,19 +6,21 @@
 //! applicable, with the profile's reason; an operation a profile lacks is an error, never a
 //! pass.
 //!
-//! Profile targets run on the server's real clock: the simulated time each call carries is
-//! offered to templates (`{{sim_unix}}`, `{{server_offset}}`) but cannot move the server.
+//! A profile target's clock is either the server's real clock, which each scenario starts at,
+//! or a libfaketime file the harness writes each operation's simulated time into (`clock.rs`).
 //!
 //! | file | concept |
 //! | --- | --- |
 //! | `schema.rs`, `load.rs`, `template.rs` | the file as written, its checks, its templates |
 //! | `connection.rs` | a connected profile and what its scenarios share |
 //! | `admin.rs` | signing in as the server's administrator |
+//! | `clock.rs` | the server's clock: read on a real clock, set through libfaketime |
 //! | `engine.rs`, `exchange.rs` | running an operation's steps; one HTTP exchange of a step |
 //! | `predicate.rs`, `outcome.rs` | response rules, and what a matched rule means |
 //! | `state.rs`, `target.rs`, `vocabulary.rs` | one scenario's target, its memory, its words |
 
 mod admin;
+mod clock;
 mod connection;
 mod engine;
 mod error;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Vars;
+use super::clock::Reading;
 use crate::sut::{Answer, TargetError};
 
 /// Prefixes under which a handle's variables are offered to later operations.
@@ -19,6 +20,8 @@ pub struct State {
     pub phones: BTreeSet<String>,
     /// The server's time in the latest answer that carried it (Unix seconds).
     pub server_time: Option<f64>,
+    /// The latest reading of the server's clock, with its round trip, until taken.
+    pub reading: Option<Reading>,
 }
 
 impl State {

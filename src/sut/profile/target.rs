@@ -59,11 +59,6 @@ impl ProfileTarget {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The server's time in the latest answer that carried it (Unix seconds).
-    pub(super) fn latest_server_time(&self) -> Option<f64> {
-        self.state().server_time
-    }
-
     fn verdict(&self, outcome: Outcome, vars: &Vars) -> Verdict {
         match outcome {
             Outcome::Ok | Outcome::Accepted => Verdict::Accepted { session: None },
@@ -84,15 +79,23 @@ impl ProfileTarget {
         self.state().with_handle(prefix, id, vars)
     }
 
-    /// A flow: the operation's verdict.
+    /// A flow at `now` (the server's clock set there, if the harness sets it): the operation's
+    /// verdict.
     fn flow(&self, name: &str, vars: Vars, now: SimTime) -> Answer {
+        self.shared.set_clock(now)?;
         let (outcome, vars) = self.operation(name, vars, now)?;
         Ok(self.verdict(outcome, &vars))
     }
 
-    /// A setup: done, with the variables it extracted; any verdict is a refusal.
+    /// A setup at `now` (the server's clock set there, if the harness sets it).
     fn setup(&self, name: &str, vars: Vars, now: SimTime) -> Answer<Vars> {
+        self.shared.set_clock(now)?;
         let (outcome, vars) = self.operation(name, vars, now)?;
+        self.done(name, outcome, vars)
+    }
+
+    /// A setup's outcome: done, with the variables it extracted; any verdict is a refusal.
+    fn done(&self, name: &str, outcome: Outcome, vars: Vars) -> Answer<Vars> {
         match outcome {
             Outcome::Ok | Outcome::Accepted => Ok(vars),
             other => {
@@ -119,6 +122,15 @@ impl Target for ProfileTarget {
         self.shared.capabilities()
     }
 
+    /// With a faketime clock the harness sets the server's time: `None`. On a real clock, the
+    /// clock probe's reading, so the scenario starts at the server's time.
+    fn server_time(&self) -> Answer<Option<SimTime>> {
+        if self.shared.faketime.is_some() {
+            return Ok(None);
+        }
+        self.read_clock().map(|reading| Some(reading.sim_time()))
+    }
+
     fn policy_facts(&self) -> PolicyFacts {
         let p = &self.shared.profile.file.policy;
         PolicyFacts {
@@ -134,7 +146,9 @@ impl Target for ProfileTarget {
             sink.take_matching(|m| phones.contains(&m.phone));
         }
         if self.shared.profile.file.operations.contains_key("reset") {
-            self.setup("reset", Vars::new(), SimTime::from_unix_millis(0))?;
+            // Before the scenario's time is known: the server's clock is left where it is.
+            let (outcome, vars) = self.operation("reset", Vars::new(), SimTime::from_unix_millis(0))?;
+            self.done("reset", outcome, vars)?;
         }
         Ok(())
     }

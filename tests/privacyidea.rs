@@ -1,10 +1,15 @@
 //! The conformance suite against a live privacyIDEA 3.14 through `servers/privacyidea/profile.toml`.
-//! Runs only when `PI_BASE_URL` is set (CI sets it after `servers/privacyidea/setup.sh`); the
-//! verdict table (scenario -> status, reason) is an insta snapshot, so a change in what
-//! privacyIDEA does, or in what the profile maps, shows up as a diff. Findings (scenarios
-//! privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never hidden here.
+//! Runs only when `PI_BASE_URL` is set (CI sets it after `servers/privacyidea/setup.sh`).
+//! With `PI_FAKETIME_FILE` set too (privacyIDEA started under libfaketime, as CI does), the suite
+//! runs twice: with the harness setting privacyIDEA's clock (the verdict table, scenario ->
+//! status and reason, is an insta snapshot, so a change in what privacyIDEA does or in what the
+//! profile maps shows up as a diff), and with the harness treating that clock as a real one it
+//! cannot set (scenarios start at privacyIDEA's time, which is then far from the harness's own).
+//! Findings (scenarios privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never
+//! hidden here.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mfa_harness::clock::SimTime;
 use mfa_harness::protocol::Capability;
@@ -19,14 +24,27 @@ fn profile() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("servers/privacyidea/profile.toml")
 }
 
-/// The one connection of this test process. privacyIDEA has one SMS gateway configuration: a
-/// second connection would point it at another sink (and two connecting at once make its SQLite
-/// database answer HTTP 500, docs/privacyidea-findings.md).
-fn connection() -> &'static Connection {
-    static CONNECTION: std::sync::OnceLock<Connection> = std::sync::OnceLock::new();
-    CONNECTION.get_or_init(|| {
-        Connection::open(&profile()).expect("privacyIDEA answers the profile's connect steps")
-    })
+/// One test at a time: each opens its own connection, and privacyIDEA has one SMS gateway
+/// configuration (a second connection points it at another sink, and two connecting at once make
+/// its SQLite database answer HTTP 500, docs/privacyidea-findings.md).
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A connection that sets privacyIDEA's clock through its faketime file (`faketime`), or
+/// treats it as a real clock (the profile sees no `PI_FAKETIME_FILE`).
+fn connect(faketime: bool) -> Connection {
+    let env = |name: &str| match name {
+        "PI_FAKETIME_FILE" if !faketime => None,
+        _ => std::env::var(name).ok(),
+    };
+    Connection::open_with_env(&profile(), &env).expect("privacyIDEA answers the profile's connect steps")
+}
+
+/// Whether privacyIDEA runs under libfaketime.
+fn faketime() -> bool {
+    std::env::var_os("PI_FAKETIME_FILE").is_some_and(|f| !f.is_empty())
 }
 
 fn live() -> bool {
@@ -59,15 +77,50 @@ fn verdict_table(record: &RunRecord) -> String {
     out
 }
 
+/// Runs the whole suite (seed 7) against `connection`.
+fn run_suite(connection: &Connection) -> RunRecord {
+    let suite = Suite::load(&[]).unwrap();
+    let settings = RunSettings { seed: 7, ..RunSettings::default() };
+    let connected = mfa_harness::sut::Connection {
+        info: connection.info(),
+        capabilities: connection.capabilities(),
+        factory: connection.factory(),
+    };
+    let started = std::time::Instant::now();
+    let record = runner::run(&suite, &connected, &settings);
+    eprintln!("the suite against privacyIDEA took {:.1} s", started.elapsed().as_secs_f64());
+    record
+}
+
+/// What every run must show: privacyIDEA reached, no harness error, a reason for each scenario
+/// not applicable.
+fn assert_sound(record: &RunRecord, table: &str) {
+    assert!(record.summary.passed > 0, "no scenario passed: is the profile reaching privacyIDEA?\n{table}");
+    assert_eq!(record.summary.errors, 0, "harness errors:\n{table}");
+    for s in &record.scenarios {
+        if s.status == Status::NotApplicable {
+            assert!(s.reason.as_deref().is_some_and(|r| !r.is_empty()), "{} has no reason", s.id);
+        }
+    }
+}
+
 #[test]
-fn the_suite_against_privacyidea_matches_the_snapshots() {
+fn the_suite_against_privacyidea_under_faketime_matches_the_snapshots() {
     if !live() {
         return;
     }
+    if !faketime() {
+        eprintln!(
+            "skipped: privacyIDEA runs on its real clock (start it with PI_FAKETIME_FILE set, \
+             docs/profiles.md)"
+        );
+        return;
+    }
+    let _alone = one_at_a_time();
     let spec = TargetSpec::parse(&format!("profile:{}", profile().display())).unwrap();
     assert_eq!(spec, TargetSpec::Profile { path: profile() });
-    let connection = connection();
-    // The server's clock was read at connect (privacyIDEA has no clock control to read instead).
+    let connection = connect(true);
+    // Read at connect, after setting it to the real clock a day ago (and checked against that).
     let server = connection.server_time().expect("privacyIDEA reports its time in every answer");
     assert!(server > 1_700_000_000.0, "implausible server time {server}");
     eprintln!("privacyIDEA's clock at connect: Unix {server:.3}");
@@ -81,23 +134,50 @@ fn the_suite_against_privacyidea_matches_the_snapshots() {
     lines.push_str(&format!("mapped: {}\n", mapped.join(", ")));
     insta::assert_snapshot!("privacyidea_capabilities", lines);
 
-    let info = connection.info();
-    assert_eq!(info.kind, "profile");
-    let suite = Suite::load(&[]).unwrap();
-    let settings = RunSettings { seed: 7, ..RunSettings::default() };
-    let connected = mfa_harness::sut::Connection { info, capabilities, factory: connection.factory() };
-    let record = runner::run(&suite, &connected, &settings);
+    assert!(capabilities.has(Capability::ClockControl), "a faketime clock is clock control");
+    assert_eq!(connection.info().kind, "profile");
+    let record = run_suite(&connection);
     let table = verdict_table(&record);
     eprintln!("{table}");
-    // Whatever privacyIDEA does, a run must reach it, and nothing may be an error.
-    assert!(record.summary.passed > 0, "no scenario passed: is the profile reaching privacyIDEA?\n{table}");
-    assert_eq!(record.summary.errors, 0, "harness errors:\n{table}");
-    for s in &record.scenarios {
-        if s.status == Status::NotApplicable {
-            assert!(s.reason.as_deref().is_some_and(|r| !r.is_empty()), "{} has no reason", s.id);
-        }
-    }
+    assert_sound(&record, &table);
     insta::assert_snapshot!("privacyidea_verdicts", table);
+}
+
+/// On a clock the harness cannot set, every scenario starts at privacyIDEA's time: with the
+/// server under libfaketime that is far from the harness's own clock, so a scenario starting
+/// anywhere else would show codes privacyIDEA rejects (or accepts by accident).
+#[test]
+fn the_suite_against_privacyidea_on_a_clock_the_harness_cannot_set_starts_at_its_time() {
+    if !live() {
+        return;
+    }
+    let _alone = one_at_a_time();
+    let connection = connect(false);
+    assert!(!connection.capabilities().has(Capability::ClockControl));
+    let server = connection.server_time().expect("privacyIDEA reports its time in every answer");
+    let record = run_suite(&connection);
+    let table = verdict_table(&record);
+    eprintln!("{table}");
+    assert_sound(&record, &table);
+    for s in record.scenarios.iter().filter(|s| s.status == Status::Failed) {
+        let message = &s.failure.as_ref().unwrap().message;
+        let at: f64 = message
+            .split("at unix:")
+            .nth(1)
+            .and_then(|rest| rest.split([';', ',', ' ']).next())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no simulated time in {message:?}", s.id));
+        assert!((at - server).abs() < 600.0, "{} ran at {at}, privacyIDEA's clock said {server}", s.id);
+    }
+    // The statuses are privacyIDEA's behaviour, whichever clock: the same as under faketime,
+    // apart from what needs clock control.
+    let statuses: String = record
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::NotApplicable)
+        .map(|s| format!("{} | {}\n", s.id, s.status.label()))
+        .collect();
+    insta::assert_snapshot!("privacyidea_real_clock_statuses", statuses);
 }
 
 /// privacyIDEA's HTTP SMS gateway, pointed at the harness's sink by the profile's connect steps,
@@ -107,7 +187,8 @@ fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
     if !live() {
         return;
     }
-    let connection = connection();
+    let _alone = one_at_a_time();
+    let connection = connect(faketime());
     let target = connection.target(0x5e5);
     let now = SimTime::from_unix_secs(1_767_225_600);
     let user = NewUser { name: "Sam".into(), password: "pw-sam-0001".into(), role: Role::Root };
@@ -115,39 +196,29 @@ fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
     target.set_phone("Sam", "+15550009999", now).unwrap();
     let account = format!("Sam-{:x}-{:08x}", connection.server_time().unwrap() as u64, 0x5e5);
 
-    let base = std::env::var("PI_BASE_URL").unwrap();
     let home = std::env::var("PI_HOME").unwrap_or_else(|_| "target/privacyidea".into());
     let password = std::fs::read_to_string(Path::new(&home).join("admin-password")).unwrap();
-    let http = reqwest::blocking::Client::new();
-    let auth: serde_json::Value = http
-        .post(format!("{base}/auth"))
-        .form(&[("username", "admin"), ("password", password.trim())])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let api = Api::new();
+    let auth = api.post("/auth", None, &[("username", "admin"), ("password", password.trim())]);
     let jwt = auth["result"]["value"]["token"].as_str().unwrap().to_owned();
     let serial = format!("SMS{}", &account);
-    let init: serde_json::Value = http
-        .post(format!("{base}/token/init"))
-        .header("Authorization", &jwt)
-        .form(&[
+    let init = api.post(
+        "/token/init",
+        Some(&jwt),
+        &[
             ("type", "sms"),
             ("serial", serial.as_str()),
             ("user", account.as_str()),
             ("realm", "scenarios"),
             ("phone", "+15550009999"),
             ("pin", ""),
-        ])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+        ],
+    );
     assert_eq!(init["result"]["value"], true, "{init}");
     let check = |pass: &str, tx: Option<&str>| -> serde_json::Value {
         let mut form = vec![("user", account.as_str()), ("realm", "scenarios"), ("pass", pass)];
         form.extend(tx.map(|t| ("transaction_id", t)));
-        http.post(format!("{base}/validate/check")).form(&form).send().unwrap().json().unwrap()
+        api.post("/validate/check", None, &form)
     };
     let challenge = check("", None);
     assert_eq!(challenge["result"]["authentication"], "CHALLENGE", "{challenge}");
@@ -160,4 +231,30 @@ fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
     assert!(sms[0].code.bytes().all(|b| b.is_ascii_digit()));
     let answer = check(&sms[0].code, Some(&tx));
     assert_eq!(answer["result"]["authentication"], "ACCEPT", "{answer}");
+}
+
+/// privacyIDEA's own API, for what the profile does not map (an SMS token).
+struct Api {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    fn new() -> Api {
+        Api {
+            runtime: tokio::runtime::Runtime::new().unwrap(),
+            client: reqwest::Client::new(),
+            base: std::env::var("PI_BASE_URL").unwrap(),
+        }
+    }
+
+    /// A form `POST`, with the admin JWT if given; the JSON answer.
+    fn post(&self, path: &str, jwt: Option<&str>, form: &[(&str, &str)]) -> serde_json::Value {
+        let mut request = self.client.post(format!("{}{path}", self.base)).form(form);
+        if let Some(jwt) = jwt {
+            request = request.header("Authorization", jwt);
+        }
+        self.runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
+    }
 }

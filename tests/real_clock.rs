@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use mfa_harness::report::{RunRecord, Status};
 use mfa_harness::scenario::runner::{self, RunSettings};
-use mfa_harness::scenario::{ExpectedFailures, Suite, TagFilter};
+use mfa_harness::scenario::{Suite, TagFilter};
 use mfa_harness::sut::TargetSpec;
 
 /// A spawned `serve`, killed when dropped.

@@ -9,6 +9,12 @@
 #
 # Environment:
 #   PI_HOME            where everything goes            (default: <repo>/target/privacyidea)
+#   PI_FAKETIME_FILE   when set, privacyIDEA runs under libfaketime (Debian package faketime)
+#                      and takes its clock from this file; the profile reads the same variable
+#                      and writes each operation's simulated time into it (clock-control).
+#                      Unset: privacyIDEA runs on its real clock. A server already running on
+#                      the other clock is restarted.
+#   PI_LIBFAKETIME     the library to preload (default: the faketime package's libfaketime.so.1)
 #   PI_PORT            port on 127.0.0.1                (default: 5001)
 #   PI_ADMIN_USER      local admin name                 (default: admin)
 #   PI_ADMIN_PASSWORD  admin password; stored in $PI_HOME/admin-password (mode 600), which the
@@ -150,7 +156,7 @@ with app.app_context():
 print("admin, resolvers and realms in place")
 PY
 
-# 7. Start (or keep) the server.
+# 7. Start (or keep) the server, on the clock asked for.
 running() { [ -s "$PI_HOME/pi.pid" ] && kill -0 "$(cat "$PI_HOME/pi.pid")" 2>/dev/null; }
 answers() { "$venv/bin/python" - "$base_url" <<'PY'
 import sys, urllib.request
@@ -160,16 +166,42 @@ except Exception:
     sys.exit(1)
 PY
 }
+clock="${PI_FAKETIME_FILE:+faketime $PI_FAKETIME_FILE}"
+clock="${clock:-real}"
+if running && [ "$(cat "$PI_HOME/pi.clock" 2>/dev/null)" != "$clock" ]; then
+  say "restarting: running on another clock than \"$clock\""
+  PI_HOME="$PI_HOME" "$(dirname "$0")/stop.sh"
+fi
+# The command that starts the server: pi-manage itself, or under libfaketime. libfaketime reads
+# the file on every clock call (FAKETIME_NO_CACHE); the harness writes an offset from the real
+# clock into it ("-59234567.250000"). Monotonic clocks follow too (libfaketime 0.9.10
+# miscomputes absolute sleeps when they do not). The file must hold a valid time before the
+# server starts ("+0": the real clock): libfaketime ends a process that reads one it cannot parse.
+launcher=()
+if [ -n "${PI_FAKETIME_FILE:-}" ]; then
+  lib="${PI_LIBFAKETIME:-}"
+  if [ -z "$lib" ]; then
+    lib="$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)"
+  fi
+  if [ -z "$lib" ] || [ ! -e "$lib" ]; then
+    say "PI_FAKETIME_FILE is set but libfaketime.so.1 is not installed (apt-get install -y faketime, or set PI_LIBFAKETIME)"
+    exit 1
+  fi
+  mkdir -p "$(dirname "$PI_FAKETIME_FILE")"
+  [ -s "$PI_FAKETIME_FILE" ] || printf '+0' >"$PI_FAKETIME_FILE"
+  launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$PI_FAKETIME_FILE" FAKETIME_NO_CACHE=1)
+fi
 if ! running; then
   if answers; then
     say "something else already answers on $base_url; choose another PI_PORT"
     exit 1
   fi
-  say "starting on $base_url"
+  say "starting on $base_url, $clock clock"
   started=$SECONDS
-  nohup "$manage" run --no-debug --no-reload --with-threads -h 127.0.0.1 -p "$PI_PORT" \
+  nohup "${launcher[@]}" "$manage" run --no-debug --no-reload --with-threads -h 127.0.0.1 -p "$PI_PORT" \
     >>"$PI_HOME/server.log" 2>&1 </dev/null &
   echo $! >"$PI_HOME/pi.pid"
+  echo "$clock" >"$PI_HOME/pi.clock"
   until answers; do
     if ! running; then
       say "server exited; last lines of $PI_HOME/server.log:"

@@ -1,13 +1,12 @@
 //! A server speaking the target protocol (`protocol/target-protocol.openapi.json`) over HTTP:
 //! `mfa-harness serve`, or any vendor server implementing the protocol.
 //!
-//! Steps call [`Target`] synchronously, from the runner's thread and from plain threads for
-//! the parallel scenarios, never from inside a tokio runtime; each [`Http`] target owns a
-//! private runtime and blocks on it. With a test clock (`/v1/info` says `test_clock`), the
-//! scenario's simulated time is `PUT` to `/v1/test/clock` before every call whose time differs
-//! from the last one set, and SMS are drained from `/v1/test/sms`.
+//! Requests go through the one HTTP client layer (`sut/transport.rs`), and quoted bodies
+//! through the one redactor (`sut/redaction.rs`). With a test clock (`/v1/info` says
+//! `test_clock`), the scenario's simulated time is `PUT` to `/v1/test/clock` before every call
+//! whose time differs from the last one set, and SMS are drained from `/v1/test/sms`.
 //!
-//! Responses map to outcomes through one table ([`Outcome::of`]):
+//! Responses map to outcomes through one table (`Outcome::of`):
 //!
 //! | response | outcome |
 //! |---|---|
@@ -29,6 +28,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::redaction::Redactor;
+use super::transport::{Body, Call, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Transport};
 use super::{Answer, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
@@ -38,16 +39,6 @@ use crate::protocol::{
 use crate::protocol::{AdminToken, Capabilities, Capability};
 use crate::provision::TokenSeed;
 use crate::sut::TargetInfo;
-
-/// How long to wait for a TCP (and TLS) connection, by default.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a whole request (sending, waiting, reading the body) may take, by default.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of a response body an error message quotes, in characters.
-pub const EXCERPT_CHARS: usize = 200;
-
-/// JSON fields whose string values are secrets (or carry one) and never reach a message.
-const SECRET_FIELDS: [&str; 8] = ["password", "code", "secret", "uri", "qr_png", "text", "first", "second"];
 
 /// Where a target lives and how patient to be with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,8 +85,9 @@ impl HttpSettings {
 /// A target-protocol server over HTTP behind the [`Target`] trait.
 pub struct Http {
     settings: HttpSettings,
-    runtime: tokio::runtime::Runtime,
-    client: reqwest::Client,
+    transport: Transport,
+    /// Knows no values: the protocol's secret fields and URI keys are what it hides.
+    redactor: Redactor,
     test_clock: bool,
     capabilities: Capabilities,
     facts: PolicyFacts,
@@ -121,27 +113,12 @@ impl Http {
     /// # Errors
     /// [`TargetError::NoAnswer`] when the server does not answer `/v1/info` usably.
     pub fn connect(settings: HttpSettings) -> Result<Http, TargetError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("mfa-harness-http")
-            .enable_all()
-            .build()
-            .map_err(|e| TargetError::NoAnswer {
-                request: "starting the HTTP client".into(),
-                message: e.to_string(),
-            })?;
-        let client = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .build()
-            .map_err(|e| TargetError::NoAnswer {
-                request: "starting the HTTP client".into(),
-                message: e.to_string(),
-            })?;
+        let transport =
+            Transport::new(&settings.base_url, settings.connect_timeout, settings.request_timeout)?;
         let mut target = Http {
             settings,
-            runtime,
-            client,
+            transport,
+            redactor: Redactor::default(),
             test_clock: false,
             capabilities: Capabilities::default(),
             facts: PolicyFacts {
@@ -202,51 +179,28 @@ impl Http {
 
     /// One request, its response mapped through [`Outcome::of`].
     fn call<T: DeserializeOwned>(&self, method: HttpMethod, path: &str, body: Option<Value>) -> Answer<T> {
-        let request = format!("{method} {path}");
-        let url = format!("{}{path}", self.settings.base_url);
-        let mut builder = self.client.request(method, url);
+        let mut call = Call::new(method, path);
         if let Some(token) = &self.settings.admin_token {
-            builder = builder.bearer_auth(token.reveal());
+            call.headers.push(("Authorization".into(), format!("Bearer {}", token.reveal())));
         }
         if let Some(body) = body {
-            builder = builder.json(&body);
+            call = call.with_body(Body::Json(body));
         }
-        let timeout = self.settings.request_timeout;
-        let received = self.runtime.block_on(async move {
-            let mut response = builder.send().await.map_err(|e| (e, None))?;
-            let status = response.status();
-            let mut bytes = Vec::new();
-            loop {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-                    Ok(None) => return Ok((status, bytes)),
-                    Err(e) => return Err((e, Some((status, bytes)))),
-                }
-            }
-        });
-        let (status, bytes) = received.map_err(|(e, partial)| TargetError::NoAnswer {
-            request: request.clone(),
-            message: match partial {
-                None => transport_failure(&e, timeout),
-                Some((status, bytes)) => format!(
-                    "{status}, then the body was cut off after {} bytes ({}); body starts: {}",
-                    bytes.len(),
-                    transport_failure(&e, timeout),
-                    excerpt(&bytes)
-                ),
-            },
-        })?;
+        let request = call.label();
+        let exchange = self.transport.send(call, &self.redactor, &[])?;
+        let (status, bytes) = (exchange.status, exchange.body);
+        let excerpt = || self.redactor.excerpt(&bytes, &[]);
         match Outcome::of(status, &bytes) {
             Outcome::Answer => serde_json::from_slice(&bytes).map_err(|e| TargetError::NoAnswer {
-                message: format!("{status}: unreadable JSON ({e}); body starts: {}", excerpt(&bytes)),
+                message: format!("{status}: unreadable JSON ({e}); body starts: {}", excerpt()),
                 request,
             }),
             Outcome::Refused(e) => Err(TargetError::Refused {
                 request,
-                message: format!("{status} {}: {}", e.code, redact(&e.message)),
+                message: format!("{status} {}: {}", e.code, self.redactor.redact(&e.message)),
             }),
             Outcome::NoAnswer => Err(TargetError::NoAnswer {
-                message: format!("unexpected status {status}; body starts: {}", excerpt(&bytes)),
+                message: format!("unexpected status {status}; body starts: {}", excerpt()),
                 request,
             }),
         }
@@ -491,28 +445,6 @@ fn user_path(user: &str, rest: &str) -> String {
     path
 }
 
-/// Why a request got no response, in words.
-fn transport_failure(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        format!("no answer within {} ms", timeout.as_millis())
-    } else if e.is_connect() {
-        format!("cannot connect: {}", error_chain(e))
-    } else {
-        format!("no answer: {}", error_chain(e))
-    }
-}
-
-/// An error with its causes joined by ": ".
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let _ = write!(text, ": {c}");
-        cause = c.source();
-    }
-    text
-}
-
 /// `url` without `user:password@`, for messages about a URL that could not be used.
 fn without_credentials(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
@@ -523,84 +455,9 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
-/// At most [`EXCERPT_CHARS`] characters of a body, secrets redacted first (so a secret cut in
-/// half is still hidden).
-fn excerpt(body: &[u8]) -> String {
-    let text = redact(&String::from_utf8_lossy(body));
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
-        out.push('…');
-    }
-    if out.is_empty() { "(empty)".to_owned() } else { out }
-}
-
-/// Replaces the string values of [`SECRET_FIELDS`] and any `secret=` URI parameter with
-/// `<redacted>`; works on cut-off JSON too (a value running to the end is redacted to the end).
-fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(quote) = rest.find('"') {
-        out.push_str(&rest[..quote]);
-        rest = &rest[quote..];
-        let key_end = rest[1..].find('"').map(|i| i + 1);
-        let Some(key_end) = key_end else { break };
-        let key = &rest[1..key_end];
-        out.push_str(&rest[..=key_end]);
-        rest = &rest[key_end + 1..];
-        let after = rest.trim_start();
-        if SECRET_FIELDS.contains(&key) && after.starts_with(':') {
-            let value = after[1..].trim_start();
-            if let Some(inner) = value.strip_prefix('"') {
-                out.push_str(": \"<redacted>\"");
-                rest = match inner.find('"') {
-                    Some(end) => &inner[end + 1..],
-                    None => "",
-                };
-            }
-        }
-    }
-    out.push_str(rest);
-    redact_uri_secrets(&out)
-}
-
-/// `secret=ABC&...` → `secret=<redacted>&...`.
-fn redact_uri_secrets(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("secret=") {
-        out.push_str(&rest[..at + "secret=".len()]);
-        out.push_str("<redacted>");
-        rest = &rest[at + "secret=".len()..];
-        let end = rest.find(['&', '"', ' ', '\'']).unwrap_or(rest.len());
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_fields_are_redacted_even_when_cut_off() {
-        let body = r#"{"verdict":"binding_open","enrolment":{"uri":"otpauth://totp/x?secret=JBSWY3DP&issuer=y","qr_png":"iVBOR"},"code": "123456","password":"hunter2","session":"17","text":"Your code is 654321"#;
-        let out = redact(body);
-        for secret in ["JBSWY3DP", "iVBOR", "123456", "hunter2", "654321"] {
-            assert!(!out.contains(secret), "{secret} leaked: {out}");
-        }
-        assert!(out.contains(r#""session":"17""#) && out.contains("binding_open"), "{out}");
-        assert_eq!(redact_uri_secrets("a?secret=ABC&b=1"), "a?secret=<redacted>&b=1");
-    }
-
-    #[test]
-    fn excerpts_are_short_and_say_when_empty() {
-        assert_eq!(excerpt(b""), "(empty)");
-        let long = "x".repeat(500);
-        let e = excerpt(long.as_bytes());
-        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
-        assert!(e.ends_with('…'));
-    }
 
     #[test]
     fn the_response_table_maps_statuses() {

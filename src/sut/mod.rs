@@ -10,8 +10,10 @@ mod connection;
 pub mod http;
 mod in_process;
 pub mod profile;
+mod redaction;
 pub mod sms_sink;
 mod spec;
+mod transport;
 
 use crate::clock::SimTime;
 use crate::protocol::{

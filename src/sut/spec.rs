@@ -27,8 +27,7 @@ pub enum TargetSpec {
 
 impl TargetSpec {
     /// Parses `--target`: `reference`; an `http://` / `https://` URL of a target-protocol
-    /// server (default timeouts: [`super::http::DEFAULT_CONNECT_TIMEOUT`] to connect,
-    /// [`super::http::DEFAULT_REQUEST_TIMEOUT`] per request); or `profile:PATH` for an
+    /// server (default timeouts: 2 s to connect, 10 s per request); or `profile:PATH` for an
     /// existing server mapped by a profile.
     ///
     /// # Errors

@@ -45,13 +45,17 @@ pub fn arguments(name: &str) -> Option<&'static [&'static str]> {
     OPERATIONS.iter().find(|(op, _)| *op == lookup).map(|(_, args)| *args)
 }
 
+/// Why clock control is not applicable to a profile without a faketime clock.
+const REAL_CLOCK: &str = "needs clock control: the server runs on its real clock (no [clock] faketime_file)";
+
 /// Variables every template may use.
 pub const GLOBALS: &[&str] = &["scenario", "run", "sms_sink_url", "admin_token", "sim_unix", "server_offset"];
 
 /// The operations each capability needs. A mapped capability missing one is not applicable.
+/// Clock control needs no operation but a `[clock] faketime_file`.
 pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
     match capability {
-        Capability::ClockControl => &["set_clock"],
+        Capability::ClockControl => &[],
         Capability::Accounts => &["create_user"],
         Capability::Iam => &["create_user", "login"],
         Capability::AdminProtection => &["login", "set_protection"],
@@ -79,6 +83,8 @@ pub struct Profile {
     pub file: ProfileFile,
     /// The base URL, environment expanded, without a trailing `/`.
     pub base_url: String,
+    /// The libfaketime file the server's clock is read from, when the harness sets it.
+    pub faketime: Option<PathBuf>,
     /// Capabilities mapped and complete.
     pub mapped: BTreeSet<Capability>,
     /// Every other capability, with the reason it is not applicable.
@@ -134,6 +140,13 @@ impl Profile {
         }
         let base_url = base_url.trim_end_matches('/').to_owned();
         check_file(&file, &at)?;
+        let faketime = file
+            .clock
+            .faketime_file
+            .as_ref()
+            .map(|f| f.get_ref().trim())
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from);
 
         let mut mapped = BTreeSet::new();
         let mut not_applicable = BTreeMap::new();
@@ -145,14 +158,9 @@ impl Profile {
                 .copied()
                 .filter(|op| !file.operations.contains_key(*op))
                 .collect();
-            if capability == Capability::ClockControl {
-                return Err(at.error(
-                    name.span(),
-                    "capabilities.maps",
-                    "profile targets run on the server's real clock: clock-control cannot be mapped".into(),
-                ));
-            }
-            if missing.is_empty() {
+            if capability == Capability::ClockControl && faketime.is_none() {
+                not_applicable.insert(capability, REAL_CLOCK.into());
+            } else if missing.is_empty() {
                 mapped.insert(capability);
             } else {
                 not_applicable.insert(capability, format!("the profile maps no {}", missing.join(", ")));
@@ -170,17 +178,25 @@ impl Profile {
             }
             not_applicable.insert(capability, reason.get_ref().clone());
         }
+        if let Some(file_name) = &file.clock.faketime_file
+            && faketime.is_some()
+            && !mapped.contains(&Capability::ClockControl)
+        {
+            return Err(at.error(
+                file_name.span(),
+                "clock.faketime_file",
+                "a faketime clock is clock control: list \"clock-control\" in capabilities.maps".into(),
+            ));
+        }
         for capability in Capability::ALL {
             if !mapped.contains(&capability) {
                 not_applicable.entry(capability).or_insert_with(|| match capability {
-                    Capability::ClockControl => {
-                        "needs clock control: the server runs on its real clock".into()
-                    }
+                    Capability::ClockControl => REAL_CLOCK.into(),
                     _ => "not mapped by the profile".into(),
                 });
             }
         }
-        Ok(Profile { path: path.to_owned(), file, base_url, mapped, not_applicable })
+        Ok(Profile { path: path.to_owned(), file, base_url, faketime, mapped, not_applicable })
     }
 
     /// The secrets of `[secrets]`: each from its environment variable, else its file.
@@ -258,9 +274,7 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
         check_request(file, &admin.login, "admin.login", 0..0, &mut known.clone(), at)?;
         check_template(&admin.value, "admin.value", &known, at, false)?;
     }
-    if let Some(probe) = &file.clock.probe {
-        check_request(file, probe, "clock.probe", 0..0, &mut known.clone(), at)?;
-    }
+    check_clock(file, &known, at)?;
     for (name, spec) in &file.operations {
         let key = format!("operations.{name}");
         let Some(args) = arguments(name) else {
@@ -290,6 +304,28 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
             check_rule(rule.get_ref())
                 .map_err(|m| at.error(rule.span(), &format!("rules.{name}[{i}]"), m))?;
         }
+    }
+    Ok(())
+}
+
+/// Every profile says how to read the server's time: scenarios on a real clock start at it,
+/// and a faketime clock is checked against it at connect.
+fn check_clock(file: &ProfileFile, known: &BTreeSet<String>, at: &Locator<'_>) -> Result<(), ProfileError> {
+    let section = at.text.find("[clock]").map_or(0..0, |i| i..i);
+    let Some(probe) = &file.clock.probe else {
+        return Err(at.error(
+            section,
+            "clock.probe",
+            "missing: a request whose answer carries the server's time (scenarios start at it)".into(),
+        ));
+    };
+    check_request(file, probe, "clock.probe", section.clone(), &mut known.clone(), at)?;
+    if file.clock.time_pointer.is_none() && !file.clock.date_header {
+        return Err(at.error(
+            section,
+            "clock",
+            "say where the probe's answer has the time: time_pointer, date_header = true, or both".into(),
+        ));
     }
     Ok(())
 }

@@ -101,17 +101,22 @@ fn default_reauth() -> u16 {
     401
 }
 
-/// `[clock]`.
+/// `[clock]`: how the harness knows the server's time, and whether it sets it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockSection {
-    /// A request whose answer carries the server's time (read once at connect).
+    /// A request whose answer carries the server's time: sent at connect, and at the start of
+    /// every scenario on a real clock. Required.
     pub probe: Option<RequestSpec>,
     /// JSON pointer to the server's Unix time in seconds (integer or fraction) in any answer.
     pub time_pointer: Option<String>,
-    /// Fall back to the `Date` header.
+    /// Read the `Date` header where the time pointer finds nothing.
     #[serde(default)]
     pub date_header: bool,
+    /// A libfaketime timestamp file the server takes its clock from (`FAKETIME_TIMESTAMP_FILE`);
+    /// the harness writes each operation's simulated time into it. Empty or absent: the server
+    /// runs on its real clock.
+    pub faketime_file: Option<Spanned<String>>,
 }
 
 /// `[policy]`.

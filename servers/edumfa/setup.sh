@@ -14,7 +14,7 @@
 #   EDUMFA_ADMIN_PASSWORD  admin password; stored in $EDUMFA_HOME/admin-password (mode 600), which
 #                          the harness reads; when unset, the stored one is kept, or one is
 #                          generated on the first run
-#   EDUMFA_PYTHON          interpreter for the virtualenv   (default: python3, must be >= 3.9)
+#   EDUMFA_PYTHON          interpreter for the virtualenv   (default: python3; 2.9.5 needs 3.10 to 3.14)
 #   EDUMFA_START_TIMEOUT   seconds to wait for the server   (default: 90)
 #   EDUMFA_DB_POOL_SIZE, EDUMFA_DB_POOL_OVERFLOW
 #                          SQLAlchemy pool (default: 20 and 20), for the same reason as

@@ -28,6 +28,16 @@ lifecycle_secret() {
   [ -s "$1" ] || python3 -c "import secrets; print(secrets.token_urlsafe($2))" >"$1"
 }
 
+# lifecycle_password FILE VALUE: VALUE into FILE when given (an operator's choice), else the
+# password FILE already holds, else a new random one.
+lifecycle_password() {
+  if [ -n "$2" ]; then
+    printf '%s\n' "$2" >"$1"
+  else
+    lifecycle_secret "$1" 24
+  fi
+}
+
 # lifecycle_start PID_FILE LOG URL PROBE_URL TIMEOUT COMMAND...: starts COMMAND in the
 # background (output to LOG, PID to PID_FILE) unless the PID in PID_FILE still runs, then waits
 # until PROBE_URL answers with any HTTP status. Fails when something else already answers on URL,

@@ -58,11 +58,7 @@ lifecycle_install "$venv" "$EDUMFA_PYTHON" edumfa "$EDUMFA_VERSION"
 # 2. Secrets, generated once per $EDUMFA_HOME and never echoed.
 lifecycle_secret "$EDUMFA_HOME/secret-key" 48
 lifecycle_secret "$EDUMFA_HOME/pepper" 48
-if [ -n "${EDUMFA_ADMIN_PASSWORD:-}" ]; then
-  printf '%s\n' "$EDUMFA_ADMIN_PASSWORD" >"$EDUMFA_HOME/admin-password"
-else
-  lifecycle_secret "$EDUMFA_HOME/admin-password" 24
-fi
+lifecycle_password "$EDUMFA_HOME/admin-password" "${EDUMFA_ADMIN_PASSWORD:-}"
 
 # 3. Configuration (python syntax, read through EDUMFA_CONFIGFILE). Secrets are read from their
 #    files at load time, so edumfa.cfg itself holds none.

@@ -59,11 +59,7 @@ lifecycle_install "$venv" "$PI_PYTHON" privacyIDEA "$PI_VERSION" "privacyidea==$
 # 2. Secrets, generated once per $PI_HOME (mode 600 via umask 077) and never echoed.
 lifecycle_secret "$PI_HOME/secret-key" 48
 lifecycle_secret "$PI_HOME/pepper" 48
-if [ -n "${PI_ADMIN_PASSWORD:-}" ]; then
-  printf '%s\n' "$PI_ADMIN_PASSWORD" >"$PI_HOME/admin-password"
-else
-  lifecycle_secret "$PI_HOME/admin-password" 24
-fi
+lifecycle_password "$PI_HOME/admin-password" "${PI_ADMIN_PASSWORD:-}"
 
 # 3. Configuration (python syntax). Secrets are read from their files at load time, so pi.cfg
 #    itself holds none.

@@ -189,7 +189,7 @@ pub enum SeedProblem {
         /// What failed; never any key material.
         reason: String,
     },
-    /// A valid feature of the format that this harness cannot represent in a [`TokenSeed`].
+    /// A valid feature of the format that this harness cannot represent in a [`TokenSeed`](super::TokenSeed).
     #[error("token {serial:?}: {what} is not supported")]
     Unsupported {
         /// The token.

@@ -33,7 +33,7 @@
 //!   be `DECIMAL`.
 //! * **T0 and step.** `Data/Time` carries T0 (Unix seconds) and `Data/TimeInterval` the step
 //!   (RFC 6030 `Data` elements); defaults 0 and 30. `Data/Counter` is checked and ignored (TOTP);
-//!   a non-zero `Data/TimeDrift` is refused, because [`TokenSeed`] has no drift field.
+//!   a non-zero `Data/TimeDrift` is refused, because [`TokenSeed`](crate::provision::TokenSeed) has no drift field.
 //! * **Token type.** Only `urn:ietf:params:xml:ns:keyprov:pskc:totp`; HOTP and other
 //!   algorithms are refused with the URI they carry.
 //! * **Encryption.** [`parse_encrypted`] reads keys encrypted with a pre-shared AES-128-CBC

@@ -1,25 +1,26 @@
 //! mfa-harness: a simulation and conformance test harness for multi-factor authentication.
 //!
-//! Map of the crate (uses point one way, top to bottom):
+//! Map of the crate, by layer (a module uses only the layers below it; `docs/architecture.md`
+//! draws it and `tests/architecture.rs` checks it):
 //!
 //! | module | what it owns |
 //! |---|---|
-//! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary |
-//! | [`scenario`] | feature files, steps and the runner behind `mfa-harness run` |
-//! | [`probe`] | the observed policy: measures and grades a target's verification policy |
-//! | [`target`] | the `Target` trait, capabilities, in-process and HTTP targets |
-//! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, flows, setup |
+//! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary (the only clap user) |
+//! | [`scenario`] | feature files, the world and steps, and the runner behind `mfa-harness run` |
 //! | [`study`] | tradeoff studies: drift, attack and SMS sweeps, sharding and merging |
-//! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings |
-//! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
-//! | [`reference`] | the reference MFA service (accounts, protections, binding, replay guard, lockout) |
-//! | [`server`] | the reference service over HTTP: the target protocol, SMS webhook |
-//! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
-//! | [`qr`] | drawing and reading QR codes (enrolment images) |
-//! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
-//! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
-//! | [`clock`] | true virtual time ([`clock::SimTime`]), drifting device clocks |
+//! | [`probe`] | the observed policy: measures and grades a target's verification policy |
+//! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings; plots |
 //! | [`error`] | the crate's error type |
+//! | [`sut`] | the server under test: the `Target` trait, in-process, HTTP and profile targets |
+//! | [`server`] | the reference service over HTTP: the target protocol, SMS webhook |
+//! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |
+//! | [`mod@reference`] | the reference MFA service (accounts, protections, binding, replay guard, lockout) |
+//! | [`protocol`] | the target protocol's vocabulary: verdicts, methods, capabilities, setup |
+//! | [`provision`] | hardware token seed records and seed files (PSKC, OATH CSV) |
+//! | [`vectors`] | RFC and extended test vectors as typed records, and running them |
+//! | [`otp`] | HOTP/TOTP over explicit time, base32, `otpauth://` URIs |
+//! | [`clock`] | true virtual time ([`clock::SimTime`]), drifting device clocks |
+//! | [`qr`] | drawing and reading QR codes (enrolment images) |
 
 pub mod cli;
 pub mod clock;

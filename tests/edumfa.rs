@@ -105,7 +105,7 @@ fn the_suite_against_edumfa_matches_the_snapshots() {
     let info = connection.info();
     assert_eq!(info.kind, "profile");
     let suite = Suite::load(&[]).unwrap();
-    let settings = RunSettings { seed: 7, tags: None, expected: Default::default(), live: false };
+    let settings = RunSettings { seed: 7, ..RunSettings::default() };
     let connected = mfa_harness::sut::Connection { info, capabilities, factory: connection.factory() };
     let started = std::time::Instant::now();
     let record = runner::run(&suite, &connected, &settings);

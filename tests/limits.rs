@@ -44,8 +44,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 // ---- item 5: a crowd too big to start --------------------------------------------------------
 
-const CROWD: &str =
-    "@area.replay @concurrent @needs.accounts @needs.iam @needs.virtual-mfa @needs.login-protection @x.limits
+const CROWD: &str = "@area.replay @x.limits
 Feature: A vendor feature asking for far too many browsers
   Source: a careless vendor's own feature file.
 

@@ -31,6 +31,9 @@ pub(super) async fn accept(listener: TcpListener, app: Router, limits: Limits) {
             Err(e) if is_connection_error(&e) => continue,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot accept a connection; retrying");
+                // Real time on purpose: this is the HTTP server's accept loop, not simulated
+                // time. Out of file descriptors, accept fails at once until one is freed, so
+                // retrying without a pause would spin a core.
                 tokio::time::sleep(ACCEPT_BACKOFF).await;
                 continue;
             }

@@ -136,7 +136,7 @@ impl RealClock {
             ));
         }
         // The server's clock runs on its own, so time the scenario lets pass must really pass:
-        // this is the only sleep in the harness, and only real-clock targets reach it.
+        // this is the only sleep on the scenario path, and only real-clock targets reach it.
         std::thread::sleep(span);
         Ok(())
     }

@@ -44,6 +44,8 @@ PI_PYTHON="${PI_PYTHON:-python3}"
 PI_START_TIMEOUT="${PI_START_TIMEOUT:-60}"
 PI_DB_POOL_SIZE="${PI_DB_POOL_SIZE:-20}"
 PI_DB_POOL_OVERFLOW="${PI_DB_POOL_OVERFLOW:-20}"
+# The harness's SMS sink: profile.toml's [sms_sink] port; the two must agree.
+SMS_SINK_URL="http://127.0.0.1:5011/sms"
 REALM=harness
 RESOLVER=harness-users
 
@@ -118,17 +120,19 @@ USERS
 # 6. Admin, resolver and default realm in one app context: one interpreter start instead of
 #    five pi-manage runs, and the admin password is read from its file, never put on a command
 #    line (pi-manage admin add would need it in argv or on a terminal).
-"$venv/bin/python" - "$PI_HOME" "$PI_ADMIN_USER" "$RESOLVER" "$REALM" >>"$PI_HOME/setup.log" 2>&1 <<'PY'
+"$venv/bin/python" - "$PI_HOME" "$PI_ADMIN_USER" "$RESOLVER" "$REALM" "$SMS_SINK_URL" >>"$PI_HOME/setup.log" 2>&1 <<'PY'
 import pathlib
 import sqlite3
 import sys
 
 from privacyidea.app import create_app
 from privacyidea.lib.auth import create_db_admin
+from privacyidea.lib.config import set_privacyidea_config
 from privacyidea.lib.realm import get_realms, set_default_realm, set_realm
 from privacyidea.lib.resolver import get_resolver_list, save_resolver
+from privacyidea.lib.smsprovider.SMSProvider import set_smsgateway
 
-home, admin, resolver, realm = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+home, admin, resolver, realm, sms_sink_url = (pathlib.Path(sys.argv[1]), *sys.argv[2:6])
 app = create_app(config_name="production", config_file=str(home / "pi.cfg"), silent=True)
 with app.app_context():
     create_db_admin(admin, None, (home / "admin-password").read_text().strip())
@@ -153,6 +157,15 @@ with app.app_context():
                               ' "mobile": "mobile", "email": "email"}'})
     if "scenarios" not in get_realms():
         set_realm("scenarios", [{"name": "scenario-users"}])
+    # privacyIDEA's HTTP SMS gateway posts every SMS to the harness's sink. It is configured here,
+    # before the server runs, and never by the profile at connect: privacyIDEA reloads its
+    # cached configuration only when its clock has passed the last reload, so a change made
+    # after the harness moved the clock back is not seen (API.md, finding 11).
+    set_smsgateway("harness-sink", "privacyidea.lib.smsprovider.HttpSMSProvider.HttpSMSProvider",
+                   options={"URL": sms_sink_url, "HTTP_METHOD": "POST", "SEND_DATA_AS_JSON": "yes",
+                            "CHECK_SSL": "yes", "RETURN_SUCCESS": "OK", "TIMEOUT": "3",
+                            "phone": "{phone}", "text": "{otp}"})
+    set_privacyidea_config("sms.identifier", "harness-sink")
 print("admin, resolvers and realms in place")
 PY
 

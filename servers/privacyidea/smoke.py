@@ -392,8 +392,10 @@ def run(client, report, prefix, sms):
                        f"a code from the new key is then {swapped[1]}")
 
     # SMS through the HTTP gateway, challenge-response.
+    # Its own gateway, chosen per token: the system-wide "harness-sink" (setup.sh) stays as the
+    # harness's.
     status, body, _ = client.call("POST", "/smsgateway", {
-        "name": "harness-sink",
+        "name": "smoke-sink",
         "module": "privacyidea.lib.smsprovider.HttpSMSProvider.HttpSMSProvider",
         "option.URL": f"http://127.0.0.1:{sms.port}/sms",
         "option.HTTP_METHOD": "POST",
@@ -405,12 +407,12 @@ def run(client, report, prefix, sms):
         "option.text": "{otp}",
     })
     report.expect("configure SMS gateway", status == 200, f"POST /smsgateway HTTP {status}")
-    status, body, _ = client.call("POST", "/system/setConfig", {"sms.identifier": "harness-sink"})
-    report.expect("select SMS gateway", status == 200, f"POST /system/setConfig HTTP {status}")
     status, body, _ = client.call("POST", "/token/init", {"type": "sms", "serial": prefix + "M1", "user": "bob",
                                                           "realm": REALM, "phone": "+15550001002", "pin": ""})
     created.append(prefix + "M1")
     report.expect("enrol sms", status == 200, f"HTTP {status}")
+    status, body, _ = client.call("POST", f"/token/info/{prefix}M1/sms.identifier", {"value": "smoke-sink"})
+    report.expect("select SMS gateway", status == 200, f"POST /token/info HTTP {status}")
     before = len(sms.messages)
     trigger = client.check({"user": "bob", "realm": REALM, "pass": ""})
     transaction = trigger[3]["detail"].get("transaction_id")

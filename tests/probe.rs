@@ -178,6 +178,11 @@ const MUTANTS: &[(&str, &[&str], Grade)] = &[
     ("resync-accepts-non-consecutive", &["resync.non_consecutive"], Grade::C),
     ("hardware-without-beta-check", &[], Grade::A),
     ("serial-bound-twice", &[], Grade::A),
+    ("racy-failure-count", &["lockout.parallel_past"], Grade::D),
+    ("sms-code-not-tied-to-challenge", &["sms.tied"], Grade::D),
+    ("no-sms-throttle", &["sms.resend_at_once", "sms.resend_interval"], Grade::B),
+    ("locked-codes-still-checked", &["lockout.leak", "lockout.parallel_past", "lockout.visible"], Grade::F),
+    ("resync-burns-next-code", &["resync.burns_next"], Grade::A),
 ];
 
 #[test]

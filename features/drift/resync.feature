@@ -46,3 +46,13 @@ Feature: Resynchronising a years-old hardware token with two consecutive codes
     When time passes 15 years
     And Rita resyncs the hardware MFA device "HW-6001" with two consecutive codes
     Then the resync is rejected
+
+  Scenario: The code after the resync codes signs in
+    # RFC 4226 Section 7.4: after a resync the counter is the last value of the sequence, so
+    # the token's next code is the next one accepted, not one beyond it.
+    When Rita resyncs the hardware MFA device "HW-6001" with two consecutive codes
+    Then the resync is accepted
+    When time passes 30 seconds
+    And Rita signs in with her password
+    And Rita enters the code her hardware MFA device shows
+    Then the code is accepted

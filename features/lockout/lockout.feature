@@ -1,7 +1,7 @@
 @area.lockout
 Feature: After too many wrong codes even the right code is refused until the lockout ends
   Six digits can be guessed given enough tries; the account locks after as many consecutive
-  wrong codes as the lockout threshold (5 by default, configurable; NIST allows at most 100) and
+  wrong codes as the lockout threshold (10 by default, configurable; NIST allows at most 100) and
   stays locked for the lockout period (15 minutes by default). The password step still leads to
   the second factor; it is the code that is refused.
 
@@ -44,4 +44,13 @@ Feature: After too many wrong codes even the right code is refused until the loc
     And time passes 14 minutes
     And Alice signs in with her password
     And Alice enters the code her virtual MFA device shows
+    Then the code is refused as locked out
+
+  Scenario: Once locked, a wrong code is refused as locked out too
+    # A locked account checks no code. Were a wrong code answered "wrong" and only the right
+    # one "locked out", the lock would tell a guesser which guess was right (NIST SP 800-63B
+    # Section 5.2.2: no more attempts are evaluated once the limit is reached).
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code as many times as the lockout threshold
+    And Mallory enters a wrong code
     Then the code is refused as locked out

@@ -32,3 +32,12 @@ Feature: An SMS code is accepted once
     Then Alice is asked for a second factor by SMS
     When Alice enters the same code again
     Then the code is rejected
+
+  Scenario: The code sent for one sign-in does not answer another
+    # NIST SP 800-63B Section 5.1.3.2: the verifier sends a random secret for this
+    # authentication and waits for it on the primary channel; a code is bound to its sign-in.
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And Alice signs in with her password
+    And Alice enters the code from the latest SMS
+    Then the code is rejected

@@ -121,8 +121,18 @@ impl Service {
         if !ch.methods.contains(method) {
             return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
         }
-        if self.is_locked(st.user(&user)?, now) {
+        let dangers = &self.policy.dangers;
+        let locked = self.is_locked(st.user(&user)?, now);
+        if locked && !dangers.danger_locked_codes_still_checked {
             return Ok(Verdict::rejected(RejectReason::LockedOut));
+        }
+        let failures_seen = st.user(&user)?.failures;
+        if dangers.danger_racy_failure_count {
+            // Let parallel answers read the same count, as a check-then-write without a lock
+            // or conditional update does.
+            drop(st);
+            std::thread::yield_now();
+            st = self.lock();
         }
         let outcome = match method {
             Method::Sms => self.check_sms(&mut st, challenge, code, now),
@@ -145,7 +155,18 @@ impl Service {
             },
         };
         if let Err(reason) = outcome {
+            if dangers.danger_racy_failure_count
+                && let Some(u) = st.users.get_mut(&user)
+            {
+                // The lost update: the count written is the one read before the check.
+                u.failures = failures_seen;
+            }
             return Ok(self.fail(&mut st, &user, reason, now));
+        }
+        if locked {
+            // Only under danger_locked_codes_still_checked: the right code is the one told
+            // "locked out".
+            return Ok(Verdict::rejected(RejectReason::LockedOut));
         }
         // The challenge may have been answered by a racing request meanwhile.
         let Some(ch) = st.challenges.get_mut(&challenge) else {

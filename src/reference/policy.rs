@@ -87,7 +87,8 @@ pub enum PasswordCost {
 }
 
 /// Faults a mutant can switch on, one flag per fault. Each is a weakening a real server has
-/// shipped; the default (all `false`) is the safe behaviour, tested in `tests/reference_policy.rs`.
+/// shipped; the default (all `false`) is the safe behaviour, each switch is a mutant
+/// in `mutants/catalogue.toml` that `tests/mutants.rs` shows a scenario kills.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Dangers {
@@ -131,4 +132,17 @@ pub struct Dangers {
     pub danger_skip_beta_check: bool,
     /// A serial already bound to one account binds to another too.
     pub danger_allow_shared_serial: bool,
+    /// Failures are counted by reading the count, checking the code with the lock released,
+    /// then writing the count read plus one: parallel guesses overwrite each other's counts
+    /// (privacyIDEA 3.14's lost failcounter updates, servers/privacyidea/API.md finding 1).
+    pub danger_racy_failure_count: bool,
+    /// An SMS code answers any open challenge of its user, not only the one it was sent for
+    /// (privacyIDEA 3.14 accepts it without its transaction, API.md finding 6).
+    pub danger_sms_code_not_tied_to_challenge: bool,
+    /// A locked account's codes are still checked, and only a right one is answered "locked
+    /// out": the answer tells a guesser which guess was right.
+    pub danger_locked_codes_still_checked: bool,
+    /// Resync records the step after the second code as used, so the user's next code is
+    /// refused (privacyIDEA 3.14, API.md finding 9).
+    pub danger_resync_burns_next_code: bool,
 }

@@ -49,7 +49,8 @@ impl Service {
             return Ok(self.fail(&mut st, user, RejectReason::Replayed, now));
         }
         let drift = live.step_at(now).map_or(0, |n| step.minus(n));
-        live.last_step = Some(step);
+        live.last_step =
+            if self.policy.dangers.danger_resync_burns_next_code { step.offset(1) } else { Some(step) };
         if !self.policy.dangers.danger_forget_drift {
             live.drift = drift;
         }

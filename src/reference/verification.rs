@@ -47,6 +47,11 @@ impl Service {
         now: SimTime,
     ) -> Result<(), RejectReason> {
         let d = &self.policy.dangers;
+        let challenge = if d.danger_sms_code_not_tied_to_challenge {
+            Self::challenge_sent(st, challenge, code)
+        } else {
+            challenge
+        };
         let ch = st.challenges.get_mut(&challenge).ok_or(RejectReason::Expired)?;
         let sms = ch.sms.as_mut().ok_or(RejectReason::WrongCode)?;
         if sms.used && !d.danger_sms_reusable {
@@ -64,6 +69,18 @@ impl Service {
         }
         sms.used = true;
         Ok(())
+    }
+
+    /// Under `danger_sms_code_not_tied_to_challenge`: the open challenge of the same user whose
+    /// SMS carried `code`, else `challenge` itself.
+    fn challenge_sent(st: &State, challenge: ChallengeId, code: &str) -> ChallengeId {
+        let Some(user) = st.challenges.get(&challenge).map(|c| &c.user) else { return challenge };
+        st.challenges
+            .iter()
+            .filter(|(_, c)| &c.user == user && c.sms.as_ref().is_some_and(|s| s.code == code && !s.used))
+            .map(|(id, _)| id.0)
+            .min()
+            .map_or(challenge, ChallengeId)
     }
 
     /// Verifies a TOTP code from `user`'s device of `kind` with the replay guard. Check and

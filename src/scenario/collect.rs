@@ -9,13 +9,16 @@ use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step, StepError};
 use cucumber::{Event, Writer, cli, gherkin, parser};
 
 use super::fault::Fault;
+use super::needs;
 use super::suite::feature_path;
+use crate::protocol::{Capabilities, Capability};
 use crate::report::{ScenarioResult, Status, StepFailure};
 
 /// Collects one [`ScenarioResult`] per scenario that ran.
 #[derive(Debug, Default)]
 pub struct Collector {
     live: bool,
+    capabilities: Capabilities,
     running: HashMap<String, Running>,
     finished: Vec<ScenarioResult>,
     parse_errors: Vec<String>,
@@ -28,9 +31,11 @@ struct Running {
 }
 
 impl Collector {
-    /// A collector; `live` prints one line per finished scenario to standard error.
-    pub fn new(live: bool) -> Self {
-        Collector { live, ..Collector::default() }
+    /// A collector for a target with `capabilities` (a refused precondition whose capability
+    /// the target lacks is not applicable); `live` prints one line per finished scenario to
+    /// standard error.
+    pub fn new(live: bool, capabilities: Capabilities) -> Self {
+        Collector { live, capabilities, ..Collector::default() }
     }
 
     /// The results, and the parser errors (none when the suite was loaded by [`super::Suite`]).
@@ -61,6 +66,7 @@ impl Collector {
                     reason: None,
                     failure: None,
                     simulated_ms: 0,
+                    exchanges: Vec::new(),
                     wall: Duration::ZERO,
                 };
                 self.running.insert(id, Running { result, started: at });
@@ -92,9 +98,31 @@ impl Collector {
         if r.result.failure.is_some() || matches!(r.result.status, Status::Error | Status::NotApplicable) {
             return;
         }
+        let precondition = step.filter(|s| s.ty == gherkin::StepType::Given);
         let (status, message, expected, actual) = match fault {
             Fault::Mismatch(m) => (Status::Failed, m.context, Some(m.expected), Some(m.actual)),
             Fault::NoAnswer(n) => (Status::Error, n.message, None, None),
+            // A refused `Given` ends the scenario here, before a later step could fail it for
+            // what it never arranged: not applicable when the target declared the step's
+            // capability absent, else an error naming the step and quoting the answer.
+            Fault::Refused(refused) => match precondition {
+                Some(given) => {
+                    let written = format!("{} {}", given.keyword.trim(), given.value);
+                    let lacking = lacking(&self.capabilities, &given.value);
+                    if !lacking.is_empty() {
+                        r.result.status = Status::NotApplicable;
+                        r.result.reason = Some(format!(
+                            "target lacks {lacking}: it refused the precondition \"{written}\" ({})",
+                            refused.message.lines().next().unwrap_or_default()
+                        ));
+                        return;
+                    }
+                    let message =
+                        format!("the target refused the precondition \"{written}\": {}", refused.message);
+                    (Status::Error, message, None, None)
+                }
+                None => (Status::Error, refused.message, None, None),
+            },
             Fault::Panic(p) => (Status::Error, p, None, None),
             Fault::NotApplicable(n) => {
                 // Not run to the end, so no failure: the reason says what it would need.
@@ -117,6 +145,15 @@ impl Collector {
             actual,
         });
     }
+}
+
+/// The capabilities the step with text `step` needs (`features/STEPS.md`) that the target
+/// lacks, comma-separated (empty when it has them all).
+fn lacking(capabilities: &Capabilities, step: &str) -> String {
+    let needed = needs::derive([step]);
+    let needed = needed.iter().filter_map(|tag| tag.strip_prefix("needs.")?.parse::<Capability>().ok());
+    let missing: Vec<&str> = capabilities.missing(needed).iter().map(|c| c.name()).collect();
+    missing.join(", ")
 }
 
 fn error_fault(error: &StepError) -> Fault {

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use toml::Spanned;
 
 use super::ProfileError;
-use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec};
+use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec, Source};
 use super::template::{Template, expand_env};
 use crate::protocol::Capability;
 
@@ -384,8 +384,10 @@ fn check_request(
             format!("no rule set {:?}", rules.get_ref()),
         ));
     }
-    for (name, pointer) in &step.extract {
-        if !(pointer.is_empty() || pointer.starts_with('/')) {
+    for (name, source) in &step.extract {
+        if let Source::Pointer(pointer) = source
+            && !(pointer.is_empty() || pointer.starts_with('/'))
+        {
             return Err(at.error(
                 span,
                 &format!("{key}.extract.{name}"),
@@ -439,6 +441,12 @@ fn check_template(
     }
 }
 
+/// Whether a condition (or one nested in it) names both a pointer and a header.
+fn pointer_and_header(condition: &super::schema::Condition) -> bool {
+    (condition.pointer.is_some() && condition.header.is_some())
+        || condition.all.iter().any(pointer_and_header)
+}
+
 /// Handle variables (`challenge.x`, `session.x`, `binding.x`) are whatever the step that
 /// opened the handle extracted, so only their prefix is checked.
 fn unknown_variable(template: &Template, vars: &BTreeSet<String>) -> Option<String> {
@@ -451,6 +459,9 @@ fn unknown_variable(template: &Template, vars: &BTreeSet<String>) -> Option<Stri
 }
 
 fn check_rule(rule: &RuleSpec) -> Result<(), String> {
+    if pointer_and_header(&rule.when) {
+        return Err("a condition looks at a `pointer` or a `header`, not both".into());
+    }
     match rule.result {
         ResultKind::Rejected if rule.reason.is_none() => Err("`rejected` needs a `reason`".into()),
         ResultKind::Challenge if rule.methods.is_empty() && rule.methods_from.is_none() => {

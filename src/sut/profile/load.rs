@@ -48,6 +48,9 @@ pub fn arguments(name: &str) -> Option<&'static [&'static str]> {
 /// Why clock control is not applicable to a profile without a faketime clock.
 const REAL_CLOCK: &str = "needs clock control: the server runs on its real clock (no [clock] faketime_file)";
 
+/// Why SMS is not applicable to a profile without a sink to read the codes from.
+const NO_SINK: &str = "the profile has no [sms_sink] to read the server's SMS codes from";
+
 /// Variables every template may use.
 pub const GLOBALS: &[&str] = &["scenario", "run", "sms_sink_url", "admin_token", "sim_unix", "server_offset"];
 
@@ -160,6 +163,8 @@ impl Profile {
                 .collect();
             if capability == Capability::ClockControl && faketime.is_none() {
                 not_applicable.insert(capability, REAL_CLOCK.into());
+            } else if capability == Capability::Sms && file.sms_sink.is_none() {
+                not_applicable.insert(capability, NO_SINK.into());
             } else if missing.is_empty() {
                 mapped.insert(capability);
             } else {

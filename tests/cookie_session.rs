@@ -401,15 +401,15 @@ message_pointer = "/error"
 
 /// Starts a server and writes the profile beside its clock; returns the profile's path and
 /// the environment it reads.
-fn server(variant: Variant) -> (PathBuf, Vec<(&'static str, String)>) {
+fn server(variant: Variant, profile: &str) -> (PathBuf, Vec<(&'static str, String)>) {
     let (base, clock) = start(variant);
     let path = clock.with_extension("toml");
-    std::fs::write(&path, PROFILE).unwrap();
+    std::fs::write(&path, profile).unwrap();
     (path, vec![("COOKIE_BASE", base), ("COOKIE_CLOCK", clock.display().to_string())])
 }
 
-fn connect(variant: Variant) -> mfa_harness::sut::Connection {
-    let (path, vars) = server(variant);
+fn connect(variant: Variant, profile: &str) -> mfa_harness::sut::Connection {
+    let (path, vars) = server(variant, profile);
     let env = move |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
     let profile = Connection::open_with_env(&path, &env).unwrap();
     mfa_harness::sut::Connection {
@@ -420,9 +420,12 @@ fn connect(variant: Variant) -> mfa_harness::sut::Connection {
 }
 
 fn run(variant: Variant, tags: &str) -> RunRecord {
-    let suite = suite();
+    run_profile(variant, PROFILE, tags)
+}
+
+fn run_profile(variant: Variant, profile: &str, tags: &str) -> RunRecord {
     let settings = RunSettings { tags: Some(TagFilter::parse(tags).unwrap()), ..RunSettings::default() };
-    runner::run(suite, &connect(variant), &settings)
+    runner::run(suite(), &connect(variant, profile), &settings)
 }
 
 fn suite() -> &'static Suite {
@@ -516,7 +519,7 @@ fn a_refused_precondition_is_an_error_naming_the_step_and_quoting_the_answer_nev
 
 /// `mfa-harness run` against a server, its exit code and what it printed.
 fn exit_code(variant: Variant) -> (i32, String) {
-    let (path, vars) = server(variant);
+    let (path, vars) = server(variant, PROFILE);
     let out = path.with_extension("reports");
     let output = Command::new(env!("CARGO_BIN_EXE_mfa-harness"))
         .args(["run", "--quiet", "--tags", "@area.replay", "--target"])
@@ -544,4 +547,25 @@ fn the_exit_code_is_1_whenever_a_scenario_failed_even_beside_errors_and_2_for_er
     assert!(said.contains("NO VERDICT"), "{said}");
     let (code, said) = exit_code(Variant::default());
     assert_eq!(code, 0, "{said}");
+}
+
+#[test]
+fn without_a_policy_section_the_scenarios_needing_its_numbers_are_not_applicable_saying_which() {
+    let undeclared = PROFILE.replace("[policy]\nlockout_threshold = 5\nlockout_duration_secs = 900\n", "");
+    assert!(!undeclared.contains("[policy]"));
+    let record = run_profile(Variant::default(), &undeclared, "@area.replay or @area.lockout");
+    let table = statuses(&record);
+    let lockout: Vec<_> =
+        record.scenarios.iter().filter(|s| s.feature.starts_with("features/lockout/")).collect();
+    assert!(!lockout.is_empty());
+    for s in lockout {
+        assert_eq!(s.status, Status::NotApplicable, "{table}");
+        assert_eq!(
+            s.reason.as_deref(),
+            Some("the target declares no lockout threshold (a profile's [policy] section)"),
+            "{table}"
+        );
+    }
+    let replay = record.scenarios.iter().filter(|s| s.feature.starts_with("features/replay/"));
+    assert!(replay.filter(|s| s.status == Status::Passed).count() >= 5, "the rest runs:\n{table}");
 }

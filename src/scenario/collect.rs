@@ -193,3 +193,85 @@ impl<W: 'static> Writer<W> for Collector {
 /// The collector keys every event by scenario id and sorts nothing until the record is built,
 /// so it does not depend on event order: cucumber's first case for a `Normalized` writer.
 impl cucumber::writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    use cucumber::gherkin::GherkinEnv;
+
+    use super::*;
+    use crate::scenario::fault::Refused;
+
+    fn step(keyword: &str, text: &str) -> gherkin::Step {
+        let feature = format!("Feature: f\n  Scenario: s\n    Given a\n    {keyword} {text}\n    Then b\n");
+        let feature = gherkin::Feature::parse(feature, GherkinEnv::default()).unwrap();
+        feature.scenarios[0].steps[1].clone()
+    }
+
+    fn running(collector: &mut Collector, id: &str) {
+        let result = ScenarioResult {
+            id: id.into(),
+            feature: "f".into(),
+            feature_name: "f".into(),
+            name: "s".into(),
+            line: 2,
+            tags: Vec::new(),
+            status: Status::Passed,
+            reason: None,
+            failure: None,
+            simulated_ms: 0,
+            exchanges: Vec::new(),
+            wall: Duration::ZERO,
+        };
+        collector.running.insert(id.into(), Running { result, started: SystemTime::UNIX_EPOCH });
+    }
+
+    fn refused() -> Fault {
+        Fault::Refused(Refused {
+            message: "changing protection: the target answered rejected (not allowed)".into(),
+        })
+    }
+
+    #[test]
+    fn a_refused_precondition_is_not_applicable_without_its_capability_else_an_error_never_a_failure() {
+        let mut collector = Collector::new(false, Capabilities::all().without(Capability::AdminProtection));
+        for id in ["lacking", "having", "when"] {
+            running(&mut collector, id);
+        }
+        collector.fail(
+            "lacking",
+            Some(&step("And", "Adam enables login protection by SMS for Alice")),
+            refused(),
+        );
+        collector.fail(
+            "having",
+            Some(&step("And", "Alice enables login protection by SMS on her own account")),
+            refused(),
+        );
+        collector.fail(
+            "when",
+            Some(&step("When", "Alice enables login protection by SMS on her own account")),
+            refused(),
+        );
+        let result = |id: &str| &collector.running[id].result;
+        assert_eq!(result("lacking").status, Status::NotApplicable);
+        assert_eq!(
+            result("lacking").reason.as_deref(),
+            Some(
+                "target lacks admin-protection: it refused the precondition \"And Adam enables login protection \
+                 by SMS for Alice\" (changing protection: the target answered rejected (not allowed))"
+            )
+        );
+        assert_eq!(result("having").status, Status::Error);
+        assert!(
+            result("having").reason.as_deref().unwrap().starts_with(
+                "the target refused the precondition \"And Alice enables login protection by SMS on her own account\": changing protection"
+            ),
+            "{:?}",
+            result("having").reason
+        );
+        assert_eq!(result("having").failure.as_ref().unwrap().line, 4, "the failing step's line");
+        // An action the scenario checks is no precondition: its refusal is an error as before.
+        assert_eq!(result("when").status, Status::Error);
+        assert!(result("when").reason.as_deref().unwrap().starts_with("changing protection"));
+    }
+}

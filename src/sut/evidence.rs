@@ -8,6 +8,7 @@
 //! and by the redactor again when taken, so an admin token the server issued in the very
 //! exchange that is recorded (learned only after it arrived) never shows either.
 
+use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,12 @@ use super::redaction::Redactor;
 /// How much of each request and response body an exchange keeps, in characters.
 pub const EVIDENCE_CHARS: usize = 300;
 
+/// How many exchanges the journal holds: the latest ones, closest to a failure. A target used
+/// outside a run (a probe sends thousands of requests) takes none, and must not grow forever.
+pub const EVIDENCE_EXCHANGES: usize = 200;
+
 /// How much of a body the journal holds until it is taken (redaction then runs on this much).
-const HELD_BYTES: usize = 4096;
+const HELD_BYTES: usize = 1024;
 
 /// One HTTP exchange, as the report shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,10 +40,10 @@ pub struct HttpExchange {
     pub response: String,
 }
 
-/// The exchanges made since they were last taken, oldest first.
+/// The latest [`EVIDENCE_EXCHANGES`] exchanges made since they were last taken, oldest first.
 #[derive(Debug, Default)]
 pub struct Journal {
-    exchanges: Mutex<Vec<HttpExchange>>,
+    exchanges: Mutex<VecDeque<HttpExchange>>,
 }
 
 impl Journal {
@@ -51,7 +56,11 @@ impl Journal {
             response: held(&exchange.response),
             ..exchange
         };
-        self.exchanges.lock().unwrap_or_else(PoisonError::into_inner).push(exchange);
+        let mut exchanges = self.exchanges.lock().unwrap_or_else(PoisonError::into_inner);
+        if exchanges.len() == EVIDENCE_EXCHANGES {
+            exchanges.pop_front();
+        }
+        exchanges.push_back(exchange);
     }
 
     /// Takes the recorded exchanges, redacted again by `redactor` (which may have learned
@@ -118,6 +127,17 @@ mod tests {
         let shown = format!("{taken:?}");
         assert!(!shown.contains("hunter22") && !shown.contains("jwt-issued-later"), "{shown}");
         assert!(journal.take(&redactor).is_empty(), "taking empties the journal");
+    }
+
+    #[test]
+    fn only_the_latest_exchanges_are_held() {
+        let journal = Journal::default();
+        for i in 0..EVIDENCE_EXCHANGES + 5 {
+            journal.record(exchange(&format!("n={i}"), ""), &Redactor::default(), &[]);
+        }
+        let taken = journal.take(&Redactor::default());
+        assert_eq!(taken.len(), EVIDENCE_EXCHANGES);
+        assert_eq!(taken[0].request, "n=5");
     }
 
     #[test]

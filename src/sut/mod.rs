@@ -24,7 +24,7 @@ use crate::protocol::{
 use crate::provision::TokenSeed;
 
 pub use connection::{Connection, TargetFactory, TargetInfo};
-pub use evidence::{EVIDENCE_CHARS, HttpExchange};
+pub use evidence::HttpExchange;
 pub use http::{Http, HttpSettings};
 pub use in_process::InProcess;
 pub use spec::TargetSpec;

@@ -127,3 +127,36 @@ fn bad_input_is_a_located_error_with_exit_2() {
     assert!(err.contains("unknown target"), "{err}");
     assert!(!std::path::Path::new(out).exists(), "no reports for a run that never started");
 }
+
+/// The issue's case: a `Given` change the target refuses ("Bob" may not set Alice's protection)
+/// used to let the scenario go on and fail at its `Then` ("asked for a second factor", got
+/// signed in). It is an error naming the step and quoting the answer, never a failure.
+#[test]
+fn a_refused_given_ends_the_scenario_as_an_error_naming_the_step_not_a_later_failure() {
+    let feature = "Feature: A change the target refuses
+  Scenario: Bob may not protect Alice
+    Given Rita has a root account
+    And Alice is an IAM user under Rita
+    And Bob is an IAM user under Rita
+    And Alice has a secure phone number bound
+    And Bob enables login protection by SMS for Alice
+    When Alice signs in with her password
+    Then Alice is asked for a second factor by SMS
+";
+    let suite = Suite::from_sources(vec![("features/x/refused.feature".into(), feature.into())]).unwrap();
+    let connection = TargetSpec::parse("reference").unwrap().connect().unwrap();
+    let record = runner::run(&suite, &connection, &RunSettings::default());
+    let scenario = &record.scenarios[0];
+    assert_eq!(scenario.status, Status::Error, "{scenario:?}");
+    let failure = scenario.failure.as_ref().unwrap();
+    assert_eq!(failure.step, "And Bob enables login protection by SMS for Alice");
+    assert_eq!(failure.line, 7);
+    let reason = scenario.reason.as_deref().unwrap();
+    assert!(
+        reason.starts_with(
+            "the target refused the precondition \"And Bob enables login protection by SMS for Alice\""
+        ) && reason.ends_with("the target answered rejected (not allowed)"),
+        "{reason}"
+    );
+    assert_eq!(record.outcome(), mfa_harness::report::RunOutcome::NoVerdict);
+}

@@ -143,39 +143,46 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
 }
 
 /// The declared policy numbers against the measured ones. A declared 0 means "none" (no
-/// lockout, a permanent lock, no attempt limit), as profiles write it.
+/// lockout, a permanent lock, no attempt limit), as profiles write it; a number the target
+/// does not declare is compared with nothing.
 pub fn declared_checks(report: &ProbeReport) -> Vec<DeclaredCheck> {
     let d = &report.declared;
-    let declared = |n: u64, none: &str| if n == 0 { none.to_owned() } else { n.to_string() };
+    let declared = |n: Option<u64>, none: &str| match n {
+        None => "not declared".to_owned(),
+        Some(0) => none.to_owned(),
+        Some(n) => n.to_string(),
+    };
     let some = |n: u64| (n != 0).then_some(n);
     let threshold = report.lockout.threshold.value().map(|t| t.wrong_codes.map(u64::from));
     let release = report.lockout.release.value().map(|r| r.after_secs);
     let attempts = report.sms.attempts.value().map(|a| (a.void_after.map(u64::from), a.by_account_lock));
-    let declared_attempts = some(u64::from(d.sms_max_attempts));
+    let declared_threshold = d.lockout_threshold.map(u64::from);
+    let declared_release = d.lockout_duration.map(|r| r.as_secs());
+    let declared_attempts = d.sms_max_attempts.map(u64::from);
     vec![
         check(
             "lockout.threshold",
-            declared(u64::from(d.lockout_threshold), "no lockout"),
+            declared(declared_threshold, "no lockout"),
             &report.lockout.threshold,
-            threshold.map(|m| m == some(u64::from(d.lockout_threshold))),
+            threshold.zip(declared_threshold).map(|(m, dec)| m == some(dec)),
             |t| t.wrong_codes.map_or_else(|| "none".to_owned(), |n| n.to_string()),
         ),
         check(
             "lockout.release",
-            if d.lockout_duration.is_zero() {
-                "permanent".to_owned()
-            } else {
-                seconds(d.lockout_duration.as_secs())
+            match declared_release {
+                None => "not declared".to_owned(),
+                Some(0) => "permanent".to_owned(),
+                Some(secs) => seconds(secs),
             },
             &report.lockout.release,
-            release.map(|m| m == some(d.lockout_duration.as_secs())),
+            release.zip(declared_release).map(|(m, dec)| m == some(dec)),
             |r| r.after_secs.map_or_else(|| "permanent".to_owned(), seconds),
         ),
         check(
             "sms.attempts",
-            declared(u64::from(d.sms_max_attempts), "no limit"),
+            declared(declared_attempts, "no limit"),
             &report.sms.attempts,
-            attempts.and_then(|(m, by_lock)| match (m, declared_attempts) {
+            attempts.zip(declared_attempts).and_then(|((m, by_lock), dec)| match (m, some(dec)) {
                 // The account lock came first: the code's own limit was never reached.
                 (Some(m), Some(dec)) if by_lock && m <= dec => None,
                 (m, dec) => Some(m == dec),

@@ -202,16 +202,19 @@ impl fmt::Debug for SmsMessage {
 }
 
 /// The policy numbers a target declares, so scenarios can say "as many times as the lockout
-/// threshold" and stay true whatever a vendor chose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// threshold" and stay true whatever a vendor chose. A number a target does not declare is
+/// `None`: a scenario that needs it is not applicable there, never run on a guess.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyFacts {
     /// Consecutive failures that lock an account.
-    pub lockout_threshold: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lockout_threshold: Option<u32>,
     /// How long a lockout lasts.
-    #[serde(with = "secs")]
-    pub lockout_duration: Duration,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "secs")]
+    pub lockout_duration: Option<Duration>,
     /// Wrong answers one SMS code survives.
-    pub sms_max_attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_max_attempts: Option<u32>,
 }
 
 mod secs {
@@ -219,12 +222,15 @@ mod secs {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_secs())
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_u64(d.as_secs()),
+            None => s.serialize_none(),
+        }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_secs)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Option::<u64>::deserialize(d).map(|secs| secs.map(Duration::from_secs))
     }
 }
 

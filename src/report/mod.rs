@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::sut::TargetInfo;
+pub use crate::sut::{HttpExchange, TargetInfo};
 
 pub use html::render as render_html;
 pub use junit::render as render_junit;
@@ -86,6 +86,11 @@ pub struct ScenarioResult {
     pub failure: Option<StepFailure>,
     /// Simulated time the scenario covered, in milliseconds.
     pub simulated_ms: u64,
+    /// The HTTP exchanges of a scenario that did not pass (failed, expected failure or
+    /// error), oldest first, secrets redacted and bodies cut short: the evidence behind its
+    /// verdict. Empty, and absent from the JSON, for a target without HTTP.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<HttpExchange>,
     /// Real time the scenario took; only JUnit shows it (it would break byte-identical JSON).
     #[serde(skip)]
     pub wall: Duration,
@@ -304,6 +309,7 @@ pub(crate) mod tests {
             reason: None,
             failure: None,
             simulated_ms: 31_000,
+            exchanges: Vec::new(),
             wall: Duration::from_millis(3),
         };
         let scenario = |line: usize, name: &str, status: Status| ScenarioResult {

@@ -9,13 +9,16 @@ use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step, StepError};
 use cucumber::{Event, Writer, cli, gherkin, parser};
 
 use super::fault::Fault;
+use super::needs;
 use super::suite::feature_path;
+use crate::protocol::{Capabilities, Capability};
 use crate::report::{ScenarioResult, Status, StepFailure};
 
 /// Collects one [`ScenarioResult`] per scenario that ran.
 #[derive(Debug, Default)]
 pub struct Collector {
     live: bool,
+    capabilities: Capabilities,
     running: HashMap<String, Running>,
     finished: Vec<ScenarioResult>,
     parse_errors: Vec<String>,
@@ -28,9 +31,11 @@ struct Running {
 }
 
 impl Collector {
-    /// A collector; `live` prints one line per finished scenario to standard error.
-    pub fn new(live: bool) -> Self {
-        Collector { live, ..Collector::default() }
+    /// A collector for a target with `capabilities` (a refused precondition whose capability
+    /// the target lacks is not applicable); `live` prints one line per finished scenario to
+    /// standard error.
+    pub fn new(live: bool, capabilities: Capabilities) -> Self {
+        Collector { live, capabilities, ..Collector::default() }
     }
 
     /// The results, and the parser errors (none when the suite was loaded by [`super::Suite`]).
@@ -61,6 +66,7 @@ impl Collector {
                     reason: None,
                     failure: None,
                     simulated_ms: 0,
+                    exchanges: Vec::new(),
                     wall: Duration::ZERO,
                 };
                 self.running.insert(id, Running { result, started: at });
@@ -92,9 +98,31 @@ impl Collector {
         if r.result.failure.is_some() || matches!(r.result.status, Status::Error | Status::NotApplicable) {
             return;
         }
+        let precondition = step.filter(|s| s.ty == gherkin::StepType::Given);
         let (status, message, expected, actual) = match fault {
             Fault::Mismatch(m) => (Status::Failed, m.context, Some(m.expected), Some(m.actual)),
             Fault::NoAnswer(n) => (Status::Error, n.message, None, None),
+            // A refused `Given` ends the scenario here, before a later step could fail it for
+            // what it never arranged: not applicable when the target declared the step's
+            // capability absent, else an error naming the step and quoting the answer.
+            Fault::Refused(refused) => match precondition {
+                Some(given) => {
+                    let written = format!("{} {}", given.keyword.trim(), given.value);
+                    let lacking = lacking(&self.capabilities, &given.value);
+                    if !lacking.is_empty() {
+                        r.result.status = Status::NotApplicable;
+                        r.result.reason = Some(format!(
+                            "target lacks {lacking}: it refused the precondition \"{written}\" ({})",
+                            refused.message.lines().next().unwrap_or_default()
+                        ));
+                        return;
+                    }
+                    let message =
+                        format!("the target refused the precondition \"{written}\": {}", refused.message);
+                    (Status::Error, message, None, None)
+                }
+                None => (Status::Error, refused.message, None, None),
+            },
             Fault::Panic(p) => (Status::Error, p, None, None),
             Fault::NotApplicable(n) => {
                 // Not run to the end, so no failure: the reason says what it would need.
@@ -117,6 +145,15 @@ impl Collector {
             actual,
         });
     }
+}
+
+/// The capabilities the step with text `step` needs (`features/STEPS.md`) that the target
+/// lacks, comma-separated (empty when it has them all).
+fn lacking(capabilities: &Capabilities, step: &str) -> String {
+    let needed = needs::derive([step]);
+    let needed = needed.iter().filter_map(|tag| tag.strip_prefix("needs.")?.parse::<Capability>().ok());
+    let missing: Vec<&str> = capabilities.missing(needed).iter().map(|c| c.name()).collect();
+    missing.join(", ")
 }
 
 fn error_fault(error: &StepError) -> Fault {
@@ -156,3 +193,85 @@ impl<W: 'static> Writer<W> for Collector {
 /// The collector keys every event by scenario id and sorts nothing until the record is built,
 /// so it does not depend on event order: cucumber's first case for a `Normalized` writer.
 impl cucumber::writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    use cucumber::gherkin::GherkinEnv;
+
+    use super::*;
+    use crate::scenario::fault::Refused;
+
+    fn step(keyword: &str, text: &str) -> gherkin::Step {
+        let feature = format!("Feature: f\n  Scenario: s\n    Given a\n    {keyword} {text}\n    Then b\n");
+        let feature = gherkin::Feature::parse(feature, GherkinEnv::default()).unwrap();
+        feature.scenarios[0].steps[1].clone()
+    }
+
+    fn running(collector: &mut Collector, id: &str) {
+        let result = ScenarioResult {
+            id: id.into(),
+            feature: "f".into(),
+            feature_name: "f".into(),
+            name: "s".into(),
+            line: 2,
+            tags: Vec::new(),
+            status: Status::Passed,
+            reason: None,
+            failure: None,
+            simulated_ms: 0,
+            exchanges: Vec::new(),
+            wall: Duration::ZERO,
+        };
+        collector.running.insert(id.into(), Running { result, started: SystemTime::UNIX_EPOCH });
+    }
+
+    fn refused() -> Fault {
+        Fault::Refused(Refused {
+            message: "changing protection: the target answered rejected (not allowed)".into(),
+        })
+    }
+
+    #[test]
+    fn a_refused_precondition_is_not_applicable_without_its_capability_else_an_error_never_a_failure() {
+        let mut collector = Collector::new(false, Capabilities::all().without(Capability::AdminProtection));
+        for id in ["lacking", "having", "when"] {
+            running(&mut collector, id);
+        }
+        collector.fail(
+            "lacking",
+            Some(&step("And", "Adam enables login protection by SMS for Alice")),
+            refused(),
+        );
+        collector.fail(
+            "having",
+            Some(&step("And", "Alice enables login protection by SMS on her own account")),
+            refused(),
+        );
+        collector.fail(
+            "when",
+            Some(&step("When", "Alice enables login protection by SMS on her own account")),
+            refused(),
+        );
+        let result = |id: &str| &collector.running[id].result;
+        assert_eq!(result("lacking").status, Status::NotApplicable);
+        assert_eq!(
+            result("lacking").reason.as_deref(),
+            Some(
+                "target lacks admin-protection: it refused the precondition \"And Adam enables login protection \
+                 by SMS for Alice\" (changing protection: the target answered rejected (not allowed))"
+            )
+        );
+        assert_eq!(result("having").status, Status::Error);
+        assert!(
+            result("having").reason.as_deref().unwrap().starts_with(
+                "the target refused the precondition \"And Alice enables login protection by SMS on her own account\": changing protection"
+            ),
+            "{:?}",
+            result("having").reason
+        );
+        assert_eq!(result("having").failure.as_ref().unwrap().line, 4, "the failing step's line");
+        // An action the scenario checks is no precondition: its refusal is an error as before.
+        assert_eq!(result("when").status, Status::Error);
+        assert!(result("when").reason.as_deref().unwrap().starts_with("changing protection"));
+    }
+}

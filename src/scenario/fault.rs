@@ -23,6 +23,16 @@ pub struct NoAnswer {
     pub message: String,
 }
 
+/// The target refused an action outright (a setup it would not do, an operation the profile
+/// does not map, a handle it does not know). In a `Given` step that is a precondition the
+/// scenario cannot stand on: the collector ends it as not applicable (when the target declared
+/// the step's capability absent) or as an error naming the step, never as a failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// What was refused and the target's answer, secrets redacted.
+    pub message: String,
+}
+
 /// The scenario needs what this run cannot give (real waiting beyond the run's budget, on a
 /// target whose clock runs on its own): not applicable, never a pass or a failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +55,11 @@ pub fn no_answer(message: impl Into<String>) -> ! {
     std::panic::panic_any(NoAnswer { message: message.into() })
 }
 
+/// Fails the current step as refused by the target (see [`Refused`]).
+pub fn refused(message: impl Into<String>) -> ! {
+    std::panic::panic_any(Refused { message: message.into() })
+}
+
 /// Ends the scenario as not applicable.
 pub fn not_applicable(reason: impl Into<String>) -> ! {
     std::panic::panic_any(NotApplicable { reason: reason.into() })
@@ -57,6 +72,8 @@ pub enum Fault {
     Mismatch(Mismatch),
     /// No answer from the target.
     NoAnswer(NoAnswer),
+    /// The target refused an action.
+    Refused(Refused),
     /// The scenario cannot run here after all.
     NotApplicable(NotApplicable),
     /// Any other panic: a bug in a step or in the harness, reported as a harness error.
@@ -70,6 +87,8 @@ impl Fault {
             Fault::Mismatch(m.clone())
         } else if let Some(n) = payload.downcast_ref::<NoAnswer>() {
             Fault::NoAnswer(n.clone())
+        } else if let Some(r) = payload.downcast_ref::<Refused>() {
+            Fault::Refused(r.clone())
         } else if let Some(n) = payload.downcast_ref::<NotApplicable>() {
             Fault::NotApplicable(n.clone())
         } else if let Some(s) = payload.downcast_ref::<&str>() {
@@ -101,6 +120,8 @@ mod tests {
         let caught =
             std::panic::catch_unwind(|| no_answer("POST /v1/login: connection refused")).unwrap_err();
         assert!(matches!(Fault::of(caught.as_ref()), Fault::NoAnswer(_)));
+        let caught = std::panic::catch_unwind(|| refused("creating an account: HTTP 403")).unwrap_err();
+        assert!(matches!(Fault::of(caught.as_ref()), Fault::Refused(_)));
         let caught = std::panic::catch_unwind(|| not_applicable("needs 40 s of real waiting")).unwrap_err();
         assert!(matches!(Fault::of(caught.as_ref()), Fault::NotApplicable(_)));
         let caught = std::panic::catch_unwind(|| panic!("index {} out of range", 3)).unwrap_err();

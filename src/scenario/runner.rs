@@ -20,7 +20,7 @@ use super::world::{MfaWorld, RealWaitBudget, ScenarioSetup};
 use crate::clock::{DEFAULT_EPOCH, SimTime};
 use crate::report::{RunRecord, ScenarioResult, Status, StepFailure};
 use crate::sim::{Concern, Streams};
-use crate::sut::{Connection, Target, TargetFactory};
+use crate::sut::{Connection, HttpExchange, Target, TargetFactory};
 
 /// No-answers in a row after which a run declares its target down (see [`Watchdog`]).
 pub const TARGET_DOWN_AFTER: u32 = 3;
@@ -89,15 +89,16 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
 
     let features = select(suite, &runnable);
     let simulated: Arc<Mutex<BTreeMap<String, Duration>>> = Arc::default();
+    let evidence: Arc<Mutex<BTreeMap<String, Vec<HttpExchange>>>> = Arc::default();
     let watchdog = Arc::new(Watchdog::new(settings.deadline, settings.target_down_after));
     let real_wait = RealWaitBudget::new(settings.max_real_wait);
     let collector = execute(
         features,
+        Collector::new(settings.live, capabilities),
         factory,
         settings.seed,
-        simulated.clone(),
+        Journals { simulated: simulated.clone(), evidence: evidence.clone(), running: Arc::default() },
         real_wait.clone(),
-        settings.live,
         watchdog,
     );
     let (ran, parse_errors) = collector.into_results();
@@ -107,10 +108,14 @@ pub fn run(suite: &Suite, connection: &Connection, settings: &RunSettings) -> Ru
         results.push(not_run(suite, &format!("(parser error {i})"), Status::Error, message));
     }
     let simulated = simulated.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut evidence = evidence.lock().unwrap_or_else(PoisonError::into_inner);
     let mut seen = BTreeSet::new();
     for mut result in ran {
         seen.insert(result.id.clone());
         result.simulated_ms = simulated.get(&result.id).map_or(0, |d| d.as_millis() as u64);
+        if matches!(result.status, Status::Failed | Status::Error) {
+            result.exchanges = evidence.remove(&result.id).unwrap_or_default();
+        }
         apply_expectation(&mut result, &settings.expected);
         results.push(result);
     }
@@ -135,15 +140,25 @@ pub fn scenario_seed(run_seed: u64, id: &str) -> u64 {
     Streams::new(run_seed).key64(id, Concern::Schedule)
 }
 
+/// What the runner's hooks keep per scenario id: its simulated time, the target it runs on
+/// (while it runs) and the HTTP exchanges it made.
+struct Journals {
+    simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
+    evidence: Arc<Mutex<BTreeMap<String, Vec<HttpExchange>>>>,
+    running: Arc<Mutex<BTreeMap<String, Arc<dyn Target>>>>,
+}
+
 fn execute(
     features: Vec<gherkin::Feature>,
+    collector: Collector,
     factory: TargetFactory,
     run_seed: u64,
-    simulated: Arc<Mutex<BTreeMap<String, Duration>>>,
+    journals: Journals,
     real_wait: RealWaitBudget,
-    live: bool,
     watchdog: Arc<Watchdog>,
 ) -> Collector {
+    let Journals { simulated, evidence, running } = journals;
+    let started = running.clone();
     let runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(1)
         .steps(MfaWorld::collection())
@@ -153,6 +168,7 @@ fn execute(
             let factory = factory.clone();
             let watchdog = watchdog.clone();
             let real_wait = real_wait.clone();
+            let started = started.clone();
             async move {
                 // A run that has given up (deadline, target down) starts no more scenarios.
                 if let Some(reason) = watchdog.stopped() {
@@ -167,21 +183,31 @@ fn execute(
                         super::fault::no_answer(message)
                     }
                 };
+                // Exchanges made before this scenario (connecting, the one before) are not its
+                // evidence.
+                target.take_exchanges();
                 let target: Arc<dyn Target> = Arc::new(Watched::new(target, watchdog));
+                started.lock().unwrap_or_else(PoisonError::into_inner).insert(id, target.clone());
                 world.set_up(ScenarioSetup { target, seed, start: start_time(seed), real_wait });
             }
             .boxed_local()
         })
         .after(move |feature, _rule, scenario, _finished, world| {
             let id = format!("{}:{}", feature_path(feature), scenario.position.line);
-            let simulated = simulated.clone();
             if let Some(world) = world {
-                simulated.lock().unwrap_or_else(PoisonError::into_inner).insert(id, world.simulated());
+                simulated
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(id.clone(), world.simulated());
+            }
+            let target = running.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+            if let Some(target) = target {
+                evidence.lock().unwrap_or_else(PoisonError::into_inner).insert(id, target.take_exchanges());
             }
             async {}.boxed_local()
         });
     let cucumber: Cucumber<_, _, (), _, _, cucumber::cli::Empty> =
-        Cucumber::custom(FeatureList(features), runner, Collector::new(live));
+        Cucumber::custom(FeatureList(features), runner, collector);
     let cucumber = cucumber.with_default_cli();
     quiet_step_panics();
     IN_SUITE.with(|flag| flag.set(true));
@@ -266,6 +292,7 @@ fn not_run(suite: &Suite, id: &str, status: Status, reason: String) -> ScenarioR
         reason: Some(reason),
         failure: None,
         simulated_ms: 0,
+        exchanges: Vec::new(),
         wall: Duration::ZERO,
     }
 }

@@ -23,7 +23,7 @@ use crate::protocol::{
     PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use crate::provision::TokenSeed;
-use crate::sut::{Answer, Target, TargetError, TargetInfo};
+use crate::sut::{Answer, HttpExchange, Target, TargetError, TargetInfo};
 
 /// Counts no-answers and watches the deadline for one run; shared by all its scenarios.
 #[derive(Debug)]
@@ -118,6 +118,10 @@ impl Target for Watched {
 
     fn policy_facts(&self) -> PolicyFacts {
         self.inner.policy_facts()
+    }
+
+    fn take_exchanges(&self) -> Vec<HttpExchange> {
+        self.inner.take_exchanges()
     }
 
     fn server_time(&self) -> Answer<Option<SimTime>> {

@@ -270,9 +270,9 @@ pub struct Done {
 pub(super) async fn info(State(app): State<Arc<App>>) -> Json<Info> {
     let p = app.service.policy();
     let policy = PolicyFacts {
-        lockout_threshold: p.lockout_threshold,
-        lockout_duration: p.lockout_duration,
-        sms_max_attempts: p.sms_max_attempts,
+        lockout_threshold: Some(p.lockout_threshold),
+        lockout_duration: Some(p.lockout_duration),
+        sms_max_attempts: Some(p.sms_max_attempts),
     };
     // The harness moves the clock and reads SMS only through the test routes.
     let mut capabilities = Capabilities::all();

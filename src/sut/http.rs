@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 
 use super::redaction::Redactor;
 use super::transport::{Body, Call, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Transport};
-use super::{Answer, SUPPORT_TICKET, Target, TargetError};
+use super::{Answer, HttpExchange, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
     AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
@@ -121,11 +121,7 @@ impl Http {
             redactor: Redactor::default(),
             test_clock: false,
             capabilities: Capabilities::default(),
-            facts: PolicyFacts {
-                lockout_threshold: 0,
-                lockout_duration: Duration::ZERO,
-                sms_max_attempts: 0,
-            },
+            facts: PolicyFacts::default(),
             clock: Mutex::new(None),
         };
         let info: Info = target.call(HttpMethod::GET, "/v1/info", None)?;
@@ -233,6 +229,10 @@ impl Target for Http {
 
     fn policy_facts(&self) -> PolicyFacts {
         self.facts
+    }
+
+    fn take_exchanges(&self) -> Vec<HttpExchange> {
+        self.transport.take_exchanges(&self.redactor)
     }
 
     fn reset(&self) -> Answer<()> {

@@ -49,9 +49,9 @@ impl Target for InProcess {
     fn policy_facts(&self) -> PolicyFacts {
         let p = self.service.policy();
         PolicyFacts {
-            lockout_threshold: p.lockout_threshold,
-            lockout_duration: p.lockout_duration,
-            sms_max_attempts: p.sms_max_attempts,
+            lockout_threshold: Some(p.lockout_threshold),
+            lockout_duration: Some(p.lockout_duration),
+            sms_max_attempts: Some(p.sms_max_attempts),
         }
     }
 

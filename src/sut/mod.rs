@@ -7,6 +7,7 @@
 //! ignores it, and scenarios that need it are not applicable there.
 
 mod connection;
+mod evidence;
 pub mod http;
 mod in_process;
 pub mod profile;
@@ -23,6 +24,7 @@ use crate::protocol::{
 use crate::provision::TokenSeed;
 
 pub use connection::{Connection, TargetFactory, TargetInfo};
+pub use evidence::HttpExchange;
 pub use http::{Http, HttpSettings};
 pub use in_process::InProcess;
 pub use spec::TargetSpec;
@@ -74,6 +76,12 @@ pub trait Target: Send + Sync {
     /// sets the clock.
     fn server_time(&self) -> Answer<Option<SimTime>> {
         Ok(None)
+    }
+
+    /// The HTTP exchanges made since the last call, oldest first, secrets redacted and bodies
+    /// cut short: the evidence a failing scenario carries. A target without HTTP has none.
+    fn take_exchanges(&self) -> Vec<HttpExchange> {
+        Vec::new()
     }
 
     // Setup: what a test (not a user) arranges. None of it spends a code.

@@ -25,6 +25,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::TargetError;
+use super::evidence::{HttpExchange, Journal};
 use super::redaction::Redactor;
 
 /// How long to wait for a TCP (and TLS) connection, by default.
@@ -81,13 +82,36 @@ impl Call {
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
+
+    /// The path with its query, as evidence shows it (redacted later).
+    fn path_and_query(&self) -> String {
+        match serde_urlencoded::to_string(&self.query) {
+            Ok(query) if !query.is_empty() => format!("{}?{query}", self.path),
+            _ => self.path.clone(),
+        }
+    }
 }
 
-/// What came back: status, the whole body, the `Date` header, and how long it took. No
-/// `Debug`: the body may carry secrets.
+impl Body {
+    /// The body as text, as evidence shows it (redacted later).
+    fn text(&self) -> String {
+        match self {
+            Body::Empty => String::new(),
+            Body::Json(value) => value.to_string(),
+            Body::Form(fields) => serde_urlencoded::to_string(fields).unwrap_or_default(),
+            Body::Raw { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+}
+
+/// What came back: status, headers, the whole body, the `Date` header, and how long it took.
+/// No `Debug`: the body may carry secrets.
 pub struct Exchange {
     /// The HTTP status.
     pub status: reqwest::StatusCode,
+    /// The response headers, names in lower case, in the order they came (a name may repeat:
+    /// `set-cookie`).
+    pub headers: Vec<(String, String)>,
     /// The whole body.
     pub body: Vec<u8>,
     /// The `Date` header as Unix seconds (it has whole seconds only).
@@ -96,12 +120,14 @@ pub struct Exchange {
     pub round_trip: Duration,
 }
 
-/// An HTTP client for one server: base URL, timeouts, a client and the runtime it runs on.
+/// An HTTP client for one server: base URL, timeouts, a client and the runtime it runs on,
+/// and the journal of its exchanges (the evidence of a scenario's report).
 pub struct Transport {
     base_url: String,
     request_timeout: Duration,
     runtime: tokio::runtime::Runtime,
     client: reqwest::Client,
+    journal: Journal,
 }
 
 impl std::fmt::Debug for Transport {
@@ -111,7 +137,9 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// A client for `base_url` (without a trailing `/`) with these limits.
+    /// A client for `base_url` (without a trailing `/`) with these limits. Redirects are not
+    /// followed: a `3xx` is an answer like any other (its `Location` header readable by a
+    /// profile's rules), and the cookies it sets reach the profile engine.
     ///
     /// # Errors
     /// [`TargetError::NoAnswer`] when the runtime or the TLS backend cannot start.
@@ -133,9 +161,22 @@ impl Transport {
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| failed(&e))?;
-        Ok(Transport { base_url: base_url.to_owned(), request_timeout, runtime, client })
+        Ok(Transport {
+            base_url: base_url.to_owned(),
+            request_timeout,
+            runtime,
+            client,
+            journal: Journal::default(),
+        })
+    }
+
+    /// The exchanges sent since the last call, oldest first, redacted by `redactor` and cut
+    /// short (see [`super::evidence`]).
+    pub fn take_exchanges(&self, redactor: &Redactor) -> Vec<HttpExchange> {
+        self.journal.take(redactor)
     }
 
     /// Sends `call` and reads the whole answer, whatever its status.
@@ -145,6 +186,13 @@ impl Transport {
     /// off (quoting its start, redacted by `redactor` with `extra` values too).
     pub fn send(&self, call: Call, redactor: &Redactor, extra: &[&str]) -> Result<Exchange, TargetError> {
         let request = call.label();
+        let mut evidence = HttpExchange {
+            method: call.method.to_string(),
+            path: call.path_and_query(),
+            status: None,
+            request: call.body.text(),
+            response: String::new(),
+        };
         let mut builder = self.client.request(call.method, format!("{}{}", self.base_url, call.path));
         if !call.query.is_empty() {
             builder = builder.query(&call.query);
@@ -165,6 +213,13 @@ impl Transport {
         let received = self.runtime.block_on(async move {
             let mut response = builder.send().await.map_err(|e| (e, None))?;
             let status = response.status();
+            let headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into())
+                })
+                .collect();
             let date = response
                 .headers()
                 .get(reqwest::header::DATE)
@@ -174,26 +229,34 @@ impl Transport {
             loop {
                 match response.chunk().await {
                     Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-                    Ok(None) => return Ok((status, date, bytes)),
+                    Ok(None) => return Ok((status, headers, date, bytes)),
                     Err(e) => return Err((e, Some((status, bytes)))),
                 }
             }
         });
         let round_trip = sent.elapsed();
         let timeout = self.request_timeout;
-        let (status, date, body) = received.map_err(|(e, partial)| TargetError::NoAnswer {
-            request,
-            message: match partial {
-                None => transport_failure(&e, timeout),
-                Some((status, bytes)) => format!(
-                    "{status}, then the body was cut off after {} bytes ({}); body starts: {}",
-                    bytes.len(),
-                    transport_failure(&e, timeout),
-                    redactor.excerpt(&bytes, extra)
-                ),
-            },
-        })?;
-        Ok(Exchange { status, body, date, round_trip })
+        let (status, headers, date, body) = match received {
+            Ok(received) => received,
+            Err((e, partial)) => {
+                let message = match partial {
+                    None => transport_failure(&e, timeout),
+                    Some((status, bytes)) => format!(
+                        "{status}, then the body was cut off after {} bytes ({}); body starts: {}",
+                        bytes.len(),
+                        transport_failure(&e, timeout),
+                        redactor.excerpt(&bytes, extra)
+                    ),
+                };
+                evidence.response = message.clone();
+                self.journal.record(evidence, redactor, extra);
+                return Err(TargetError::NoAnswer { request, message });
+            }
+        };
+        evidence.status = Some(status.as_u16());
+        evidence.response = String::from_utf8_lossy(&body).into_owned();
+        self.journal.record(evidence, redactor, extra);
+        Ok(Exchange { status, headers, body, date, round_trip })
     }
 }
 

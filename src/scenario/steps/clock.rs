@@ -15,7 +15,7 @@ fn time_passes(w: &mut MfaWorld, span: Span) {
 #[when(expr = "time passes until the lockout ends")]
 fn until_lockout_ends(w: &mut MfaWorld) {
     // One second past the lockout period, so both "until" conventions (< and <=) have ended it.
-    let span = w.facts().lockout_duration + std::time::Duration::from_secs(1);
+    let span = w.declared("lockout duration", |f| f.lockout_duration) + std::time::Duration::from_secs(1);
     w.advance(span);
 }
 

@@ -83,7 +83,7 @@ fn exactly(w: &mut MfaWorld, n: usize, expect: Expect) {
 fn at_most(w: &mut MfaWorld, limit: Count, expect: Expect) {
     let limit = match limit {
         Count::Exactly(n) => n as usize,
-        Count::LockoutThreshold => w.facts().lockout_threshold as usize,
+        Count::LockoutThreshold => w.declared("lockout threshold", |f| f.lockout_threshold) as usize,
     };
     let got = count(w, expect);
     if got > limit {

@@ -49,19 +49,37 @@ fn change(w: &mut MfaWorld, actor: &str, user: &str, scope: Scope, methods: Meth
     w.remember(actor, vec![Attempt::Change], verdict);
 }
 
+/// A change a `Given` arranges: the scenario stands on it, so a refusal ends the scenario.
+fn arrange_change(w: &mut MfaWorld, actor: &str, user: &str, scope: Scope, methods: MethodSet) {
+    change(w, actor, user, scope, methods);
+    w.require_accepted("changing protection in setup");
+}
+
 #[given(expr = "{user} enables {protection} by {methods} for {user}")]
+fn arranges_enabled_for(w: &mut MfaWorld, actor: User, protection: Protection, methods: Methods, user: User) {
+    arrange_change(w, &actor.0, &user.0, protection.0, methods.0);
+}
+
 #[when(expr = "{user} enables {protection} by {methods} for {user}")]
 fn enables_for(w: &mut MfaWorld, actor: User, protection: Protection, methods: Methods, user: User) {
     change(w, &actor.0, &user.0, protection.0, methods.0);
 }
 
 #[given(expr = "{user} enables {protection} by {methods} on her/his/their own account")]
+fn arranges_enabled_own(w: &mut MfaWorld, user: User, protection: Protection, methods: Methods) {
+    arrange_change(w, &user.0, &user.0, protection.0, methods.0);
+}
+
 #[when(expr = "{user} enables {protection} by {methods} on her/his/their own account")]
 fn enables_own(w: &mut MfaWorld, user: User, protection: Protection, methods: Methods) {
     change(w, &user.0, &user.0, protection.0, methods.0);
 }
 
 #[given(expr = "{user} disables {protection} for {user}")]
+fn arranges_disabled_for(w: &mut MfaWorld, actor: User, protection: Protection, user: User) {
+    arrange_change(w, &actor.0, &user.0, protection.0, MethodSet::NONE);
+}
+
 #[when(expr = "{user} disables {protection} for {user}")]
 fn disables_for(w: &mut MfaWorld, actor: User, protection: Protection, user: User) {
     change(w, &actor.0, &user.0, protection.0, MethodSet::NONE);

@@ -69,12 +69,12 @@ fn enters(w: &mut MfaWorld, user: User, code: CodeWords) {
 
 #[when(expr = "{user} enters a wrong code {times}")]
 fn enters_wrong_codes(w: &mut MfaWorld, user: User, times: Times) {
-    let facts = w.facts();
+    let threshold = |w: &MfaWorld| w.declared("lockout threshold", |f| f.lockout_threshold);
     let n = match times {
         Times::Exactly(n) => n,
-        Times::LockoutThreshold => facts.lockout_threshold,
-        Times::BelowLockoutThreshold => facts.lockout_threshold.saturating_sub(1),
-        Times::SmsAttemptLimit => facts.sms_max_attempts,
+        Times::LockoutThreshold => threshold(w),
+        Times::BelowLockoutThreshold => threshold(w).saturating_sub(1),
+        Times::SmsAttemptLimit => w.declared("SMS attempt limit", |f| f.sms_max_attempts),
     };
     for _ in 0..n {
         let (method, digits) = w.resolve_code(&user.0, &CodeWords::Wrong, None);

@@ -24,11 +24,11 @@ pub use outcome::{Last, meets};
 pub use person::{Person, Prompt};
 pub use sms::{DEFAULT_SMS_DELAY, Delivery};
 
-use super::fault::no_answer;
+use super::fault::{no_answer, not_applicable, refused};
 use crate::clock::SimTime;
 use crate::protocol::{PolicyFacts, Verdict};
 use crate::sim::{Limits, Sim, SmsChannel, Streams};
-use crate::sut::{Answer, Target};
+use crate::sut::{Answer, Target, TargetError};
 use clock::TargetClock;
 
 /// Everything a scenario needs before its first step: the target, the seed, where time starts.
@@ -132,13 +132,23 @@ impl MfaWorld {
         self.target().policy_facts()
     }
 
-    /// Calls the target at the current time; no answer is a harness error naming `what`.
+    /// The policy number `pick` reads, named `what` ("lockout threshold"); a scenario that
+    /// needs one the target does not declare is not applicable, never run on a guess.
+    pub fn declared<T>(&self, what: &str, pick: impl FnOnce(&PolicyFacts) -> Option<T>) -> T {
+        pick(&self.facts()).unwrap_or_else(|| {
+            not_applicable(format!("the target declares no {what} (a profile's [policy] section)"))
+        })
+    }
+
+    /// Calls the target at the current time; no answer is a harness error naming `what`, and
+    /// a refusal a [`refused`] fault (in a `Given`, a precondition the target would not set).
     pub fn call<T>(&mut self, what: &str, f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>) -> T {
         self.follow_target_clock();
         let target = self.target();
         let now = self.now();
         match f(target.as_ref(), now) {
             Ok(value) => value,
+            Err(e @ TargetError::Refused { .. }) => refused(format!("{what} at {now}: {e}")),
             Err(e) => no_answer(format!("{what} at {now}: {e}")),
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{MfaWorld, Prompt};
 use crate::protocol::{ChallengeId, MethodSet, RejectReason, SessionId, Verdict};
-use crate::scenario::fault::{mismatch, no_answer};
+use crate::scenario::fault::{mismatch, no_answer, refused};
 use crate::scenario::params::{Attempt, Expect};
 
 /// The last verdict a step got, who got it and which kinds of attempt it answers.
@@ -47,6 +47,15 @@ impl MfaWorld {
         }
         self.last = Some(Last { actor: actor.to_owned(), kinds, verdict });
         self.collect_sms();
+    }
+
+    /// Ends the scenario as a refused precondition unless the last verdict accepted what a
+    /// `Given` arranged (`what`): a scenario must not go on from a state it never reached.
+    pub fn require_accepted(&self, what: &str) {
+        let verdict = &self.last().verdict;
+        if !matches!(verdict, Verdict::Accepted { .. }) {
+            refused(format!("{what} at {}: the target answered {verdict}", self.now()));
+        }
     }
 
     /// The last verdict.

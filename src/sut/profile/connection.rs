@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::admin::AdminSession;
 use super::clock::{FaketimeClock, real_now};
+use super::cookie;
 use super::load::Profile;
 use super::target::ProfileTarget;
 use super::{ProfileError, Vars};
@@ -212,14 +213,16 @@ impl Shared {
         self.profile.mapped.iter().copied().collect()
     }
 
-    /// The values of `vars` that are secret: the always-secret names and the profile's
-    /// `secret_variables` (by bare or handle-prefixed name).
+    /// The values of `vars` that are secret: the always-secret names, cookies and the
+    /// profile's `secret_variables` (by bare or handle-prefixed name).
     pub fn secret_values<'v>(&self, vars: &'v Vars) -> Vec<&'v str> {
         let named = &self.profile.file.target.secret_variables;
         vars.iter()
             .filter(|(name, _)| {
                 let bare = name.rsplit('.').next().unwrap_or(name);
-                ALWAYS_SECRET.contains(&bare) || named.iter().any(|s| s == bare || s == *name)
+                ALWAYS_SECRET.contains(&bare)
+                    || cookie::is_cookie(name)
+                    || named.iter().any(|s| s == bare || s == *name)
             })
             .map(|(_, value)| value.as_str())
             .collect()

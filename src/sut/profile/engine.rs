@@ -6,6 +6,7 @@
 use super::Vars;
 use super::clock::Reading;
 use super::connection::Shared;
+use super::cookie;
 use super::exchange::{self, Answered};
 use super::outcome::{Outcome, plain};
 use super::predicate::{Reply, first_match};
@@ -90,19 +91,27 @@ impl ProfileTarget {
 
     fn step(&self, name: &str, step: &RequestSpec, vars: &mut Vars, now: SimTime) -> Answer<Outcome> {
         if let Some(rule) = &step.outcome {
-            let outcome = self.shared.outcome(name, rule, &Reply { status: 200, json: None }, b"", vars)?;
+            let fixed = Reply { status: 200, ..Reply::default() };
+            let outcome = self.shared.outcome(name, rule, &fixed, b"", vars)?;
             self.apply_set(name, step, vars, now)?;
             return Ok(outcome);
         }
         let globals = self.globals(now);
-        let request = {
+        let mut request = {
             let scope = VarScope { vars, globals: &globals, shared: &self.shared };
             exchange::render(step, &scope).map_err(|m| TargetError::Refused {
                 request: name.replace('_', " "),
                 message: self.shared.redact(&m, vars),
             })?
         };
+        // The handle's cookies, unless the profile writes the header itself.
+        if let Some(jar) = cookie::header(vars)
+            && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+        {
+            request.headers.push(("Cookie".into(), jar));
+        }
         let answered = self.exchange(&request, step.auth, vars, &globals)?;
+        cookie::absorb(vars, &answered.reply.headers);
         self.note_time(&answered);
         let reply = &answered.reply;
         let label = request.label();
@@ -137,8 +146,8 @@ impl ProfileTarget {
             }
         };
         if rule.result != ResultKind::Error {
-            for (var, pointer) in &step.extract {
-                if let Some(value) = reply.text_at(pointer) {
+            for (var, source) in &step.extract {
+                if let Some(value) = reply.read(source) {
                     vars.insert(var.clone(), value);
                 }
             }

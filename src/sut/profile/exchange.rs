@@ -77,7 +77,7 @@ pub fn send(
     let exchange = transport.send(call, redactor, secrets)?;
     let json = serde_json::from_slice(&exchange.body).ok();
     Ok(Answered {
-        reply: Reply { status: exchange.status.as_u16(), json },
+        reply: Reply { status: exchange.status.as_u16(), json, headers: exchange.headers },
         body: exchange.body,
         date: exchange.date,
         round_trip: exchange.round_trip,

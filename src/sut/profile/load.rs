@@ -9,7 +9,7 @@ use std::str::FromStr;
 use toml::Spanned;
 
 use super::ProfileError;
-use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec};
+use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec, Source};
 use super::template::{Template, expand_env};
 use crate::protocol::Capability;
 
@@ -47,6 +47,9 @@ pub fn arguments(name: &str) -> Option<&'static [&'static str]> {
 
 /// Why clock control is not applicable to a profile without a faketime clock.
 const REAL_CLOCK: &str = "needs clock control: the server runs on its real clock (no [clock] faketime_file)";
+
+/// Why SMS is not applicable to a profile without a sink to read the codes from.
+const NO_SINK: &str = "the profile has no [sms_sink] to read the server's SMS codes from";
 
 /// Variables every template may use.
 pub const GLOBALS: &[&str] = &["scenario", "run", "sms_sink_url", "admin_token", "sim_unix", "server_offset"];
@@ -160,6 +163,8 @@ impl Profile {
                 .collect();
             if capability == Capability::ClockControl && faketime.is_none() {
                 not_applicable.insert(capability, REAL_CLOCK.into());
+            } else if capability == Capability::Sms && file.sms_sink.is_none() {
+                not_applicable.insert(capability, NO_SINK.into());
             } else if missing.is_empty() {
                 mapped.insert(capability);
             } else {
@@ -384,8 +389,10 @@ fn check_request(
             format!("no rule set {:?}", rules.get_ref()),
         ));
     }
-    for (name, pointer) in &step.extract {
-        if !(pointer.is_empty() || pointer.starts_with('/')) {
+    for (name, source) in &step.extract {
+        if let Source::Pointer(pointer) = source
+            && !(pointer.is_empty() || pointer.starts_with('/'))
+        {
             return Err(at.error(
                 span,
                 &format!("{key}.extract.{name}"),
@@ -439,6 +446,12 @@ fn check_template(
     }
 }
 
+/// Whether a condition (or one nested in it) names both a pointer and a header.
+fn pointer_and_header(condition: &super::schema::Condition) -> bool {
+    (condition.pointer.is_some() && condition.header.is_some())
+        || condition.all.iter().any(pointer_and_header)
+}
+
 /// Handle variables (`challenge.x`, `session.x`, `binding.x`) are whatever the step that
 /// opened the handle extracted, so only their prefix is checked.
 fn unknown_variable(template: &Template, vars: &BTreeSet<String>) -> Option<String> {
@@ -451,6 +464,9 @@ fn unknown_variable(template: &Template, vars: &BTreeSet<String>) -> Option<Stri
 }
 
 fn check_rule(rule: &RuleSpec) -> Result<(), String> {
+    if pointer_and_header(&rule.when) {
+        return Err("a condition looks at a `pointer` or a `header`, not both".into());
+    }
     match rule.result {
         ResultKind::Rejected if rule.reason.is_none() => Err("`rejected` needs a `reason`".into()),
         ResultKind::Challenge if rule.methods.is_empty() && rule.methods_from.is_none() => {

@@ -16,12 +16,14 @@
 //! | `admin.rs` | signing in as the server's administrator |
 //! | `clock.rs` | the server's clock: read on a real clock, set through libfaketime |
 //! | `engine.rs`, `exchange.rs` | running an operation's steps; one HTTP exchange of a step |
+//! | `cookie.rs` | the cookie jar each handle keeps |
 //! | `predicate.rs`, `outcome.rs` | response rules, and what a matched rule means |
 //! | `state.rs`, `target.rs`, `vocabulary.rs` | one scenario's target, its memory, its words |
 
 mod admin;
 mod clock;
 mod connection;
+mod cookie;
 mod engine;
 mod error;
 mod exchange;

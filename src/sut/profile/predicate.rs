@@ -1,20 +1,35 @@
-//! Response rules: conditions on status and JSON pointers, checked in order; the first that
-//! holds says what the answer means. No rule holding is an error, never a pass.
+//! Response rules: conditions on status, JSON pointers and headers, checked in order; the
+//! first that holds says what the answer means. No rule holding is an error, never a pass.
 
 use serde_json::Value;
 
-use super::schema::{Condition, RuleSpec};
+use super::schema::{Condition, RuleSpec, Source};
 
 /// An HTTP answer as the rules see it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
     /// The body parsed as JSON, if it was JSON.
     pub json: Option<Value>,
+    /// The headers, names in lower case, in the order they came.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// What an extract reads: the text at a JSON pointer, or a header's value.
+    pub fn read(&self, source: &Source) -> Option<String> {
+        match source {
+            Source::Pointer(pointer) => self.text_at(pointer),
+            Source::Header { header } => self.header(header).map(str::to_owned),
+        }
+    }
+
     /// The value at `pointer` (RFC 6901) in the JSON body.
     pub fn at(&self, pointer: &str) -> Option<&Value> {
         self.json.as_ref()?.pointer(pointer)
@@ -36,8 +51,13 @@ pub fn holds(condition: &Condition, reply: &Reply) -> bool {
     if !condition.status.0.is_empty() && !condition.status.0.contains(&reply.status) {
         return false;
     }
-    if let Some(pointer) = &condition.pointer {
-        let value = reply.at(pointer);
+    let subject = match (&condition.pointer, &condition.header) {
+        (Some(pointer), _) => Some(reply.at(pointer).cloned()),
+        (None, Some(header)) => Some(reply.header(header).map(|v| Value::String(v.to_owned()))),
+        (None, None) => None,
+    };
+    if let Some(value) = subject {
+        let value = value.as_ref();
         match (value, condition.exists) {
             (Some(_), Some(false)) => return false,
             (None, Some(false)) | (Some(_), _) => {}
@@ -95,7 +115,25 @@ mod tests {
     }
 
     fn reply(status: u16, body: &str) -> Reply {
-        Reply { status, json: serde_json::from_str(body).ok() }
+        Reply { status, json: serde_json::from_str(body).ok(), headers: Vec::new() }
+    }
+
+    #[test]
+    fn headers_are_tested_and_read_in_any_case() {
+        let r = Reply {
+            status: 303,
+            json: None,
+            headers: vec![("location".into(), "/login/otp".into()), ("set-cookie".into(), "sid=1".into())],
+        };
+        let to = |path: &str| Condition {
+            header: Some("Location".into()),
+            equals: Some(toml::Value::String(path.into())),
+            ..Condition::default()
+        };
+        assert!(holds(&to("/login/otp"), &r) && !holds(&to("/home"), &r));
+        let absent = Condition { header: Some("X-None".into()), exists: Some(false), ..Condition::default() };
+        assert!(holds(&absent, &r));
+        assert_eq!(r.read(&Source::Header { header: "LOCATION".into() }).as_deref(), Some("/login/otp"));
     }
 
     const CHECK: &str = r#"

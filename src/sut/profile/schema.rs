@@ -23,7 +23,8 @@ pub struct ProfileFile {
     /// How the server's time is read.
     #[serde(default)]
     pub clock: ClockSection,
-    /// The policy numbers scenarios refer to by name.
+    /// The policy numbers scenarios refer to by name (none declared without it).
+    #[serde(default)]
     pub policy: PolicySection,
     /// Which capabilities the profile maps, and why the others are not applicable.
     pub capabilities: CapabilitySection,
@@ -119,16 +120,17 @@ pub struct ClockSection {
     pub faketime_file: Option<Spanned<String>>,
 }
 
-/// `[policy]`.
-#[derive(Debug, Deserialize)]
+/// `[policy]`: every number optional; a scenario that needs one the profile does not declare
+/// is not applicable, with the number's name as the reason.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySection {
     /// Consecutive failures that lock.
-    pub lockout_threshold: u32,
+    pub lockout_threshold: Option<u32>,
     /// How long a lock lasts, in seconds (0 if only an administrator clears it).
-    pub lockout_duration_secs: u64,
+    pub lockout_duration_secs: Option<u64>,
     /// Wrong answers one SMS code survives.
-    pub sms_max_attempts: u32,
+    pub sms_max_attempts: Option<u32>,
 }
 
 /// `[capabilities]`.
@@ -169,9 +171,9 @@ pub struct RequestSpec {
     pub auth: Auth,
     /// The rule set that reads the answer (default: any 2xx is `ok`, anything else an error).
     pub rules: Option<Spanned<String>>,
-    /// Variables to read from the answer: name -> JSON pointer.
+    /// Variables to read from the answer: name -> JSON pointer, or `{ header = "Name" }`.
     #[serde(default)]
-    pub extract: BTreeMap<String, String>,
+    pub extract: BTreeMap<String, Source>,
     /// For a step without `path`: the outcome it stands for.
     pub outcome: Option<RuleSpec>,
     /// Variables to set after the step (templates), e.g. `answer_op` on a prompt.
@@ -180,6 +182,19 @@ pub struct RequestSpec {
     /// Requests sent after this one while each outcome is `ok`.
     #[serde(default)]
     pub then: Vec<RequestSpec>,
+}
+
+/// Where an extract reads its value in an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Source {
+    /// A JSON pointer into the body (`"/data/tx"`).
+    Pointer(String),
+    /// A response header, by name in any case (`{ header = "Location" }`).
+    Header {
+        /// The header's name.
+        header: String,
+    },
 }
 
 /// Which credentials a request carries.
@@ -268,6 +283,8 @@ pub struct Condition {
     pub status: StatusSet,
     /// JSON pointer the other tests look at.
     pub pointer: Option<String>,
+    /// Or a response header (by name, any case) whose value they look at, as a string.
+    pub header: Option<String>,
     /// The value there equals this.
     pub equals: Option<toml::Value>,
     /// The value there is one of these.

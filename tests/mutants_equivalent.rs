@@ -32,6 +32,8 @@ fn parse(name: &str) -> Option<Named<'_>> {
         rest.split_once(" with ").and_then(|(what, by)| Some((what, by.split_once(" in ")?.1)))
         && !what.contains("->")
     {
+        // A match guard's mutant names the guard's whole expression.
+        let what = what.strip_prefix("match guard ").unwrap_or(what);
         return Some(Named { file, function: path, replaced: Some(what) });
     }
     let (path, _) = rest.split_once(" -> ")?;
@@ -85,6 +87,8 @@ fn the_parser_reads_both_kinds_of_name() {
     assert_eq!((op.file, op.function, op.replaced), ("src/a.rs", "Service::is_locked", Some("<")));
     let ret = parse("src/a.rs: replace Service::fail -> Verdict with Default::default()").unwrap();
     assert_eq!((ret.function, ret.replaced), ("Service::fail", None));
+    let guard = parse("src/a.rs: replace match guard a != b with true in Service::resync").unwrap();
+    assert_eq!(guard.replaced, Some("a != b"));
     assert!(parse("not a mutant").is_none());
 }
 

@@ -54,3 +54,16 @@ Feature: After too many wrong codes even the right code is refused until the loc
     And Mallory enters a wrong code as many times as the lockout threshold
     And Mallory enters a wrong code
     Then the code is refused as locked out
+
+  Scenario: After the lockout ends the count starts again
+    # The lockout period is the price of the threshold's failures; one more wrong code after it
+    # must not lock the account again at once (the reference's policy: "the failure count
+    # starts again afterwards"; NIST SP 800-63B Section 5.2.2 counts consecutive failures).
+    When Mallory signs in as Alice
+    And Mallory enters a wrong code as many times as the lockout threshold
+    And time passes until the lockout ends
+    And Mallory signs in as Alice
+    And Mallory enters a wrong code
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted

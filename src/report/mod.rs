@@ -1,7 +1,8 @@
-//! Reports of a conformance run. Everything comes from one saved [`RunRecord`]: the JSON file
-//! *is* the record, and the Markdown, HTML and JUnit files are renderings of it, so they can
-//! never disagree. JSON, Markdown and HTML hold no wall-clock readings (the same seed gives
-//! byte-identical files); JUnit carries wall durations because CI dashboards expect them.
+//! Reports of a conformance run. Everything comes from one saved [`RunRecord`] (the scenarios'
+//! results and the observed policy the probe measured): the JSON file *is* the record, and the
+//! Markdown, HTML and JUnit files are renderings of it, so they can never disagree. JSON,
+//! Markdown and HTML hold no wall-clock readings (the same seed gives byte-identical files);
+//! JUnit carries wall durations because CI dashboards expect them.
 
 pub mod coverage;
 mod html;

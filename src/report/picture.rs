@@ -278,4 +278,25 @@ mod tests {
         let racy = parallel_replay(&Rounds { rounds: vec![count(3)] });
         assert_eq!(racy.matches(&format!("fill=\"{DANGER}\"")).count(), 2);
     }
+
+    #[test]
+    fn a_permanent_lock_is_drawn_to_the_horizon_with_the_declared_duration_in_red() {
+        use crate::probe::{Measured, Release, Threshold};
+        let lockout = LockoutFigures {
+            threshold: Measured::Measured { value: Threshold { wrong_codes: Some(5), limit: 101 } },
+            locked: Measured::not_measured("not needed here"),
+            release: Measured::Measured { value: Release { after_secs: None, horizon_secs: 86_400 } },
+            success_resets: Measured::not_measured("not needed here"),
+            parallel_guesses: Measured::not_measured("not needed here"),
+        };
+        let declared = PolicyFacts {
+            lockout_threshold: 5,
+            lockout_duration: std::time::Duration::from_secs(900),
+            sms_max_attempts: 3,
+        };
+        let svg = lockout_timeline(&lockout, &declared).unwrap();
+        assert!(svg.contains("still locked at 24 h (the probe&apos;s horizon)"), "{svg}");
+        assert!(svg.contains(&format!("fill=\"{DANGER}\">declared 15 min</text>")), "{svg}");
+        assert!(!svg.contains("the right code is accepted again"));
+    }
 }

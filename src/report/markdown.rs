@@ -108,6 +108,8 @@ fn failures(out: &mut String, record: &RunRecord) {
             }
         }
         let _ = writeln!(out, "- reproduce (seed {}): `{}`\n", record.seed, reproduce::command(record, r));
+        // The HTTP exchanges behind a failure go here, folded in `<details>`, once the record
+        // carries them (the scenario result's `exchanges`), as in the HTML report.
     }
 }
 

@@ -84,17 +84,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
 }
 
 /// The observed policy for the reports: measured on a fresh target after the suite, with the
-/// run's seed (so the same seed gives the same bytes). Not measured with `--no-probe`, nor
-/// after a run with errors: a target that was down or answered garbage would only repeat
-/// them, and a probe after a passed deadline would overrun it.
+/// run's seed (so the same seed gives the same bytes). Not measured with `--no-probe`; nor
+/// when no scenario got an answer (a target that is down or answers garbage would only repeat
+/// its errors); nor after errors under `--deadline` (scenarios it left unstarted: the probe
+/// would overrun it). A few scenario errors alone do not stop it.
 fn observe(connection: &Connection, record: &RunRecord, args: &RunArgs) -> Measured<ProbeReport> {
+    let s = &record.summary;
+    let answered = s.passed + s.failed + s.expected_failures;
     if args.no_probe {
         return Measured::not_measured("--no-probe");
     }
-    if record.summary.errors > 0 {
+    if s.errors > 0 && answered == 0 {
         return Measured::not_measured(format!(
-            "the run could not judge {} scenarios (harness or target errors), so the probe was not started",
-            record.summary.errors
+            "no scenario got an answer from the target ({} errors), so the probe was not started",
+            s.errors
+        ));
+    }
+    if s.errors > 0 && args.deadline.is_some() {
+        return Measured::not_measured(format!(
+            "{} scenarios were errors under --deadline, so the probe, which would run past it, was not started",
+            s.errors
         ));
     }
     probe::probe(connection, record.seed).into()

@@ -29,10 +29,11 @@ window.addEventListener("error", (e) => { document.documentElement.dataset.scrip
     apply();
     return true;
   };
-  window.addEventListener("hashchange", () => {
+  const showFiltered = () => {
     if (fromAddress()) document.getElementById("scenarios").scrollIntoView();
-  });
-  fromAddress();
+  };
+  window.addEventListener("hashchange", showFiltered);
+  showFiltered();
   status.addEventListener("change", apply);
   area.addEventListener("change", apply);
   text.addEventListener("input", apply);

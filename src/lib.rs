@@ -8,9 +8,9 @@
 //! | [`cli`] | argument parsing and the subcommands behind the `mfa-harness` binary (the only clap user) |
 //! | [`scenario`] | feature files, the world and steps, and the runner behind `mfa-harness run` |
 //! | [`study`] | tradeoff studies: drift, attack and SMS sweeps, sharding and merging |
-//! | [`probe`] | the observed policy: measures and grades a target's verification policy |
-//! | [`report`] | the run record and its JSON, Markdown, HTML and JUnit renderings; plots |
+//! | [`report`] | the run record (with the observed policy) and its JSON, Markdown, HTML and JUnit renderings; plots |
 //! | [`error`] | the crate's error type |
+//! | [`probe`] | the observed policy: measures and grades a target's verification policy |
 //! | [`sut`] | the server under test: the `Target` trait, in-process, HTTP and profile targets |
 //! | [`server`] | the reference service over HTTP: the target protocol, SMS webhook |
 //! | [`sim`] | discrete-time simulator: event queue, tokens, apps, phones, SMS channel, users |

@@ -13,8 +13,9 @@ const LAYERS: &[&[&str]] = &[
     &["protocol", "provision", "vectors"],
     &["sim", "reference"],
     &["server", "sut"],
+    &["probe"],
     &["error", "report"],
-    &["scenario", "study", "probe"],
+    &["scenario", "study"],
     &["cli"],
 ];
 

@@ -6,7 +6,8 @@
 //! grading table the code reads.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use mfa_harness::clock::SimTime;
 use mfa_harness::probe::figure::read;
@@ -313,76 +314,136 @@ fn the_grading_document_shows_the_table_the_code_reads() {
     );
 }
 
-/// The reference without login and operation protection, as a server that only has
-/// authenticator apps looks (privacyIDEA through its profile, for one).
-struct AppsOnly(InProcess);
+/// The reference behind a stub: without login and operation protection when `apps_only` (as
+/// a server that only has authenticator apps looks: privacyIDEA through its profile, for
+/// one), and on its own clock when `own_clock` is set (no clock control; every reading of
+/// its clock finds it a second later, as a real server's clock moves while the probe works).
+struct Stub {
+    inner: InProcess,
+    apps_only: bool,
+    own_clock: Option<OwnClock>,
+}
 
-impl Target for AppsOnly {
+/// A server clock that moves a second per reading, and what each device binding claimed.
+struct OwnClock {
+    unix_secs: AtomicU64,
+    /// (the device time the binding claimed, the server's time at the last reading before it)
+    bindings: Mutex<Vec<(SimTime, SimTime)>>,
+}
+
+impl Stub {
+    fn apps_only() -> Stub {
+        Stub { inner: InProcess::new("reference", Policy::for_tests(), 1), apps_only: true, own_clock: None }
+    }
+
+    fn own_clock() -> Stub {
+        let clock = OwnClock { unix_secs: AtomicU64::new(1_767_225_615), bindings: Mutex::new(Vec::new()) };
+        Stub {
+            inner: InProcess::new("reference", Policy::for_tests(), 1),
+            apps_only: false,
+            own_clock: Some(clock),
+        }
+    }
+
+    fn connection(self) -> (Connection, Arc<Stub>) {
+        let (info, capabilities) = (self.info(), self.capabilities());
+        let stub = Arc::new(self);
+        let shared: Arc<dyn Target> = stub.clone();
+        let factory: TargetFactory = Arc::new(move |_| Ok(shared.clone()));
+        (Connection { info, capabilities, factory }, stub)
+    }
+}
+
+impl Target for Stub {
     fn info(&self) -> TargetInfo {
-        TargetInfo { name: "apps-only".into(), ..self.0.info() }
+        TargetInfo { name: "stub".into(), ..self.inner.info() }
     }
     fn capabilities(&self) -> Capabilities {
-        self.0.capabilities().without(Capability::LoginProtection).without(Capability::OperationProtection)
+        let mut capabilities = self.inner.capabilities();
+        if self.apps_only {
+            capabilities =
+                capabilities.without(Capability::LoginProtection).without(Capability::OperationProtection);
+        }
+        if self.own_clock.is_some() {
+            capabilities = capabilities.without(Capability::ClockControl);
+        }
+        capabilities
+    }
+    fn server_time(&self) -> Answer<Option<SimTime>> {
+        Ok(self
+            .own_clock
+            .as_ref()
+            .map(|c| SimTime::from_unix_secs(c.unix_secs.fetch_add(1, Ordering::SeqCst) + 1)))
     }
     fn policy_facts(&self) -> PolicyFacts {
-        self.0.policy_facts()
+        self.inner.policy_facts()
     }
     fn reset(&self) -> Answer<()> {
-        self.0.reset()
+        self.inner.reset()
     }
     fn create_user(&self, user: &NewUser, now: SimTime) -> Answer<()> {
-        self.0.create_user(user, now)
+        self.inner.create_user(user, now)
     }
     fn set_phone(&self, user: &str, phone: &str, now: SimTime) -> Answer<()> {
-        self.0.set_phone(user, phone, now)
+        self.inner.set_phone(user, phone, now)
     }
     fn set_beta(&self, user: &str, on: bool, now: SimTime) -> Answer<()> {
-        self.0.set_beta(user, on, now)
+        self.inner.set_beta(user, on, now)
     }
     fn import_seeds(&self, seeds: &[TokenSeed], now: SimTime) -> Answer<()> {
-        self.0.import_seeds(seeds, now)
+        self.inner.import_seeds(seeds, now)
     }
     fn provision_device(&self, user: &str, device: &SetupDevice, now: SimTime) -> Answer<()> {
-        self.0.provision_device(user, device, now)
+        if let Some(clock) = &self.own_clock {
+            let server = SimTime::from_unix_secs(clock.unix_secs.load(Ordering::SeqCst));
+            clock.bindings.lock().unwrap().push((now, server));
+        }
+        self.inner.provision_device(user, device, now)
     }
-    fn provision_protection(&self, _: &str, _: Scope, _: MethodSet, _: SimTime) -> Answer<()> {
-        Err(TargetError::Refused { request: "provision protection".into(), message: "no protections".into() })
+    fn provision_protection(&self, user: &str, scope: Scope, methods: MethodSet, now: SimTime) -> Answer<()> {
+        if self.apps_only {
+            return Err(TargetError::Refused {
+                request: "provision protection".into(),
+                message: "no protections".into(),
+            });
+        }
+        self.inner.provision_protection(user, scope, methods, now)
     }
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
-        self.0.account(user, now)
+        self.inner.account(user, now)
     }
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
-        self.0.take_sms(now)
+        self.inner.take_sms(now)
     }
     fn login(&self, user: &str, password: &str, origin: &str, now: SimTime) -> Answer {
-        self.0.login(user, password, origin, now)
+        self.inner.login(user, password, origin, now)
     }
     fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Answer {
-        self.0.request_sms(challenge, now)
+        self.inner.request_sms(challenge, now)
     }
     fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer {
-        self.0.answer(challenge, method, response, now)
+        self.inner.answer(challenge, method, response, now)
     }
     fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer {
-        self.0.confirm(challenge, now)
+        self.inner.confirm(challenge, now)
     }
     fn perform(&self, session: SessionId, operation: Operation, now: SimTime) -> Answer {
-        self.0.perform(session, operation, now)
+        self.inner.perform(session, operation, now)
     }
     fn set_protection(&self, s: SessionId, user: &str, scope: Scope, m: MethodSet, now: SimTime) -> Answer {
-        self.0.set_protection(s, user, scope, m, now)
+        self.inner.set_protection(s, user, scope, m, now)
     }
     fn start_binding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
-        self.0.start_binding(session, kind, now)
+        self.inner.start_binding(session, kind, now)
     }
     fn finish_virtual_binding(&self, binding: BindingId, first: &str, second: &str, now: SimTime) -> Answer {
-        self.0.finish_virtual_binding(binding, first, second, now)
+        self.inner.finish_virtual_binding(binding, first, second, now)
     }
     fn finish_hardware_binding(&self, binding: BindingId, serial: &str, code: &str, now: SimTime) -> Answer {
-        self.0.finish_hardware_binding(binding, serial, code, now)
+        self.inner.finish_hardware_binding(binding, serial, code, now)
     }
     fn start_unbinding(&self, session: SessionId, kind: DeviceKind, now: SimTime) -> Answer {
-        self.0.start_unbinding(session, kind, now)
+        self.inner.start_unbinding(session, kind, now)
     }
     fn resync(
         &self,
@@ -393,20 +454,17 @@ impl Target for AppsOnly {
         second: &str,
         now: SimTime,
     ) -> Answer {
-        self.0.resync(user, pw, kind, first, second, now)
+        self.inner.resync(user, pw, kind, first, second, now)
     }
     fn support_reset(&self, user: &str, kind: DeviceKind, now: SimTime) -> Answer {
-        self.0.support_reset(user, kind, now)
+        self.inner.support_reset(user, kind, now)
     }
 }
 
 #[test]
 fn a_server_with_only_apps_is_probed_through_unbinding() {
-    let target = AppsOnly(InProcess::new("reference", Policy::for_tests(), 1));
-    let (info, capabilities) = (target.info(), target.capabilities());
-    let shared: Arc<dyn Target> = Arc::new(target);
-    let factory: TargetFactory = Arc::new(move |_| Ok(shared.clone()));
-    let report = probe::probe(&Connection { info, capabilities, factory }, 1).unwrap();
+    let (connection, _) = Stub::apps_only().connection();
+    let report = probe::probe(&connection, 1).unwrap();
     for (id, v) in [
         ("window.width", 3.0),
         ("replay.parallel", 1.0),
@@ -430,4 +488,29 @@ fn a_server_with_only_apps_is_probed_through_unbinding() {
         "not measured: needs login or operation protection (a prompt to answer)"
     );
     assert_eq!(report.outcome(), ProbeOutcome::Agrees);
+}
+
+#[test]
+fn on_a_server_clock_that_moves_each_device_is_bound_at_the_servers_now() {
+    // A device bound at a time the server has left behind looks that far behind to a server
+    // that maps device time onto its own (a profile's time shift): eduMFA's window read
+    // -7..+4 while it is -6..+5, when every device claimed the probe's start time.
+    let (connection, stub) = Stub::own_clock().connection();
+    let report = probe::probe(&connection, 1).unwrap();
+    assert_eq!(report.clock, ClockMode::ServerClock);
+    let clock = stub.own_clock.as_ref().unwrap();
+    let bindings = clock.bindings.lock().unwrap();
+    assert!(bindings.len() >= 21, "the window alone binds 21 devices: {}", bindings.len());
+    let behind: Vec<String> = bindings
+        .iter()
+        .filter(|(claimed, server)| claimed != server)
+        .map(|(claimed, server)| format!("claimed {claimed}, server at {server}"))
+        .collect();
+    assert!(
+        behind.is_empty(),
+        "{} of {} bindings claimed another time: {behind:?}",
+        behind.len(),
+        bindings.len()
+    );
+    assert_eq!(value(&report, "window.width"), 3.0);
 }

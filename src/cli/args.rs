@@ -133,6 +133,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", value_parser = non_negative_seconds,
         default_value_t = crate::scenario::runner::DEFAULT_MAX_REAL_WAIT.as_secs_f64())]
     pub max_real_wait: f64,
+    /// Do not measure the observed policy (window, replay, lockout, SMS, resync) after the
+    /// suite; the reports then say it was not measured, and why.
+    #[arg(long)]
+    pub no_probe: bool,
 }
 
 /// A number of seconds, zero or more.

@@ -47,7 +47,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> Measured<D
 fn shift(lab: &Lab, edge: i64, t: SimTime) -> Result<u64, ProbeError> {
     let mut shift = 0;
     for extra in 1..=SHIFT_LIMIT {
-        let subject = lab.totp_subject("drift")?;
+        let subject = lab.totp_subject("drift", t)?;
         let taught = lab.try_code(&subject, &subject.code(t, edge)?, t)?;
         if !taught.is_accepted() {
             return Err(ProbeError::unexpected("sending the window's newest code to a fresh device", taught));
@@ -63,7 +63,7 @@ fn shift(lab: &Lab, edge: i64, t: SimTime) -> Result<u64, ProbeError> {
 
 /// Codes at `edge`, `edge + 1`, ... on one device at one instant until one is refused.
 fn chain(lab: &Lab, edge: i64, t: SimTime) -> Result<(u32, i64), ProbeError> {
-    let subject = lab.totp_subject("drift-chain")?;
+    let subject = lab.totp_subject("drift-chain", t)?;
     let (mut accepted, mut reach) = (0, 0);
     for k in 0..CHAIN {
         let offset = edge + i64::from(k);

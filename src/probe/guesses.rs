@@ -28,7 +28,7 @@ pub(crate) fn measure(
     }
     let round = || {
         lab.steady(|t| {
-            let subject = lab.totp_subject("lockout-parallel")?;
+            let subject = lab.totp_subject("lockout-parallel", t)?;
             let sent = locks_at as usize + EXTRA;
             let prompts = lab.prompts(&subject, Method::VirtualMfa, sent + 1, t)?;
             let codes = subject.wrong_codes(t, sent, None);

@@ -208,9 +208,21 @@ impl Lab {
         &self,
         mut measure: impl FnMut(SimTime) -> Result<T, ProbeError>,
     ) -> Result<T, ProbeError> {
+        self.steady_after(|| Ok(()), |(), t| measure(t))
+    }
+
+    /// [`Lab::steady`] with `prepare` (creating accounts and binding devices, which takes a
+    /// real server seconds) run before each try reads the clock, so only the measurement
+    /// itself has to fit in one step.
+    pub(crate) fn steady_after<P, T>(
+        &self,
+        mut prepare: impl FnMut() -> Result<P, ProbeError>,
+        mut measure: impl FnMut(P, SimTime) -> Result<T, ProbeError>,
+    ) -> Result<T, ProbeError> {
         for _ in 0..STEADY_TRIES {
+            let prepared = prepare()?;
             let before = self.now()?;
-            let value = measure(before)?;
+            let value = measure(prepared, before)?;
             if self.clock != ClockMode::ServerClock || step_of(self.now()?) == step_of(before) {
                 return Ok(value);
             }
@@ -230,13 +242,16 @@ impl Lab {
     }
 
     /// A fresh account with a bound authenticator app, protected by it.
-    pub(crate) fn totp_subject(&self, area: &str) -> Result<Subject, ProbeError> {
+    ///
+    /// `now` is the device's clock at binding: the target's now, since a target that maps
+    /// device time onto its own clock (a profile's time shift) would otherwise see the
+    /// device as far behind as the reading is old.
+    pub(crate) fn totp_subject(&self, area: &str, now: SimTime) -> Result<Subject, ProbeError> {
         let mut subject = self.account(area)?;
         let mut rng = self.streams.stream(&subject.name, Concern::Seed);
         let bytes: Vec<u8> = (0..20).map(|_| rng.random::<u8>()).collect();
         let secret = Secret::from_bytes(bytes)
             .map_err(|e| ProbeError::unexpected("making a device key", e.to_string()))?;
-        let now = self.start;
         let setup = SetupDevice::Virtual { secret: secret.clone() };
         self.target
             .provision_device(&subject.name, &setup, now)

@@ -85,7 +85,7 @@ fn threshold(lab: &Lab, t: SimTime) -> Result<Threshold, ProbeError> {
 /// Wrong codes one after another on one account until an answer (or a new prompt) differs
 /// from the first wrong code's answer: the count before that is the candidate threshold.
 fn scan(lab: &Lab, t: SimTime) -> Result<Option<u32>, ProbeError> {
-    let subject = lab.totp_subject("lockout-scan")?;
+    let subject = lab.totp_subject("lockout-scan", t)?;
     let wrong = subject.wrong_codes(t, LIMIT as usize + 1, None);
     let mut first = None;
     for (i, code) in wrong.iter().enumerate() {
@@ -105,7 +105,7 @@ fn scan(lab: &Lab, t: SimTime) -> Result<Option<u32>, ProbeError> {
 
 /// The right code's answer after `k` wrong codes on a fresh account.
 fn right_after(lab: &Lab, k: u32, t: SimTime) -> Result<Verdict, ProbeError> {
-    let subject = lab.totp_subject("lockout")?;
+    let subject = lab.totp_subject("lockout", t)?;
     let prompts = lab.prompts(&subject, Method::VirtualMfa, k as usize + 1, t)?;
     fail(lab, &subject, &prompts[..k as usize], t)?;
     lab.answer(prompts[k as usize], Method::VirtualMfa, &subject.code(t, 0)?, t)
@@ -113,7 +113,7 @@ fn right_after(lab: &Lab, k: u32, t: SimTime) -> Result<Verdict, ProbeError> {
 
 /// Locks a fresh account with `locks_at` wrong codes and records what it answers.
 fn locked_answers(lab: &Lab, locks_at: u32, t: SimTime) -> Result<LockedAnswers, ProbeError> {
-    let subject = lab.totp_subject("lockout-locked")?;
+    let subject = lab.totp_subject("lockout-locked", t)?;
     let n = locks_at as usize;
     let prompts = lab.prompts(&subject, Method::VirtualMfa, n + 2, t)?;
     let answers = fail(lab, &subject, &prompts[..n], t)?;
@@ -138,7 +138,7 @@ fn locked_answers(lab: &Lab, locks_at: u32, t: SimTime) -> Result<LockedAnswers,
 /// Bisects the wait after which the right code is accepted again.
 fn release(lab: &Lab, locks_at: u32, t: SimTime) -> Result<Release, ProbeError> {
     let released = |wait: u64| -> Result<bool, ProbeError> {
-        let subject = lab.totp_subject("lockout-release")?;
+        let subject = lab.totp_subject("lockout-release", t)?;
         let prompts = lab.prompts(&subject, Method::VirtualMfa, locks_at as usize, t)?;
         fail(lab, &subject, &prompts, t)?;
         let later = t + Duration::from_secs(wait);
@@ -171,7 +171,7 @@ fn success_resets(lab: &Lab, locks_at: u32, window: &Measured<WindowFigures>) ->
         return Measured::not_measured("needs clock control or a window that accepts the next step");
     };
     lab.steady(|t| {
-        let subject = lab.totp_subject("lockout-reset")?;
+        let subject = lab.totp_subject("lockout-reset", t)?;
         let n = locks_at as usize - 1;
         let prompts = lab.prompts(&subject, Method::VirtualMfa, n + 3, t)?;
         fail(lab, &subject, &prompts[..n], t)?;

@@ -34,7 +34,10 @@ use std::path::{Path, PathBuf};
 pub use error::ProbeError;
 pub use figure::DeclaredCheck;
 pub use grading::{Grade, GradeCard, GradingTable};
-pub use render::{render_markdown, render_text};
+pub use render::{
+    FigureRow, behind, declared_words, figure_rows, grade_words, headline, overall_words,
+    render_card_markdown, render_figures_markdown, render_markdown, render_text,
+};
 pub use report::*;
 
 use crate::sut::Connection;

@@ -34,7 +34,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> ReplayFigu
 }
 
 fn sequential(lab: &Lab, t: crate::clock::SimTime) -> Result<SequentialReplay, ProbeError> {
-    let subject = lab.totp_subject("replay")?;
+    let subject = lab.totp_subject("replay", t)?;
     let code = subject.code(t, 0)?;
     let first = lab.try_code(&subject, &code, t)?;
     if !first.is_accepted() {
@@ -45,7 +45,7 @@ fn sequential(lab: &Lab, t: crate::clock::SimTime) -> Result<SequentialReplay, P
 }
 
 fn parallel(lab: &Lab, t: crate::clock::SimTime) -> Result<ParallelCount, ProbeError> {
-    let subject = lab.totp_subject("replay-parallel")?;
+    let subject = lab.totp_subject("replay-parallel", t)?;
     let code = subject.code(t, 0)?;
     let prompts = lab.prompts(&subject, Method::VirtualMfa, PARALLEL, t)?;
     let calls: Vec<_> = prompts.into_iter().map(|p| (p, code.clone())).collect();

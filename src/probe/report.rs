@@ -83,7 +83,7 @@ pub enum ClockMode {
 }
 
 /// Everything the probe measured about one target.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeReport {
     /// Report format version.
     pub format: u32,

@@ -67,7 +67,7 @@ pub(crate) fn measure(lab: &Lab) -> ResyncFigures {
 /// resyncs: the pair's outer code is `d` steps from now.
 fn reach(lab: &Lab, t: SimTime, direction: i64) -> Result<Reach, ProbeError> {
     let refused = |d: u64| -> Result<bool, ProbeError> {
-        let subject = lab.totp_subject("resync-reach")?;
+        let subject = lab.totp_subject("resync-reach", t)?;
         let outer = d as i64 * direction;
         let (first, second) = if direction > 0 { (outer - 1, outer) } else { (outer, outer + 1) };
         Ok(!pair(lab, &subject, first, second, t)?.is_accepted())
@@ -78,7 +78,7 @@ fn reach(lab: &Lab, t: SimTime, direction: i64) -> Result<Reach, ProbeError> {
 
 /// A resync with the pair at `p`, `p + 1`, then a sign-in with the code at `code_at`.
 fn follow_up(lab: &Lab, p: i64, code_at: i64, t: SimTime) -> Result<ResyncFollowUp, ProbeError> {
-    let subject = lab.totp_subject("resync-next")?;
+    let subject = lab.totp_subject("resync-next", t)?;
     let resynced = pair(lab, &subject, p, p + 1, t)?;
     if !resynced.is_accepted() {
         return Err(ProbeError::unexpected("resynchronising within the measured reach", resynced));
@@ -89,7 +89,7 @@ fn follow_up(lab: &Lab, p: i64, code_at: i64, t: SimTime) -> Result<ResyncFollow
 
 /// A resync with the codes at `p` and `p + 2`.
 fn non_consecutive(lab: &Lab, p: i64, t: SimTime) -> Result<ResyncFollowUp, ProbeError> {
-    let subject = lab.totp_subject("resync-gap")?;
+    let subject = lab.totp_subject("resync-gap", t)?;
     let answer = pair(lab, &subject, p, p + 2, t)?;
     Ok(ResyncFollowUp { offset: p, accepted: answer.is_accepted(), answer: answer.to_string() })
 }

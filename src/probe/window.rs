@@ -2,9 +2,8 @@
 //! device, so neither the replay guard nor drift learning sees two of them.
 
 use super::error::ProbeError;
-use super::lab::Lab;
+use super::lab::{Lab, Subject};
 use super::report::{Measured, OffsetAnswer, WindowFigures};
-use crate::clock::SimTime;
 use crate::protocol::Method;
 
 /// Steps probed either side of the current one.
@@ -15,15 +14,21 @@ pub(crate) fn measure(lab: &Lab) -> Measured<WindowFigures> {
     if let Some(reason) = lab.cannot_verify(Method::VirtualMfa) {
         return Measured::not_measured(reason);
     }
-    lab.steady(|t| scan(lab, t)).into()
+    scan(lab).into()
 }
 
-fn scan(lab: &Lab, t: SimTime) -> Result<WindowFigures, ProbeError> {
+/// Each offset is its own measurement at one instant, on a device bound just before (at the
+/// target's now, so it starts behind by nothing): on a real server, binding and trying 21
+/// devices takes longer than a step, and a step change would shift every later offset.
+fn scan(lab: &Lab) -> Result<WindowFigures, ProbeError> {
     let mut offsets = Vec::new();
     for offset in -SCAN..=SCAN {
-        let subject = lab.totp_subject("window")?;
-        let verdict = lab.try_code(&subject, &subject.code(t, offset)?, t)?;
-        offsets.push(OffsetAnswer { offset, accepted: verdict.is_accepted(), answer: verdict.to_string() });
+        let device = || lab.totp_subject("window", lab.now()?);
+        let answer = lab.steady_after(device, |subject: Subject, t| {
+            let verdict = lab.try_code(&subject, &subject.code(t, offset)?, t)?;
+            Ok(OffsetAnswer { offset, accepted: verdict.is_accepted(), answer: verdict.to_string() })
+        })?;
+        offsets.push(answer);
     }
     Ok(WindowFigures { offsets })
 }

@@ -1,12 +1,17 @@
-//! Reports of a conformance run. Everything comes from one saved [`RunRecord`]: the JSON file
-//! *is* the record, and the Markdown, HTML and JUnit files are renderings of it, so they can
-//! never disagree. JSON, Markdown and HTML hold no wall-clock readings (the same seed gives
-//! byte-identical files); JUnit carries wall durations because CI dashboards expect them.
+//! Reports of a conformance run. Everything comes from one saved [`RunRecord`] (the scenarios'
+//! results and the observed policy the probe measured): the JSON file *is* the record, and the
+//! Markdown, HTML and JUnit files are renderings of it, so they can never disagree. JSON,
+//! Markdown and HTML hold no wall-clock readings (the same seed gives byte-identical files);
+//! JUnit carries wall durations because CI dashboards expect them.
 
+pub mod coverage;
 mod html;
 mod junit;
 mod markdown;
+mod observed;
+mod picture;
 pub mod plot;
+mod reproduce;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +19,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use crate::sut::{HttpExchange, TargetInfo};
+
+use crate::probe::{DeclaredCheck, Measured, ProbeReport};
 
 pub use html::render as render_html;
 pub use junit::render as render_junit;
@@ -156,6 +163,11 @@ pub struct RunRecord {
     /// --min-applicable`); without it, at least one had to be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_applicable: Option<u8>,
+    /// The observed policy: what `mfa-harness probe` measured on a fresh target after the
+    /// suite, set against the declared policy and graded. `None` when nobody asked (a run
+    /// through the library alone, or a record written before reports carried it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_policy: Option<Measured<ProbeReport>>,
 }
 
 /// What a run's outcome means for the exit code.
@@ -194,13 +206,23 @@ impl RunRecord {
             scenarios,
             real_wait_ms,
             min_applicable: None,
+            observed_policy: None,
         }
     }
 
-    /// A failure is a verdict even when other scenarios could not be judged; without one, a
-    /// run that could not ask every question, or asked too few, has no verdict.
+    /// The declared policy numbers the probe measured otherwise. Each is a failure of the
+    /// run, like a failed scenario: a target that misstates its lockout misleads every
+    /// scenario that trusts the statement.
+    pub fn policy_mismatches(&self) -> Vec<&DeclaredCheck> {
+        let Some(Measured::Measured { value: probe }) = &self.observed_policy else { return Vec::new() };
+        probe.declared_checks.iter().filter(|c| c.agrees == Some(false)).collect()
+    }
+
+    /// A failure (of a scenario, or a declared policy number the probe measured otherwise) is
+    /// a verdict even when other scenarios could not be judged; without one, a run that could
+    /// not ask every question, or asked too few, has no verdict.
     pub fn outcome(&self) -> RunOutcome {
-        if self.summary.failed > 0 {
+        if self.summary.failed > 0 || !self.policy_mismatches().is_empty() {
             RunOutcome::DoesNotConform
         } else if self.no_verdict_reason().is_some() {
             RunOutcome::NoVerdict

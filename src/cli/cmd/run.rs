@@ -7,10 +7,11 @@ use anyhow::{Context, bail};
 
 use crate::cli::RunVerdict;
 use crate::cli::args::RunArgs;
-use crate::report::RunOutcome;
+use crate::probe::{self, Measured, ProbeReport};
+use crate::report::{RunOutcome, RunRecord};
 use crate::scenario::runner::{self, RunSettings};
 use crate::scenario::{ExpectedFailures, Suite, TagFilter};
-use crate::sut::TargetSpec;
+use crate::sut::{Connection, TargetSpec};
 
 /// Runs the subcommand: exit 0 when the target conforms, 1 when a scenario failed (errors,
 /// if any, listed beside), 2 when nothing failed but the run has no verdict.
@@ -49,7 +50,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
         max_real_wait,
         ..RunSettings::default()
     };
-    let record = runner::run(&suite, &connection, &settings);
+    let mut record = runner::run(&suite, &connection, &settings);
+    record.observed_policy = Some(observe(&connection, &record, args));
     let dir = args
         .out
         .clone()
@@ -63,12 +65,48 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunVerdict> {
     for path in written {
         println!("wrote {}", path.display());
     }
+    if let Some(Measured::Measured { value }) = &record.observed_policy {
+        let overall = value.grades.overall.map_or_else(|| "not graded".to_owned(), |g| g.to_string());
+        println!("observed policy: overall grade {overall}");
+    }
+    for check in record.policy_mismatches() {
+        println!(
+            "declared policy disagrees: {} declared {}, measured {}",
+            check.figure, check.declared, check.measured
+        );
+    }
     println!("verdict: {}", record.verdict());
     match record.outcome() {
         RunOutcome::Conforms => Ok(RunVerdict::Passed),
         RunOutcome::DoesNotConform => Ok(RunVerdict::Failed),
         RunOutcome::NoVerdict => bail!("no verdict: {}", record.no_verdict_reason().unwrap_or_default()),
     }
+}
+
+/// The observed policy for the reports: measured on a fresh target after the suite, with the
+/// run's seed (so the same seed gives the same bytes). Not measured with `--no-probe`; nor
+/// when no scenario got an answer (a target that is down or answers garbage would only repeat
+/// its errors); nor after errors under `--deadline` (scenarios it left unstarted: the probe
+/// would overrun it). A few scenario errors alone do not stop it.
+fn observe(connection: &Connection, record: &RunRecord, args: &RunArgs) -> Measured<ProbeReport> {
+    let s = &record.summary;
+    let answered = s.passed + s.failed + s.expected_failures;
+    if args.no_probe {
+        return Measured::not_measured("--no-probe");
+    }
+    if s.errors > 0 && answered == 0 {
+        return Measured::not_measured(format!(
+            "no scenario got an answer from the target ({} errors), so the probe was not started",
+            s.errors
+        ));
+    }
+    if s.errors > 0 && args.deadline.is_some() {
+        return Measured::not_measured(format!(
+            "{} scenarios were errors under --deadline, so the probe, which would run past it, was not started",
+            s.errors
+        ));
+    }
+    probe::probe(connection, record.seed).into()
 }
 
 /// Parses a real-time span: a whole number and a unit, `ms`, `s`, `m` or `h` (`90s`, `10m`).

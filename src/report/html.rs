@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::coverage::{self, area_of};
-use super::{RunOutcome, RunRecord, ScenarioResult, Status, observed, reproduce, xml_text};
+use super::{RunOutcome, RunRecord, ScenarioResult, Status, exchanges, observed, reproduce, xml_text};
 
 const STYLE: &str = include_str!("page/report.css");
 const SCRIPT: &str = include_str!("page/report.js");
@@ -158,8 +158,10 @@ fn failure(out: &mut String, record: &RunRecord, r: &ScenarioResult) {
         xml_text(&reproduce::command(record, r)),
         record.seed
     );
-    // The HTTP exchanges behind a failure go here, each folded with `folded`, once the record
-    // carries them (the scenario result's `exchanges`).
+    if !r.exchanges.is_empty() {
+        let body = format!("<pre>{}</pre>", xml_text(&exchanges::as_text(&r.exchanges)));
+        out.push_str(&folded(&format!("HTTP exchanges ({})", r.exchanges.len()), &body));
+    }
     out.push_str("</article>\n");
 }
 

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::coverage::{self, area_of};
-use super::{RunRecord, ScenarioResult, Status, reproduce};
+use super::{RunRecord, ScenarioResult, Status, exchanges, reproduce};
 use crate::probe::{self, Measured, ProbeReport};
 
 /// Renders the record as Markdown. No wall-clock readings: the same seed gives the same text.
@@ -108,8 +108,16 @@ fn failures(out: &mut String, record: &RunRecord) {
             }
         }
         let _ = writeln!(out, "- reproduce (seed {}): `{}`\n", record.seed, reproduce::command(record, r));
-        // The HTTP exchanges behind a failure go here, folded in `<details>`, once the record
-        // carries them (the scenario result's `exchanges`), as in the HTML report.
+        if !r.exchanges.is_empty() {
+            // No line of the text starts with `~~~` (each starts with `#n` or two spaces), so no
+            // body can close the fence.
+            let _ = writeln!(
+                out,
+                "<details><summary>HTTP exchanges ({})</summary>\n\n~~~text\n{}~~~\n\n</details>\n",
+                r.exchanges.len(),
+                exchanges::as_text(&r.exchanges)
+            );
+        }
     }
 }
 

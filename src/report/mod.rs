@@ -5,6 +5,7 @@
 //! JUnit carries wall durations because CI dashboards expect them.
 
 pub mod coverage;
+mod exchanges;
 mod html;
 mod junit;
 mod markdown;

@@ -121,7 +121,8 @@ pub fn lockout_timeline(lockout: &LockoutFigures, declared: &PolicyFacts) -> Opt
         svg.text(LEFT, 45, "start", "(release not measured)");
         return Some(svg.finish());
     };
-    let declared_secs = declared.lockout_duration.as_secs();
+    // 0: not declared, so no declared marker.
+    let declared_secs = declared.lockout_duration.map_or(0, |d| d.as_secs());
     let measured_secs = release.after_secs.unwrap_or(release.horizon_secs);
     let span = measured_secs.max(declared_secs).max(1) * 5 / 4;
     let x = |secs: u64| LEFT + (secs.min(span) * AXIS as u64 / span) as i64;
@@ -290,9 +291,9 @@ mod tests {
             parallel_guesses: Measured::not_measured("not needed here"),
         };
         let declared = PolicyFacts {
-            lockout_threshold: 5,
-            lockout_duration: std::time::Duration::from_secs(900),
-            sms_max_attempts: 3,
+            lockout_threshold: Some(5),
+            lockout_duration: Some(std::time::Duration::from_secs(900)),
+            sms_max_attempts: Some(3),
         };
         let svg = lockout_timeline(&lockout, &declared).unwrap();
         assert!(svg.contains("still locked at 24 h (the probe&apos;s horizon)"), "{svg}");

@@ -126,15 +126,13 @@ fn code_pair(w: &mut MfaWorld, pair: CodePair, device: DeviceId) -> (String, Str
         CodePair::SameTwice => (w.code_shown(device), w.code_shown(device)),
         CodePair::Consecutive => {
             let first = w.code_shown(device);
-            let wait = w.until_next_code(device);
-            w.advance(wait);
+            w.wait_for_next_code(device);
             (first, w.code_shown(device))
         }
         CodePair::NonConsecutive => (w.code_at(device, -1), w.code_at(device, 1)),
         CodePair::OtherKey => {
             let codes = w.codes_of_another_key();
-            let wait = w.until_next_code(device);
-            w.advance(wait);
+            w.wait_for_next_code(device);
             codes
         }
     };

@@ -86,7 +86,7 @@ impl MfaWorld {
         for _ in 0..3 {
             self.follow_target_clock();
             let TargetClock::Real(real) = &self.clock else { return };
-            let margin = u64::try_from(real.edge_margin().as_millis()).unwrap_or(u64::MAX);
+            let margin = u64::try_from(self.edge_margin().as_millis()).unwrap_or(u64::MAX);
             let uncertainty = real.uncertainty().as_millis();
             let (period, t0) = self.device_step();
             let server_into = self.sim.now().unix_millis().saturating_sub(t0) % period;
@@ -117,6 +117,15 @@ impl MfaWorld {
                 ));
             }
             self.advance(Duration::from_millis(wait));
+        }
+    }
+
+    /// How far from a step edge a code is read: nothing on a clock the harness sets, where
+    /// the server judges every call at exactly the time it carries.
+    pub(super) fn edge_margin(&self) -> Duration {
+        match &self.clock {
+            TargetClock::Set => Duration::ZERO,
+            TargetClock::Real(real) => real.edge_margin(),
         }
     }
 

@@ -249,13 +249,17 @@ fn time_the_server_must_see_is_waited_for_or_not_applicable_with_the_seconds() {
     assert!(lockout.reason.as_deref().unwrap_or_default().starts_with("needs 901.0 s of real waiting"));
 }
 
+/// Real waiting for the replay scenarios: enough to read codes clear of step edges (a tenth
+/// of a second now and then), not for the 30 s a step takes to pass.
+const REPLAY_BUDGET: Duration = Duration::from_secs(5);
+
 /// The replay guard off, through a `danger_*` policy: what a real-clock run must catch.
 const REPLAY_ALLOWED: &str = "[dangers]\ndanger_allow_replay = true\n";
 
 #[test]
 fn a_real_clock_server_that_accepts_replays_fails_the_replay_scenarios() {
     let served = serve_real_clock_with_policy(Some(REPLAY_ALLOWED));
-    let record = run(&served.base, "@area.replay", Duration::ZERO);
+    let record = run(&served.base, "@area.replay", REPLAY_BUDGET);
     eprintln!("{}", table(&record));
     assert_eq!(record.summary.errors, 0, "{}", table(&record));
     let failed: Vec<&str> =
@@ -272,7 +276,7 @@ fn a_real_clock_server_that_accepts_replays_fails_the_replay_scenarios() {
 #[test]
 fn a_correct_real_clock_server_passes_every_applicable_replay_scenario() {
     let served = serve_real_clock();
-    let record = run(&served.base, "@area.replay", Duration::ZERO);
+    let record = run(&served.base, "@area.replay", REPLAY_BUDGET);
     eprintln!("{}", table(&record));
     assert_eq!((record.summary.failed, record.summary.errors), (0, 0), "{}", table(&record));
     assert!(record.summary.passed >= 5, "{}", table(&record));

@@ -13,6 +13,10 @@ use crate::clock::SimTime;
 use crate::scenario::fault::{no_answer, not_applicable};
 use crate::sim::{DeviceId, Screen};
 
+/// How late a real wait may end (the thread wakes after the time asked, later on a busy
+/// machine): a position in a step aims this much further from the edge it must clear.
+const ARRIVAL_ALLOWANCE: Duration = Duration::from_millis(50);
+
 impl MfaWorld {
     /// The server's clock now: the time every call to the target carries.
     pub fn now(&self) -> SimTime {
@@ -157,16 +161,27 @@ impl MfaWorld {
     /// Moves forward to the next instant `seconds` into a time step of the server's clock. The
     /// step is the one of the scenario's devices (their period and T0).
     ///
-    /// On a clock that runs on its own this is waiting, less than one step, for the middle of
-    /// the named second: the clock is known only to within its uncertainty, and every verdict
-    /// of the suite's rows is the same throughout that second, so half a second either side
-    /// keeps the verdict off the edges.
+    /// On a clock that runs on its own this is waiting, less than one step, for just past the
+    /// start of the named second: past it by the clock's edge margin, so the server judges
+    /// calls in the step the scenario means, and the devices' positions (skew and drift often
+    /// put them a fraction of a second from their own edges) move as little as the clock
+    /// allows. A clock known too roughly to stay within the second is not applicable.
     pub fn to_position_in_step(&mut self, seconds: u64) {
         self.follow_target_clock();
         let (period_ms, t0_ms) = self.device_step();
-        let within_second = match self.clock {
+        let within_second = match &self.clock {
             TargetClock::Set => 0,
-            TargetClock::Real(_) => 500,
+            TargetClock::Real(real) => {
+                let past = self.edge_margin() + ARRIVAL_ALLOWANCE;
+                if past >= Duration::from_secs(1) {
+                    not_applicable(format!(
+                        "{seconds} s into a time step cannot be held within its second: the server's clock is \
+                         known only to within {} ms",
+                        real.uncertainty().as_millis()
+                    ));
+                }
+                u64::try_from(past.as_millis()).unwrap_or(u64::MAX)
+            }
         };
         let now = self.now().unix_millis();
         let mut t = now - (now.saturating_sub(t0_ms)) % period_ms + seconds * 1000 + within_second;

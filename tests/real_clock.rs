@@ -283,26 +283,35 @@ fn a_correct_real_clock_server_passes_every_applicable_replay_scenario() {
     reasons_are_capabilities_or_seconds(&record);
 }
 
-/// The real waiting the whole suite needs on a real clock: every position in a step, next
-/// code, typing delay and span the server must see, but not the two lockouts (15 minutes
-/// each), which the run reaches with less than that left.
-const WHOLE_SUITE_BUDGET: Duration = Duration::from_secs(1100);
+/// The two lockout releases: 15 minutes of waiting each, which a run reaching them with more
+/// than that left would spend, starving every scenario after them.
+const LOCKOUT_RELEASES: [&str; 2] =
+    ["features/lockout/lockout.feature:33", "features/lockout/lockout.feature:41"];
+
+/// The real waiting the rest of the suite needs on a real clock (measured: about 1,150 s for
+/// every position in a step, next code, typing delay and span the server must see), with room.
+const WHOLE_SUITE_BUDGET: Duration = Duration::from_secs(1400);
 
 #[test]
-#[ignore = "about 17 minutes of real waiting: cargo test --release --test real_clock -- --ignored"]
+#[ignore = "about 20 minutes of real waiting: cargo test --release --test real_clock -- --ignored"]
 fn the_whole_suite_on_a_real_clock_is_at_least_half_applicable_and_all_of_that_passes() {
     let served = serve_real_clock();
+    let mut suite = Suite::load(&[]).unwrap();
+    let total = suite.scenarios().len();
+    for feature in &mut suite.features {
+        let path = feature_path(feature);
+        feature
+            .scenarios
+            .retain(|s| !LOCKOUT_RELEASES.contains(&format!("{path}:{}", s.position.line).as_str()));
+    }
     let started = Instant::now();
-    let record = run_suite(&served.base, Suite::load(&[]).unwrap(), None, WHOLE_SUITE_BUDGET);
+    let record = run_suite(&served.base, suite, None, WHOLE_SUITE_BUDGET);
     let wall = started.elapsed();
     eprintln!("{}\nreal waiting {} ms, wall {wall:?}", table(&record), record.real_wait_ms);
     assert_eq!((record.summary.failed, record.summary.errors), (0, 0), "{}", table(&record));
+    // The two left out count as not applicable.
     let applicable = record.scenarios.iter().filter(|s| s.status != Status::NotApplicable).count();
-    assert!(
-        applicable * 2 >= record.scenarios.len(),
-        "{applicable} of {} applicable",
-        record.scenarios.len()
-    );
+    assert!(applicable * 2 >= total, "{applicable} of {total} applicable");
     assert!(record.real_wait_ms <= WHOLE_SUITE_BUDGET.as_millis() as u64);
     assert!(wall >= Duration::from_millis(record.real_wait_ms), "reported waiting that did not happen");
     reasons_are_capabilities_or_seconds(&record);

@@ -174,6 +174,24 @@ impl DeviceClock {
         self.segments.push(Segment::FreeRun { start: at, reading });
     }
 
+    /// The device lives through `span` that true time skips at `at`: from then on it is ahead
+    /// of true time by what it would have been `span` later, so it keeps the drift it gained
+    /// and nothing else about it moves. This is how a server whose clock runs on its own sees
+    /// years of a token's drift without years passing. A clock on automatic time gains nothing
+    /// (its syncs undo drift) and stays as it is.
+    pub fn live_through(&mut self, at: SimTime, span: Duration) {
+        let index = self.segments.partition_point(|s| s.start() <= at).saturating_sub(1);
+        if matches!(self.segments.get(index), Some(Segment::Synced { .. })) {
+            return;
+        }
+        let Some(later) = at.checked_add(span) else { return };
+        let gained = self.reading(later).ahead_of(later).saturating_sub(self.reading(at).ahead_of(at));
+        if gained != 0 {
+            let reading = self.reading(at).plus_millis(gained);
+            self.set_by_hand(at, reading);
+        }
+    }
+
     /// Automatic time is switched (back) on at `at`: the clock syncs at once, then every
     /// `sync.interval`.
     pub fn resume_sync(&mut self, at: SimTime, sync: NtpSync) {
@@ -290,6 +308,27 @@ mod tests {
         }
         let ten_years = DEFAULT_EPOCH + Duration::from_millis(10 * YEAR_MILLIS as u64);
         assert_eq!(clock.reading(ten_years).ahead_of(ten_years), 1500 - 11_707_110);
+    }
+
+    #[test]
+    fn living_through_five_years_at_once_keeps_the_drift_and_only_the_drift() {
+        let mut clock = DeviceClock::free_running(DEFAULT_EPOCH, 40_000, Drift::from_ppm(20));
+        let five_years = days(5 * 365);
+        let aged = clock.reading(DEFAULT_EPOCH + five_years).ahead_of(DEFAULT_EPOCH + five_years);
+        clock.live_through(DEFAULT_EPOCH, five_years);
+        assert_eq!(clock.reading(DEFAULT_EPOCH).ahead_of(DEFAULT_EPOCH), aged);
+        assert_eq!(aged, 40_000 + 3_153_600);
+        // It keeps drifting from there, as the aged clock would.
+        let later = DEFAULT_EPOCH + days(1);
+        assert_eq!(clock.reading(later).ahead_of(later), aged + 1_728);
+    }
+
+    #[test]
+    fn a_synced_clock_living_through_time_stays_synced() {
+        let mut clock = DeviceClock::synced(DEFAULT_EPOCH, NtpSync::PHONE, Drift::from_ppm(20), 7);
+        let before = clock.clone();
+        clock.live_through(DEFAULT_EPOCH + days(2), days(365));
+        assert_eq!(clock, before);
     }
 
     #[test]

@@ -379,7 +379,7 @@ mod tests {
 Feature: Window
   @serial
   Scenario Outline: a phone <n> seconds fast
-    Given the phone clock is <n> seconds fast
+    Given the server clock reads Unix time <n>
     Then the code is <outcome>
 
     Examples:

@@ -138,6 +138,10 @@ impl Target for Watched {
         answer
     }
 
+    fn server_time_resolution(&self) -> Duration {
+        self.inner.server_time_resolution()
+    }
+
     fn reset(&self) -> Answer<()> {
         self.watchdog.guard("reset", || self.inner.reset())
     }

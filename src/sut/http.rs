@@ -219,6 +219,11 @@ impl Target for Http {
         }
     }
 
+    /// `/v1/info` reports the server's clock in milliseconds.
+    fn server_time_resolution(&self) -> Duration {
+        Duration::from_millis(1)
+    }
+
     fn info(&self) -> TargetInfo {
         TargetInfo { name: self.settings.base_url.clone(), kind: "http".into(), profile: None }
     }

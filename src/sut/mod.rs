@@ -16,6 +16,8 @@ pub mod sms_sink;
 mod spec;
 mod transport;
 
+use std::time::Duration;
+
 use crate::clock::SimTime;
 use crate::protocol::{
     AccountView, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation,
@@ -72,8 +74,8 @@ pub trait Target: Send + Sync {
     fn policy_facts(&self) -> PolicyFacts;
     /// The server's clock now, for a target whose clock the harness cannot set: scenarios
     /// then start at the server's time, so the codes simulated devices show match the codes
-    /// it expects (and scenarios that move time are not applicable). `None` when the harness
-    /// sets the clock.
+    /// it expects (and time they move is translated: `src/scenario/world/clock.rs`). `None`
+    /// when the harness sets the clock.
     fn server_time(&self) -> Answer<Option<SimTime>> {
         Ok(None)
     }
@@ -82,6 +84,13 @@ pub trait Target: Send + Sync {
     /// cut short: the evidence a failing scenario carries. A target without HTTP has none.
     fn take_exchanges(&self) -> Vec<HttpExchange> {
         Vec::new()
+    }
+
+    /// How far a [`Target::server_time`] reading may be from the server's clock, besides the
+    /// round trip the harness measures: whole seconds unless the target knows its readings
+    /// are finer (an HTTP `Date` header drops the fraction).
+    fn server_time_resolution(&self) -> Duration {
+        Duration::from_secs(1)
     }
 
     // Setup: what a test (not a user) arranges. None of it spends a code.

@@ -9,7 +9,7 @@ use crate::scenario::world::MfaWorld;
 fn create(w: &mut MfaWorld, user: &User, role: Role) {
     let password = w.add_person(&user.0).password.clone();
     let new = NewUser { name: user.0.clone(), password, role };
-    w.call("creating an account", |t, now| t.create_user(&new, now));
+    w.configure("creating an account", |t, now| t.create_user(&new, now));
     w.log(format!("{} has an account", user.0));
 }
 
@@ -38,7 +38,7 @@ fn admin_user(w: &mut MfaWorld, user: User, root: User) {
 #[given(expr = "{user} has a secure phone number bound")]
 fn phone(w: &mut MfaWorld, user: User) {
     let number = w.phone_number(&user.0);
-    w.call("binding a phone number", |t, now| t.set_phone(&user.0, &number, now));
+    w.configure("binding a phone number", |t, now| t.set_phone(&user.0, &number, now));
 }
 
 #[given(expr = "{user} has stolen {user}'s password")]
@@ -49,12 +49,12 @@ fn stolen_password(w: &mut MfaWorld, thief: User, victim: User) {
 
 #[given(expr = "{user} is on the hardware MFA beta list")]
 fn beta(w: &mut MfaWorld, user: User) {
-    w.call("putting an account on the beta list", |t, now| t.set_beta(&user.0, true, now));
+    w.configure("putting an account on the beta list", |t, now| t.set_beta(&user.0, true, now));
 }
 
 /// Makes the default explicit: scenarios that rely on an account being off the list say so,
 /// and need a target that has a beta list at all.
 #[given(expr = "{user} is not on the hardware MFA beta list")]
 fn not_beta(w: &mut MfaWorld, user: User) {
-    w.call("taking an account off the beta list", |t, now| t.set_beta(&user.0, false, now));
+    w.configure("taking an account off the beta list", |t, now| t.set_beta(&user.0, false, now));
 }

@@ -9,14 +9,14 @@ use crate::scenario::world::MfaWorld;
 #[given(expr = "time passes {duration}")]
 #[when(expr = "time passes {duration}")]
 fn time_passes(w: &mut MfaWorld, span: Span) {
-    w.advance(span.0);
+    w.time_passes(span.0);
 }
 
 #[when(expr = "time passes until the lockout ends")]
 fn until_lockout_ends(w: &mut MfaWorld) {
     // One second past the lockout period, so both "until" conventions (< and <=) have ended it.
     let span = w.declared("lockout duration", |f| f.lockout_duration) + std::time::Duration::from_secs(1);
-    w.advance(span);
+    w.time_passes(span);
 }
 
 #[given(expr = "the server clock reads Unix time {int}")]

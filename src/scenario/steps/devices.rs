@@ -13,7 +13,7 @@ use crate::sim::DeviceId;
 
 fn import(w: &mut MfaWorld, seed: TokenSeed) {
     let seeds = [seed.clone()];
-    w.call("importing a token seed", |t, now| t.import_seeds(&seeds, now));
+    w.configure("importing a token seed", |t, now| t.import_seeds(&seeds, now));
     w.add_token(seed);
 }
 
@@ -48,7 +48,7 @@ fn in_inventory_with_seed(
 fn has_virtual(w: &mut MfaWorld, user: User) {
     let secret = w.fresh_secret(&format!("app of {}", user.0));
     let device = SetupDevice::Virtual { secret: secret.clone() };
-    w.call("binding a virtual MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
+    w.configure("binding a virtual MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
     w.enrol_app(&user.0, &MfaWorld::uri_for(&user.0, secret));
 }
 
@@ -56,7 +56,7 @@ fn has_virtual(w: &mut MfaWorld, user: User) {
 fn has_hardware(w: &mut MfaWorld, user: User, serial: String) {
     w.token(&serial);
     let device = SetupDevice::Hardware { serial: serial.clone() };
-    w.call("binding a hardware MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
+    w.configure("binding a hardware MFA device in setup", |t, now| t.provision_device(&user.0, &device, now));
     w.hand_token(&user.0, &serial);
 }
 
@@ -126,15 +126,13 @@ fn code_pair(w: &mut MfaWorld, pair: CodePair, device: DeviceId) -> (String, Str
         CodePair::SameTwice => (w.code_shown(device), w.code_shown(device)),
         CodePair::Consecutive => {
             let first = w.code_shown(device);
-            let wait = w.until_next_code(device);
-            w.advance(wait);
+            w.wait_for_next_code(device);
             (first, w.code_shown(device))
         }
         CodePair::NonConsecutive => (w.code_at(device, -1), w.code_at(device, 1)),
         CodePair::OtherKey => {
             let codes = w.codes_of_another_key();
-            let wait = w.until_next_code(device);
-            w.advance(wait);
+            w.wait_for_next_code(device);
             codes
         }
     };
@@ -260,7 +258,7 @@ fn has_none_bound(w: &mut MfaWorld, user: User, device: DeviceWord) {
 }
 
 fn check_bound(w: &mut MfaWorld, user: &str, device: DeviceWord, expected: bool) {
-    let view = w.call("reading the account", |t, now| t.account(user, now));
+    let view = w.configure("reading the account", |t, now| t.account(user, now));
     let bound = match device.0 {
         DeviceKind::Virtual => view.virtual_bound,
         DeviceKind::Hardware => view.hardware_serial.is_some(),

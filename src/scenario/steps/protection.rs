@@ -8,11 +8,11 @@ use crate::scenario::params::{Attempt, Methods, Protection, User};
 use crate::scenario::world::MfaWorld;
 
 fn arrange(w: &mut MfaWorld, user: &str, scope: Scope, methods: MethodSet) {
-    w.call("setting protection in setup", |t, now| t.provision_protection(user, scope, methods, now));
+    w.configure("setting protection in setup", |t, now| t.provision_protection(user, scope, methods, now));
 }
 
 fn check(w: &mut MfaWorld, user: &str, scope: Scope, expected: MethodSet) {
-    let view = w.call("reading the account", |t, now| t.account(user, now));
+    let view = w.configure("reading the account", |t, now| t.account(user, now));
     let actual = match scope {
         Scope::Login => view.login,
         Scope::Operation => view.operation,

@@ -80,8 +80,10 @@ pub(super) struct RealClock {
     budget: RealWaitBudget,
 }
 
-/// How coarse a server's reading may be: whole seconds at worst (an HTTP `Date` header).
-const READING_RESOLUTION: Duration = Duration::from_secs(1);
+/// What a call adds on the server's side of a reading: the request's own round trip and the
+/// server's work on it, with room for a busy machine. Codes are read this much further from a
+/// step edge than the uncertainty alone asks.
+const CALL_ALLOWANCE: Duration = Duration::from_millis(100);
 
 impl TargetClock {
     /// Reads the target's clock at the start of a scenario.
@@ -102,7 +104,7 @@ impl TargetClock {
             Some(server_at_anchor) => TargetClock::Real(RealClock {
                 anchor: before + round_trip / 2,
                 server_at_anchor,
-                uncertainty: round_trip / 2 + READING_RESOLUTION,
+                uncertainty: round_trip / 2 + target.server_time_resolution(),
                 budget,
             }),
             None => TargetClock::Set,
@@ -119,6 +121,12 @@ impl RealClock {
     /// How far the server's clock may be from [`RealClock::estimate`].
     pub(super) fn uncertainty(&self) -> Duration {
         self.uncertainty
+    }
+
+    /// How far from a step edge a code must be read so the server judges it in the step it
+    /// was read in: the uncertainty either way, and the call's own time.
+    pub(super) fn edge_margin(&self) -> Duration {
+        self.uncertainty * 2 + CALL_ALLOWANCE
     }
 
     /// Lets `span` pass on the server's clock: real waiting, from the run's budget.

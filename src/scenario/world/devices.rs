@@ -183,15 +183,19 @@ impl MfaWorld {
         })
     }
 
-    /// How long until `device` shows its next code, by its own countdown.
-    pub fn until_next_code(&mut self, device: DeviceId) -> Duration {
+    /// Lets time pass until `device` shows its next code, by its own countdown: on a clock
+    /// that runs on its own, past the change by the clock's edge margin, so the code read next
+    /// is the new one however the server's clock was misjudged.
+    pub fn wait_for_next_code(&mut self, device: DeviceId) {
         self.follow_target_clock();
-        match self.totp_display(device).screen(self.sim.now()) {
+        let left = match self.totp_display(device).screen(self.sim.now()) {
             Screen::Code { millis_left, .. } => Duration::from_millis(millis_left),
             Screen::Blank(reason) => {
                 no_answer(format!("{} shows nothing: {reason:?}", self.device_name(device)))
             }
-        }
+        };
+        let margin = self.edge_margin();
+        self.advance(left + margin);
     }
 
     /// Two consecutive codes, from now, of an authenticator app with a key the target never

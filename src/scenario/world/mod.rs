@@ -54,6 +54,7 @@ pub struct MfaWorld {
     sim: Sim,
     server_ahead_ms: i64,
     position_fixed: bool,
+    server_state_ages: bool,
     start: SimTime,
     people: BTreeMap<String, Person>,
     next_sms_delay: Option<Duration>,
@@ -81,6 +82,7 @@ impl MfaWorld {
             sim: scenario_sim(0, start),
             server_ahead_ms: 0,
             position_fixed: false,
+            server_state_ages: false,
             start,
             people: BTreeMap::new(),
             next_sms_delay: None,
@@ -102,6 +104,7 @@ impl MfaWorld {
         self.sim = scenario_sim(setup.seed, start);
         self.server_ahead_ms = 0;
         self.position_fixed = false;
+        self.server_state_ages = false;
         self.start = start;
         self.setup = Some(setup);
         let reset = self.target().reset();
@@ -142,7 +145,19 @@ impl MfaWorld {
 
     /// Calls the target at the current time; no answer is a harness error naming `what`, and
     /// a refusal a [`refused`] fault (in a `Given`, a precondition the target would not set).
+    /// From then on the server may hold state of this scenario that time changes (a session,
+    /// a prompt, a used code, a counted failure, an SMS), so time that passes must pass for it
+    /// too.
     pub fn call<T>(&mut self, what: &str, f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>) -> T {
+        self.server_state_ages = true;
+        self.configure(what, f)
+    }
+
+    /// A call that arranges the scenario or only reads: accounts, bound devices, protections,
+    /// the inventory, the beta list, the account view. Nothing it leaves on the server changes
+    /// as time passes, so time passing after it may be time only the devices see
+    /// ([`MfaWorld::time_passes`]).
+    pub fn configure<T>(&mut self, what: &str, f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>) -> T {
         self.follow_target_clock();
         let target = self.target();
         let now = self.now();

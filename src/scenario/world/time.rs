@@ -1,7 +1,8 @@
 //! Simulated time as steps move it: time passing, the server clock set, a position in a step.
 //! True time is the simulator's clock and only moves forward; the server's clock reads true
 //! time unless a step set it ("the server clock reads Unix time 59"). On a target whose clock
-//! runs on its own, true time follows that clock and passes for real ([`TargetClock`]).
+//! runs on its own, true time follows that clock and passes for real ([`TargetClock`]), unless
+//! only the devices can tell it passed ([`MfaWorld::time_passes`]).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,11 +13,42 @@ use crate::clock::SimTime;
 use crate::scenario::fault::{no_answer, not_applicable};
 use crate::sim::{DeviceId, Screen};
 
+/// How late a real wait may end (the thread wakes after the time asked, later on a busy
+/// machine): a position in a step aims this much further from the edge it must clear.
+const ARRIVAL_ALLOWANCE: Duration = Duration::from_millis(50);
+
 impl MfaWorld {
     /// The server's clock now: the time every call to the target carries.
     pub fn now(&self) -> SimTime {
         let ms = i128::from(self.sim.now().unix_millis()) + i128::from(self.server_ahead_ms);
         SimTime::from_unix_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
+    /// "Time passes": lets `span` pass as the scenario means it.
+    ///
+    /// On a clock the harness sets, true time moves for everyone at once ([`MfaWorld::advance`]).
+    /// On one that runs on its own, the server must see the span pass once it holds state of
+    /// this scenario that time changes (anything but what [`MfaWorld::configure`] arranged):
+    /// real waiting, or not applicable with the seconds it needs. Before that, only the
+    /// devices' clocks can tell the span passed, so they live through it, keeping the drift
+    /// they gain (a token 20 ppm fast shows the code of about server time + 3,150 s after
+    /// 5 years), and the server waits only for what the span changes in its position in the
+    /// step, when a step fixed that position: less than one step.
+    pub fn time_passes(&mut self, span: Duration) {
+        if !matches!(self.clock, TargetClock::Real(_)) || self.server_state_ages {
+            self.advance(span);
+            return;
+        }
+        self.sim.devices_live_through(span);
+        self.log(format!(
+            "time passes {} s for the devices; the server holds nothing it changes",
+            span.as_secs()
+        ));
+        if self.position_fixed {
+            let (period_ms, _) = self.device_step();
+            let shift = u64::try_from(span.as_millis() % u128::from(period_ms)).unwrap_or(0);
+            self.advance(Duration::from_millis(shift));
+        }
     }
 
     /// Lets `span` of true time pass (server, phones and tokens alike): at once on a clock the
@@ -58,7 +90,8 @@ impl MfaWorld {
         for _ in 0..3 {
             self.follow_target_clock();
             let TargetClock::Real(real) = &self.clock else { return };
-            let margin = u64::try_from(real.uncertainty().as_millis()).unwrap_or(u64::MAX).saturating_mul(2);
+            let margin = u64::try_from(self.edge_margin().as_millis()).unwrap_or(u64::MAX);
+            let uncertainty = real.uncertainty().as_millis();
             let (period, t0) = self.device_step();
             let server_into = self.sim.now().unix_millis().saturating_sub(t0) % period;
             let display = self.totp_display(device);
@@ -83,13 +116,20 @@ impl MfaWorld {
             }
             if self.position_fixed {
                 not_applicable(format!(
-                    "the position in the step lies within {} ms of a step edge, and the server's clock is known \
-                     only to within {} ms",
-                    margin,
-                    margin / 2
+                    "the position in the step lies within {margin} ms of a step edge, and the server's clock is \
+                     known only to within {uncertainty} ms"
                 ));
             }
             self.advance(Duration::from_millis(wait));
+        }
+    }
+
+    /// How far from a step edge a code is read: nothing on a clock the harness sets, where
+    /// the server judges every call at exactly the time it carries.
+    pub(super) fn edge_margin(&self) -> Duration {
+        match &self.clock {
+            TargetClock::Set => Duration::ZERO,
+            TargetClock::Real(real) => real.edge_margin(),
         }
     }
 
@@ -120,10 +160,31 @@ impl MfaWorld {
 
     /// Moves forward to the next instant `seconds` into a time step of the server's clock. The
     /// step is the one of the scenario's devices (their period and T0).
+    ///
+    /// On a clock that runs on its own this is waiting, less than one step, for just past the
+    /// start of the named second: past it by the clock's edge margin, so the server judges
+    /// calls in the step the scenario means, and the devices' positions (skew and drift often
+    /// put them a fraction of a second from their own edges) move as little as the clock
+    /// allows. A clock known too roughly to stay within the second is not applicable.
     pub fn to_position_in_step(&mut self, seconds: u64) {
+        self.follow_target_clock();
         let (period_ms, t0_ms) = self.device_step();
+        let within_second = match &self.clock {
+            TargetClock::Set => 0,
+            TargetClock::Real(real) => {
+                let past = self.edge_margin() + ARRIVAL_ALLOWANCE;
+                if past >= Duration::from_secs(1) {
+                    not_applicable(format!(
+                        "{seconds} s into a time step cannot be held within its second: the server's clock is \
+                         known only to within {} ms",
+                        real.uncertainty().as_millis()
+                    ));
+                }
+                u64::try_from(past.as_millis()).unwrap_or(u64::MAX)
+            }
+        };
         let now = self.now().unix_millis();
-        let mut t = now - (now.saturating_sub(t0_ms)) % period_ms + seconds * 1000;
+        let mut t = now - (now.saturating_sub(t0_ms)) % period_ms + seconds * 1000 + within_second;
         if t < now {
             t += period_ms;
         }

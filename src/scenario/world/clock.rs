@@ -43,6 +43,13 @@ impl RealWaitBudget {
         Duration::from_millis(self.spent_ms.load(Ordering::SeqCst))
     }
 
+    /// Counts `span` as spent whatever is left: the edge clearance every code read may need,
+    /// bounded by twice the edge margin, which a scenario's applicability must not hang on.
+    fn spend(&self, span: Duration) {
+        let ms = u64::try_from(span.as_millis()).unwrap_or(u64::MAX);
+        self.spent_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+
     /// Takes `span` from the budget.
     ///
     /// # Errors
@@ -143,11 +150,25 @@ impl RealClock {
                 self.budget.limit.as_secs_f64()
             ));
         }
-        // The server's clock runs on its own, so time the scenario lets pass must really pass:
-        // this is the only sleep on the scenario path, and only real-clock targets reach it.
-        std::thread::sleep(span);
+        sleep_real(span);
         Ok(())
     }
+
+    /// Lets `span` (at most twice the edge margin) pass so a code is read clear of a step
+    /// edge. Always waited and counted, never refused: whether a read lands near an edge
+    /// depends on where in a step the real clock happens to be, so refusing it would make a
+    /// scenario's applicability a matter of luck (and a budget of 0 would not be
+    /// deterministic). Every other wait is one the scenario asks for, from the budget.
+    pub(super) fn clear_edge(&self, span: Duration) {
+        self.budget.spend(span);
+        sleep_real(span);
+    }
+}
+
+/// The server's clock runs on its own, so time the scenario lets pass must really pass: this
+/// is the only sleep on the scenario path, and only real-clock targets reach it.
+fn sleep_real(span: Duration) {
+    std::thread::sleep(span);
 }
 
 #[cfg(test)]

@@ -120,7 +120,10 @@ impl MfaWorld {
                      known only to within {uncertainty} ms"
                 ));
             }
-            self.advance(Duration::from_millis(wait));
+            let span = Duration::from_millis(wait);
+            real.clear_edge(span);
+            self.follow_target_clock();
+            self.log(format!("{wait} ms pass to read the code clear of a step edge"));
         }
     }
 

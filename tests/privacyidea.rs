@@ -132,7 +132,9 @@ fn is_racy(id: &str, status: Status) -> bool {
 fn assert_sound(record: &RunRecord, table: &str) {
     assert!(record.summary.passed > 0, "no scenario passed: is the profile reaching privacyIDEA?\n{table}");
     for s in &record.scenarios {
-        if RACY.contains(&s.id.as_str()) && s.reason.as_deref().is_some_and(|r| r.contains("500 Internal Server Error")) {
+        if RACY.contains(&s.id.as_str())
+            && s.reason.as_deref().is_some_and(|r| r.contains("500 Internal Server Error"))
+        {
             continue;
         }
         assert_eq!(
@@ -219,7 +221,9 @@ fn the_suite_against_privacyidea_on_a_clock_the_harness_cannot_set_starts_at_its
         .scenarios
         .iter()
         .filter(|s| s.status != Status::NotApplicable)
-        .map(|s| format!("{} | {}\n", s.id, if is_racy(&s.id, s.status) { "raced" } else { s.status.label() }))
+        .map(|s| {
+            format!("{} | {}\n", s.id, if is_racy(&s.id, s.status) { "raced" } else { s.status.label() })
+        })
         .collect();
     insta::assert_snapshot!("privacyidea_real_clock_statuses", statuses);
 }

@@ -61,6 +61,10 @@ fn require_live() {
 fn verdict_table(record: &RunRecord) -> String {
     let mut out = String::new();
     for s in &record.scenarios {
+        if is_racy(&s.id, s.status) {
+            out.push_str(&format!("{} | raced | the run's report says how (not snapshotted)\n", s.id));
+            continue;
+        }
         let why = match (&s.reason, &s.failure) {
             (Some(reason), _) => reason.clone(),
             (None, Some(f)) => format!("{} (line {}): {}", f.step, f.line, f.message),
@@ -68,10 +72,18 @@ fn verdict_table(record: &RunRecord) -> String {
         };
         out.push_str(&format!("{} | {} | {}\n", s.id, s.status.label(), why));
     }
-    let m = &record.summary;
+    let count = |status: Status| {
+        record.scenarios.iter().filter(|s| s.status == status && !is_racy(&s.id, s.status)).count()
+    };
+    let raced = record.scenarios.iter().filter(|s| is_racy(&s.id, s.status)).count();
     out.push_str(&format!(
-        "total {}: {} passed, {} failed, {} not applicable, {} errors\n",
-        m.total, m.passed, m.failed, m.not_applicable, m.errors
+        "total {}: {} passed, {} failed, {} not applicable, {} errors, {} raced\n",
+        record.summary.total,
+        count(Status::Passed),
+        count(Status::Failed),
+        count(Status::NotApplicable),
+        count(Status::Error),
+        raced
     ));
     out
 }
@@ -94,11 +106,45 @@ fn run_suite(connection: &Connection) -> RunRecord {
     record
 }
 
-/// What every run must show: privacyIDEA reached, no harness error, a reason for each scenario
-/// not applicable.
+/// The scenarios privacyIDEA cannot answer at all: the RFC 6238 rows at Unix 20000000000 (year
+/// 2603), past CPython's clock (`time.time()` raises `OverflowError` after 2262-04-11 and
+/// privacyIDEA drops the connection; docs/profiles.md, servers/privacyidea/API.md). Listed here so
+/// that any other error fails the test, and so that these rows are seen again if they change.
+const UNANSWERABLE: [&str; 3] = [
+    "features/rfc/rfc6238_vectors.feature:42",
+    "features/rfc/rfc6238_vectors.feature:43",
+    "features/rfc/rfc6238_vectors.feature:44",
+];
+
+/// Races whose outcome privacyIDEA leaves to chance (API.md, finding 2): one valid code sent from
+/// 32 browsers at once is accepted 1 to 4 times, and when two acceptances collide writing the
+/// token's first success counters one of them ends in HTTP 500 (finding 10). Each run's report
+/// shows what happened; the snapshot says only that it raced.
+const RACY: [&str; 1] = ["features/replay/concurrent_replay.feature:17"];
+
+/// Whether a scenario's status is left to a race (a racy row that ran).
+fn is_racy(id: &str, status: Status) -> bool {
+    RACY.contains(&id) && status != Status::NotApplicable
+}
+
+/// What every run must show: privacyIDEA reached, no harness error but the unanswerable rows
+/// (and a racy row's HTTP 500), a reason for each scenario not applicable.
 fn assert_sound(record: &RunRecord, table: &str) {
     assert!(record.summary.passed > 0, "no scenario passed: is the profile reaching privacyIDEA?\n{table}");
-    assert_eq!(record.summary.errors, 0, "harness errors:\n{table}");
+    for s in &record.scenarios {
+        if RACY.contains(&s.id.as_str())
+            && s.reason.as_deref().is_some_and(|r| r.contains("500 Internal Server Error"))
+        {
+            continue;
+        }
+        assert_eq!(
+            s.status == Status::Error,
+            UNANSWERABLE.contains(&s.id.as_str()) && s.status != Status::NotApplicable,
+            "{} is {}:\n{table}",
+            s.id,
+            s.status.label()
+        );
+    }
     for s in &record.scenarios {
         if s.status == Status::NotApplicable {
             assert!(s.reason.as_deref().is_some_and(|r| !r.is_empty()), "{} has no reason", s.id);
@@ -175,7 +221,9 @@ fn the_suite_against_privacyidea_on_a_clock_the_harness_cannot_set_starts_at_its
         .scenarios
         .iter()
         .filter(|s| s.status != Status::NotApplicable)
-        .map(|s| format!("{} | {}\n", s.id, s.status.label()))
+        .map(|s| {
+            format!("{} | {}\n", s.id, if is_racy(&s.id, s.status) { "raced" } else { s.status.label() })
+        })
         .collect();
     insta::assert_snapshot!("privacyidea_real_clock_statuses", statuses);
 }
@@ -219,7 +267,8 @@ fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
         form.extend(tx.map(|t| ("transaction_id", t)));
         api.post("/validate/check", None, &form)
     };
-    let challenge = check("", None);
+    // The PIN is the user's password (policy otppin=userstore, set by setup.sh).
+    let challenge = check("pw-sam-0001", None);
     assert_eq!(challenge["result"]["authentication"], "CHALLENGE", "{challenge}");
     let tx = challenge["detail"]["transaction_id"].as_str().unwrap().to_owned();
 

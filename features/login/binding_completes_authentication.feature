@@ -36,7 +36,8 @@ Feature: Binding virtual MFA during a secondary authentication completes it
   Scenario: A failed binding at login binds nothing
     Given Alice has login protection by virtual MFA
     When Alice signs in with her password
-    And Alice scans the QR code
+    Then Alice is shown a QR code for binding a virtual MFA device
+    When Alice scans the QR code
     And Alice confirms the binding with the same code twice
     Then the binding is rejected
     And Alice has no virtual MFA device bound

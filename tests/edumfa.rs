@@ -61,8 +61,8 @@ fn connection() -> &'static Connection {
 /// snapshot keeps their words, not their numbers.
 fn wall_clock_free(text: &str) -> String {
     let unix = regex::Regex::new(r"unix:[0-9]+(\.[0-9]+)?").unwrap();
-    let seconds = regex::Regex::new(r"[0-9]+(\.[0-9]+)? s\b").unwrap();
-    seconds.replace_all(&unix.replace_all(text, "unix:T"), "N s").into_owned()
+    let seconds = regex::Regex::new(r"[0-9]+(\.[0-9]+)? (m?s)\b").unwrap();
+    seconds.replace_all(&unix.replace_all(text, "unix:T"), "N $2").into_owned()
 }
 
 fn verdict_table(record: &RunRecord) -> String {

@@ -163,7 +163,7 @@ fn an_sms_edumfa_sends_reaches_the_sink_and_its_code_is_accepted() {
     let user = NewUser { name: "Sam".into(), password: password.into(), role: Role::Root };
     target.create_user(&user, now).unwrap();
     target.set_phone("Sam", "+15550009999", now).unwrap();
-    let account = format!("Sam-{:x}-{:08x}", connection.server_time().unwrap() as u64, 0x5e5);
+    let account = format!("Sam-{}-{:08x}", connection.run_id(), 0x5e5);
 
     let base = base_url();
     let home = std::env::var("EDUMFA_HOME").unwrap_or_else(|_| "target/edumfa".into());

@@ -95,7 +95,8 @@ fn run_suite(connection: &Connection) -> RunRecord {
     // scenario that asks for real waiting is not applicable, in every run alike (a budget that
     // ran out part-way would make the applicable set depend on where in a time step each
     // scenario started).
-    let settings = RunSettings { seed: 7, max_real_wait: std::time::Duration::ZERO, ..RunSettings::default() };
+    let settings =
+        RunSettings { seed: 7, max_real_wait: std::time::Duration::ZERO, ..RunSettings::default() };
     let connected = mfa_harness::sut::Connection {
         info: connection.info(),
         capabilities: connection.capabilities(),
@@ -242,7 +243,7 @@ fn an_sms_privacyidea_sends_reaches_the_sink_and_its_code_is_accepted() {
     let user = NewUser { name: "Sam".into(), password: "pw-sam-0001".into(), role: Role::Root };
     target.create_user(&user, now).unwrap();
     target.set_phone("Sam", "+15550009999", now).unwrap();
-    let account = format!("Sam-{:x}-{:08x}", connection.server_time().unwrap() as u64, 0x5e5);
+    let account = format!("Sam-{}-{:08x}", connection.run_id(), 0x5e5);
 
     let home = std::env::var("PI_HOME").unwrap_or_else(|_| "target/privacyidea".into());
     let password = std::fs::read_to_string(Path::new(&home).join("admin-password")).unwrap();

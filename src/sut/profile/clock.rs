@@ -17,8 +17,8 @@
 //!   pointer, else the `Date` header) plus half the round trip is the server's "now".
 //!
 //! Both read the real clock (the harness's, on the machine the server shares for libfaketime):
-//! the offset is taken from it, and round trips are measured on it. Nothing else on a target's
-//! path does.
+//! the offset is taken from it, and round trips are measured on it. Besides them only the
+//! connection's `{{run}}` name does, once at connect. Nothing else on a target's path does.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};

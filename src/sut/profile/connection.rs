@@ -47,6 +47,10 @@ pub(super) struct Shared {
     pub faketime: Option<FaketimeClock>,
     /// The server's time read at connect (Unix seconds).
     pub connected_at: OnceLock<f64>,
+    /// `{{run}}`: the harness's real clock at connect, in hex milliseconds. Not the server's
+    /// clock: under libfaketime that is the harness's too and repeats from run to run, so
+    /// names one run creates met the previous run's on the same server.
+    pub run_id: String,
 }
 
 impl Connection {
@@ -105,6 +109,7 @@ impl Connection {
             sink,
             faketime,
             connected_at: OnceLock::new(),
+            run_id: format!("{:x}", super::clock::real_now() / 1_000_000),
         });
         let url = shared.profile.base_url.clone();
         let probe = ProfileTarget::new(shared.clone(), 0);
@@ -150,6 +155,11 @@ impl Connection {
     /// `Date` header.
     pub fn server_time(&self) -> Option<f64> {
         self.shared.connected_at.get().copied()
+    }
+
+    /// This connection's `{{run}}`, which the names it creates carry.
+    pub fn run_id(&self) -> &str {
+        &self.shared.run_id
     }
 
     /// A target for one scenario: names are kept apart by `{{scenario}}` (from `seed`).

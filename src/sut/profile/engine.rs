@@ -204,10 +204,9 @@ impl ProfileTarget {
     pub(super) fn globals(&self, now: SimTime) -> Vars {
         let mut g = Vars::new();
         g.insert("scenario".into(), self.scenario().to_owned());
-        // Distinct per connection (the server's own clock at connect), so names a run creates
-        // never meet the previous run's on a server that keeps state.
-        let connected = self.shared.connected_at.get().copied();
-        g.insert("run".into(), format!("{:x}", connected.map_or(0, |t| t as u64)));
+        // Distinct per connection, so names a run creates never meet the previous run's on a
+        // server that keeps state.
+        g.insert("run".into(), self.shared.run_id.clone());
         g.insert("sim_unix".into(), now.unix_secs().to_string());
         if let Some(sink) = &self.shared.sink {
             g.insert("sms_sink_url".into(), sink.url());

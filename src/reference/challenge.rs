@@ -122,11 +122,11 @@ impl Service {
             return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
         }
         let dangers = &self.policy.dangers;
-        let locked = self.is_locked(st.user(&user)?, now);
+        let account = st.user(&user)?;
+        let (locked, failures_seen) = (self.is_locked(account, now), account.failures);
         if locked && !dangers.danger_locked_codes_still_checked {
             return Ok(Verdict::rejected(RejectReason::LockedOut));
         }
-        let failures_seen = st.user(&user)?.failures;
         if dangers.danger_racy_failure_count {
             // Let parallel answers read the same count, as a check-then-write without a lock
             // or conditional update does.

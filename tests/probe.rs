@@ -195,7 +195,7 @@ fn every_mutant_that_weakens_a_policy_shows_the_weakened_figure() {
     let baseline = values(&reference());
     let mut wrong = Vec::new();
     for (m, (name, expected, grade)) in mutants.iter().zip(MUTANTS) {
-        let spec = TargetSpec::Reference { name: m.name.clone(), policy: m.policy.clone() };
+        let spec = TargetSpec::mutant(&m);
         let report = probe_spec(&spec, 1);
         let differ: Vec<String> = values(&report)
             .into_iter()
@@ -213,7 +213,7 @@ fn every_mutant_that_weakens_a_policy_shows_the_weakened_figure() {
 #[test]
 fn a_mutant_that_breaks_its_declared_policy_fails_the_probe() {
     let m = mutant::catalogue().unwrap().into_iter().find(|m| m.name == "no-lockout").unwrap();
-    let report = probe_spec(&TargetSpec::Reference { name: m.name, policy: m.policy }, 1);
+    let report = probe_spec(&TargetSpec::mutant(&m), 1);
     assert_eq!(report.outcome(), ProbeOutcome::Disagrees);
     let check = report.declared_checks.iter().find(|c| c.figure == "lockout.threshold").unwrap();
     assert_eq!((check.declared.as_str(), check.measured.as_str(), check.agrees), ("10", "none", Some(false)));

@@ -1,7 +1,7 @@
 @area.sms
 Feature: An SMS code dies after a limited number of wrong attempts
   Six digits are a million possibilities; a handful of guesses per message keeps the chance of
-  guessing small. After as many wrong attempts as the SMS attempt limit (5 by default) the code
+  guessing small. After as many wrong attempts as the SMS attempt limit (the reference: 3) the code
   from that message no longer works, even typed correctly; a new message brings a working code.
   With the defaults the account lockout engages at the same count, so the right code may be
   refused as locked out rather than rejected: either way it is not accepted.

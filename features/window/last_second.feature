@@ -1,7 +1,7 @@
 @area.window @area.virtual
-Feature: A code read in the last second of its step still works while the user types it
-  A user who reads the code just before it changes and types it into the next step is inside the
-  window of plus or minus 1 step; a code typed two steps later is not.
+Feature: A code read in the last second of its step works until the window's back edge passes
+  A user who reads the code just before it changes and types it into a later step is inside the
+  window up to its declared back edge (the reference: 1 step); a step later than that is not.
 
   Source: RFC 6238 Section 5.2 (the one-step allowance for network and typing delay);
   baidu-2fa.txt: "Dynamic password is refreshed every 30 seconds."
@@ -19,8 +19,8 @@ Feature: A code read in the last second of its step still works while the user t
     Then the code is <outcome>
 
     Examples:
-      | position | typing     | outcome  |
-      | 29       | 2 seconds  | accepted |
-      | 29       | 30 seconds | accepted |
-      | 29       | 31 seconds | rejected |
-      | 0        | 60 seconds | rejected |
+      | position | typing                                        | outcome  |
+      | 29       | the back edge of the window less 1 second     | accepted |
+      | 29       | the back edge of the window                   | accepted |
+      | 29       | the back edge of the window plus 1 second     | rejected |
+      | 0        | the back edge of the window plus 30 seconds   | rejected |

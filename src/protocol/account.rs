@@ -215,6 +215,15 @@ pub struct PolicyFacts {
     /// Wrong answers one SMS code survives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_max_attempts: Option<u32>,
+    /// How long an SMS code stays valid after it is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "secs")]
+    pub sms_lifetime: Option<Duration>,
+    /// Time steps accepted before the current one (the window's back edge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_behind: Option<u64>,
+    /// Time steps accepted after the current one (the window's forward edge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ahead: Option<u64>,
 }
 
 mod secs {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::otp::Window;
+use crate::protocol::PolicyFacts;
 
 /// How the reference service verifies codes and limits guessing. [`Policy::default`] is the
 /// safe configuration a careful engineer would defend; every weakening lives in
@@ -69,6 +70,18 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// The numbers of this policy a target declares to the harness.
+    pub fn facts(&self) -> PolicyFacts {
+        PolicyFacts {
+            lockout_threshold: Some(self.lockout_threshold),
+            lockout_duration: Some(self.lockout_duration),
+            sms_max_attempts: Some(self.sms_max_attempts),
+            sms_lifetime: Some(self.sms_validity),
+            window_behind: Some(self.window.behind),
+            window_ahead: Some(self.window.ahead),
+        }
+    }
+
     /// The default policy with the cheap password hash, for tests and `serve --test-clock`
     /// where thousands of logins must run in seconds.
     pub fn for_tests() -> Self {

@@ -294,6 +294,7 @@ mod tests {
             lockout_threshold: Some(5),
             lockout_duration: Some(std::time::Duration::from_secs(900)),
             sms_max_attempts: Some(3),
+            ..PolicyFacts::default()
         };
         let svg = lockout_timeline(&lockout, &declared).unwrap();
         assert!(svg.contains("still locked at 24 h (the probe&apos;s horizon)"), "{svg}");

@@ -5,7 +5,6 @@
 
 use super::runner::{self, RunSettings};
 use super::suite::Suite;
-use crate::reference::Policy;
 use crate::reference::mutant::Mutant;
 use crate::report::{RunRecord, Status};
 use crate::sut::TargetSpec;
@@ -51,13 +50,12 @@ impl MutationReport {
 /// do not depend on the thread count: each run is independent and results keep catalogue order.
 pub fn run(suite: &Suite, mutants: &[Mutant], seed: u64, threads: usize) -> MutationReport {
     let settings = RunSettings { seed, ..RunSettings::default() };
-    let run_one = |name: &str, policy: &Policy| {
-        let spec = TargetSpec::Reference { name: name.to_owned(), policy: policy.clone() };
+    let run_one = |spec: TargetSpec| {
         // The in-process reference always connects.
         let connection = spec.connect().expect("in-process target");
         runner::run(suite, &connection, &settings)
     };
-    let reference = run_one("reference", &Policy::for_tests());
+    let reference = run_one(TargetSpec::reference());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<(usize, MutantOutcome)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads.max(1))
@@ -67,7 +65,7 @@ pub fn run(suite: &Suite, mutants: &[Mutant], seed: u64, threads: usize) -> Muta
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(m) = mutants.get(i) else { break done };
-                        let record = run_one(&m.name, &m.policy);
+                        let record = run_one(TargetSpec::mutant(m));
                         let ids = |status: Status| {
                             record
                                 .scenarios

@@ -21,43 +21,125 @@ impl FromStr for User {
     }
 }
 
-/// `{duration}`: `40 seconds`, `1 minute`, `2 weeks`, `5 years` (a year is 365 days).
+/// `{duration}`: a fixed span (`40 seconds`, `1 minute`, `2 weeks`, `5 years`; a year is 365
+/// days), or a span the target's declared policy names (`the SMS lifetime`, `the lockout
+/// duration`, `the back edge of the window`, `the forward edge of the window`), optionally
+/// `plus` or `less` a fixed span. Where a number was only our reference's default, a feature
+/// names it instead, so a server with another declared policy is judged on what it declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "duration", regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)")]
-pub struct Span(pub Duration);
+#[param(
+    name = "duration",
+    regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?"
+)]
+pub enum Span {
+    /// A span given in the feature.
+    Fixed(Duration),
+    /// A declared length, moved by a fixed span (`less` when `later` is false).
+    Declared {
+        /// Which policy number.
+        length: PolicyLength,
+        /// Whether `by` is added (`plus`) or taken away (`less`).
+        later: bool,
+        /// The fixed span added or taken away.
+        by: Duration,
+    },
+}
+
+/// A policy number that is a length of time, read from the target's declared policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyLength {
+    /// How long an SMS code stays valid.
+    SmsLifetime,
+    /// How long a lockout lasts.
+    LockoutDuration,
+    /// How far back the window reaches: its steps behind times the step length.
+    WindowBehind,
+    /// How far forward the window reaches: its steps ahead times the step length.
+    WindowAhead,
+}
+
+impl PolicyLength {
+    /// The words a feature uses for it.
+    pub fn words(self) -> &'static str {
+        match self {
+            PolicyLength::SmsLifetime => "the SMS lifetime",
+            PolicyLength::LockoutDuration => "the lockout duration",
+            PolicyLength::WindowBehind => "the back edge of the window",
+            PolicyLength::WindowAhead => "the forward edge of the window",
+        }
+    }
+
+    const ALL: [PolicyLength; 4] = [
+        PolicyLength::SmsLifetime,
+        PolicyLength::LockoutDuration,
+        PolicyLength::WindowBehind,
+        PolicyLength::WindowAhead,
+    ];
+}
+
+fn fixed_span(s: &str) -> Result<Duration, String> {
+    let (n, unit) = s.split_once(' ').ok_or_else(|| format!("bad duration {s:?}"))?;
+    let n: u64 = n.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let unit_secs = match unit.trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3_600,
+        "day" => 86_400,
+        "week" => 7 * 86_400,
+        "year" => 365 * 86_400,
+        _ => return Err(format!("bad duration unit {unit:?}")),
+    };
+    Ok(Duration::from_secs(n * unit_secs))
+}
 
 impl FromStr for Span {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (n, unit) = s.split_once(' ').ok_or_else(|| format!("bad duration {s:?}"))?;
-        let n: u64 = n.parse().map_err(|_| format!("bad duration {s:?}"))?;
-        let unit_secs = match unit.trim_end_matches('s') {
-            "second" => 1,
-            "minute" => 60,
-            "hour" => 3_600,
-            "day" => 86_400,
-            "week" => 7 * 86_400,
-            "year" => 365 * 86_400,
-            _ => return Err(format!("bad duration unit {unit:?}")),
-        };
-        Ok(Span(Duration::from_secs(n * unit_secs)))
+        for length in PolicyLength::ALL {
+            let Some(rest) = s.strip_prefix(length.words()) else { continue };
+            if rest.is_empty() {
+                return Ok(Span::Declared { length, later: true, by: Duration::ZERO });
+            }
+            let (later, by) = if let Some(by) = rest.strip_prefix(" plus ") {
+                (true, by)
+            } else if let Some(by) = rest.strip_prefix(" less ") {
+                (false, by)
+            } else {
+                return Err(format!("bad duration {s:?}"));
+            };
+            return Ok(Span::Declared { length, later, by: fixed_span(by)? });
+        }
+        fixed_span(s).map(Span::Fixed)
     }
 }
 
-/// `{offset}`: `on time`, `40 seconds fast`, `2 minutes slow`: a clock's offset in ms.
+/// `{offset}`: `on time`, `40 seconds fast`, `the forward edge of the window plus 14 seconds
+/// fast`: how far a clock is from true time, a `{duration}` ahead (fast) or behind (slow).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
-#[param(name = "offset", regex = "on time|[0-9]+ (?:seconds?|minutes?|hours?) (?:fast|slow)")]
-pub struct Offset(pub i64);
+#[param(
+    name = "offset",
+    regex = "on time|(?:[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?) (?:fast|slow)"
+)]
+pub struct Offset {
+    /// How far off.
+    pub by: Span,
+    /// Ahead of true time.
+    pub fast: bool,
+}
 
 impl FromStr for Offset {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s == "on time" {
-            return Ok(Offset(0));
+            return Ok(Offset { by: Span::Fixed(Duration::ZERO), fast: true });
         }
         let (span, direction) = s.rsplit_once(' ').ok_or_else(|| format!("bad offset {s:?}"))?;
-        let ms = Span::from_str(span)?.0.as_millis() as i64;
-        Ok(Offset(if direction == "fast" { ms } else { -ms }))
+        let fast = match direction {
+            "fast" => true,
+            "slow" => false,
+            _ => return Err(format!("bad offset {s:?}")),
+        };
+        Ok(Offset { by: span.parse()?, fast })
     }
 }
 
@@ -413,11 +495,32 @@ mod tests {
 
     #[test]
     fn words_parse_to_meaning() {
-        assert_eq!("5 years".parse::<Span>().unwrap().0, Duration::from_secs(5 * 365 * 86_400));
-        assert_eq!("1 minute".parse::<Span>().unwrap().0, Duration::from_secs(60));
-        assert_eq!("40 seconds fast".parse::<Offset>().unwrap(), Offset(40_000));
-        assert_eq!("2 minutes slow".parse::<Offset>().unwrap(), Offset(-120_000));
-        assert_eq!("on time".parse::<Offset>().unwrap(), Offset(0));
+        assert_eq!("5 years".parse::<Span>().unwrap(), Span::Fixed(Duration::from_secs(5 * 365 * 86_400)));
+        assert_eq!("1 minute".parse::<Span>().unwrap(), Span::Fixed(Duration::from_secs(60)));
+        assert_eq!(
+            "the SMS lifetime less 1 minute".parse::<Span>().unwrap(),
+            Span::Declared { length: PolicyLength::SmsLifetime, later: false, by: Duration::from_secs(60) }
+        );
+        assert_eq!(
+            "the lockout duration".parse::<Span>().unwrap(),
+            Span::Declared { length: PolicyLength::LockoutDuration, later: true, by: Duration::ZERO }
+        );
+        let secs = |n| Span::Fixed(Duration::from_secs(n));
+        assert_eq!("40 seconds fast".parse::<Offset>().unwrap(), Offset { by: secs(40), fast: true });
+        assert_eq!("2 minutes slow".parse::<Offset>().unwrap(), Offset { by: secs(120), fast: false });
+        assert_eq!("on time".parse::<Offset>().unwrap(), Offset { by: secs(0), fast: true });
+        assert_eq!(
+            "the forward edge of the window plus 14 seconds fast".parse::<Offset>().unwrap(),
+            Offset {
+                by: Span::Declared {
+                    length: PolicyLength::WindowAhead,
+                    later: true,
+                    by: Duration::from_secs(14)
+                },
+                fast: true
+            }
+        );
+        assert!("the SMS lifetime times 2".parse::<Span>().is_err());
         assert_eq!("20 ppm slow".parse::<Rate>().unwrap(), Rate(-20));
         assert_eq!("31 times".parse::<Times>().unwrap(), Times::Exactly(31));
         assert_eq!(

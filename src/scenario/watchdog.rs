@@ -138,6 +138,10 @@ impl Target for Watched {
         answer
     }
 
+    fn latest_clock(&self) -> Option<(SimTime, String)> {
+        self.inner.latest_clock()
+    }
+
     fn server_time_resolution(&self) -> Duration {
         self.inner.server_time_resolution()
     }

@@ -269,11 +269,7 @@ pub struct Done {
 
 pub(super) async fn info(State(app): State<Arc<App>>) -> Json<Info> {
     let p = app.service.policy();
-    let policy = PolicyFacts {
-        lockout_threshold: Some(p.lockout_threshold),
-        lockout_duration: Some(p.lockout_duration),
-        sms_max_attempts: Some(p.sms_max_attempts),
-    };
+    let policy = p.facts();
     // The harness moves the clock and reads SMS only through the test routes.
     let mut capabilities = Capabilities::all();
     if !app.test_mode {

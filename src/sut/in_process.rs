@@ -20,14 +20,27 @@ pub struct InProcess {
     name: String,
     service: Service,
     outbox: Arc<SmsOutbox>,
+    declared: PolicyFacts,
 }
 
 impl InProcess {
-    /// A fresh service with `policy` and random streams from `seed`, reported as `name`
-    /// (`reference`, or a mutant's name).
+    /// A fresh service with `policy` and random streams from `seed`, reported as `name`,
+    /// declaring the policy it runs.
     pub fn new(name: &str, policy: Policy, seed: u64) -> Self {
+        let declared = policy.facts();
+        InProcess::declaring(name, policy, declared, seed)
+    }
+
+    /// A fresh service that runs `policy` but declares `declared`: a mutant, whose fault is
+    /// that it does not do what it claims.
+    pub fn declaring(name: &str, policy: Policy, declared: PolicyFacts, seed: u64) -> Self {
         let outbox = Arc::new(SmsOutbox::new());
-        InProcess { name: name.to_owned(), service: Service::new(policy, seed, outbox.clone()), outbox }
+        InProcess {
+            name: name.to_owned(),
+            service: Service::new(policy, seed, outbox.clone()),
+            outbox,
+            declared,
+        }
     }
 }
 
@@ -47,12 +60,7 @@ impl Target for InProcess {
     }
 
     fn policy_facts(&self) -> PolicyFacts {
-        let p = self.service.policy();
-        PolicyFacts {
-            lockout_threshold: Some(p.lockout_threshold),
-            lockout_duration: Some(p.lockout_duration),
-            sms_max_attempts: Some(p.sms_max_attempts),
-        }
+        self.declared
     }
 
     fn reset(&self) -> Answer<()> {

@@ -93,6 +93,13 @@ pub trait Target: Send + Sync {
         Duration::from_secs(1)
     }
 
+    /// The latest time this target's clock can be set to, and why no later: a scenario that
+    /// sets it later is not applicable (the server cannot represent that time, a limit of its
+    /// platform rather than a verdict on its MFA). `None`: no limit known.
+    fn latest_clock(&self) -> Option<(SimTime, String)> {
+        None
+    }
+
     // Setup: what a test (not a user) arranges. None of it spends a code.
 
     /// Forgets every account, device, session and message.

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use super::{Connection, Http, HttpSettings, InProcess, Target, TargetError, TargetFactory};
+use crate::protocol::PolicyFacts;
 use crate::reference::Policy;
+use crate::reference::mutant::Mutant;
 
 /// A parsed `--target` value.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,8 +15,11 @@ pub enum TargetSpec {
     Reference {
         /// `reference`, or the mutant's name.
         name: String,
-        /// The verification policy.
+        /// The verification policy it runs.
         policy: Policy,
+        /// The policy numbers it declares: its own, or for a mutant the reference's, since a
+        /// mutant is a server that does not do what it declares.
+        declared: PolicyFacts,
     },
     /// A server speaking the target protocol over HTTP (`mfa-harness serve`, or a vendor's).
     Http(HttpSettings),
@@ -34,9 +39,7 @@ impl TargetSpec {
     /// A message naming the value and what is accepted.
     pub fn parse(text: &str) -> Result<TargetSpec, String> {
         match text {
-            "reference" => {
-                Ok(TargetSpec::Reference { name: "reference".into(), policy: Policy::for_tests() })
-            }
+            "reference" => Ok(TargetSpec::reference()),
             url if url.starts_with("http://") || url.starts_with("https://") => {
                 HttpSettings::parse(url).map(TargetSpec::Http)
             }
@@ -49,17 +52,33 @@ impl TargetSpec {
         }
     }
 
+    /// The reference with its default policy, declaring it.
+    pub fn reference() -> TargetSpec {
+        let policy = Policy::for_tests();
+        TargetSpec::Reference { name: "reference".into(), declared: policy.facts(), policy }
+    }
+
+    /// A mutant of the reference: it runs the mutant's policy and declares the reference's.
+    pub fn mutant(mutant: &Mutant) -> TargetSpec {
+        TargetSpec::Reference {
+            name: mutant.name.clone(),
+            policy: mutant.policy.clone(),
+            declared: Policy::for_tests().facts(),
+        }
+    }
+
     /// What reports call the target, what it can do, and how to get one per scenario.
     ///
     /// # Errors
     /// [`TargetError`] when the target cannot be reached.
     pub fn connect(&self) -> Result<Connection, TargetError> {
         match self {
-            TargetSpec::Reference { name, policy } => {
-                let sample = InProcess::new(name, policy.clone(), 0);
-                let (name, policy) = (name.clone(), policy.clone());
+            TargetSpec::Reference { name, policy, declared } => {
+                let sample = InProcess::declaring(name, policy.clone(), *declared, 0);
+                let (name, policy, declared) = (name.clone(), policy.clone(), *declared);
                 let factory: TargetFactory = Arc::new(move |seed| {
-                    Ok(Arc::new(InProcess::new(&name, policy.clone(), seed)) as Arc<dyn Target>)
+                    Ok(Arc::new(InProcess::declaring(&name, policy.clone(), declared, seed))
+                        as Arc<dyn Target>)
                 });
                 Ok(Connection { info: sample.info(), capabilities: sample.capabilities(), factory })
             }

@@ -15,7 +15,7 @@ pub const SEED: u64 = 2026;
 /// The record of the failing run, for `seed`, scenarios selected by `tags`.
 pub fn failing_run(seed: u64, tags: &str) -> RunRecord {
     let m = mutant::catalogue().unwrap().into_iter().find(|m| m.name == "no-lockout").unwrap();
-    let connection = TargetSpec::Reference { name: m.name, policy: m.policy }.connect().unwrap();
+    let connection = TargetSpec::mutant(&m).connect().unwrap();
     let suite = Suite::load(&[]).unwrap();
     let settings =
         RunSettings { seed, tags: Some(TagFilter::parse(tags).unwrap()), ..RunSettings::default() };

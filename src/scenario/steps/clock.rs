@@ -9,7 +9,8 @@ use crate::scenario::world::MfaWorld;
 #[given(expr = "time passes {duration}")]
 #[when(expr = "time passes {duration}")]
 fn time_passes(w: &mut MfaWorld, span: Span) {
-    w.time_passes(span.0);
+    let span = w.span(span);
+    w.time_passes(span);
 }
 
 #[when(expr = "time passes until the lockout ends")]
@@ -31,7 +32,15 @@ fn into_step(w: &mut MfaWorld, seconds: u64) {
 
 #[given(expr = "{user}'s phone clock is {offset}")]
 fn phone_clock(w: &mut MfaWorld, user: User, offset: Offset) {
-    w.set_phone_offset(&user.0, offset.0);
+    let offset = w.offset_millis(offset);
+    w.set_phone_offset(&user.0, offset);
+}
+
+#[when(expr = "time passes until the hardware MFA device {string} is {offset}")]
+fn until_token_is(w: &mut MfaWorld, serial: String, offset: Offset) {
+    let offset = w.offset_millis(offset);
+    let span = w.until_token_offset(&serial, offset);
+    w.time_passes(span);
 }
 
 #[given(expr = "the hardware MFA device {string} runs {rate}")]
@@ -41,5 +50,6 @@ fn token_rate(w: &mut MfaWorld, serial: String, rate: Rate) {
 
 #[given(expr = "the SMS takes {duration} to arrive")]
 fn sms_delay(w: &mut MfaWorld, span: Span) {
-    w.delay_next_sms(span.0);
+    let span = w.span(span);
+    w.delay_next_sms(span);
 }

@@ -11,10 +11,6 @@ use crate::scenario::fault::no_answer;
 use crate::scenario::params::{CodeWords, User};
 use crate::scenario::world::MfaWorld;
 
-/// How far from the current step the stepped near misses lie: just outside a window of ±1
-/// step, the widest the suite accepts (RFC 6238 Section 5.2; `features/window/`).
-const STEPS_AWAY: i64 = 2;
-
 #[when(expr = "{user} binds the hardware MFA device {string} with each near miss of the code {string}")]
 fn binds_with_near_misses(w: &mut MfaWorld, user: User, serial: String, code: String) {
     let mut verdicts = Vec::new();
@@ -26,10 +22,11 @@ fn binds_with_near_misses(w: &mut MfaWorld, user: User, serial: String, code: St
     w.set_crowd(verdicts);
 }
 
-/// The near misses of `code`, which token `serial` shows now: the codes of the steps
-/// [`STEPS_AWAY`] before and after, the code with its last digit changed, and the codes the
-/// same seed gives now under each other algorithm. A candidate that happens to equal a code
-/// of the window (one in a million) is left out, so a correct server rejects every one.
+/// The near misses of `code`, which token `serial` shows now: the codes of the steps one past
+/// either edge of the window the target declares, the code with its last digit changed, and
+/// the codes the same seed gives now under each other algorithm. A candidate that happens to
+/// equal a code of the window (one in a million) is left out, so a correct server rejects
+/// every one.
 fn near_misses(w: &MfaWorld, serial: &str, code: &str) -> Vec<(String, String)> {
     let token = w.hardware_token(serial);
     let seed = token.seed();
@@ -40,15 +37,28 @@ fn near_misses(w: &MfaWorld, serial: &str, code: &str) -> Vec<(String, String)> 
         .unix_secs()
         .unwrap_or_else(|| no_answer(format!("the clock of {serial:?} reads before 1970")));
     let step = totp.step_at(unix).unwrap_or_else(|e| no_answer(format!("the step of {serial:?}: {e}")));
+    let (behind, ahead) = w.declared_window();
+    let (behind, ahead) =
+        (i64::try_from(behind).unwrap_or(i64::MAX), i64::try_from(ahead).unwrap_or(i64::MAX));
     let window: BTreeSet<String> =
-        (-1..=1).filter_map(|k| step.offset(k)).map(|s| totp.code_for(s).to_string()).collect();
+        (-behind..=ahead).filter_map(|k| step.offset(k)).map(|s| totp.code_for(s).to_string()).collect();
     if totp.code_for(step).to_string() != code {
         no_answer(format!("{code:?} is not the code {serial:?} shows now"));
     }
     let mut misses: Vec<(String, String)> = Vec::new();
-    for (what, k) in [("the code two steps before", -STEPS_AWAY), ("the code two steps after", STEPS_AWAY)] {
+    let past_edges = [
+        (
+            format!("the code {} steps before, one past the window's back edge", behind.saturating_add(1)),
+            -behind.saturating_add(1),
+        ),
+        (
+            format!("the code {} steps after, one past the window's forward edge", ahead.saturating_add(1)),
+            ahead.saturating_add(1),
+        ),
+    ];
+    for (what, k) in past_edges {
         if let Some(s) = step.offset(k) {
-            misses.push((what.into(), totp.code_for(s).to_string()));
+            misses.push((what, totp.code_for(s).to_string()));
         }
     }
     misses.push(("the code with its last digit wrong".into(), wrong_last_digit(code)));

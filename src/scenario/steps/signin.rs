@@ -84,8 +84,9 @@ fn enters_wrong_codes(w: &mut MfaWorld, user: User, times: Times) {
 
 #[when(expr = "{user} types the code from her/his/their {device}, taking {duration}")]
 fn types_slowly(w: &mut MfaWorld, user: User, device: DeviceWord, span: Span) {
+    let span = w.span(span);
     let code = w.code_shown(w.device(&user.0, device.0)).to_string();
-    w.advance(span.0);
+    w.advance(span);
     enter(w, &user.0, device.0.method(), code);
 }
 

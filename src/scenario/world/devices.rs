@@ -123,6 +123,23 @@ impl MfaWorld {
         self.sim.token(self.token_id(serial)).unwrap_or_else(|e| no_answer(e.to_string()))
     }
 
+    /// How long token `serial` must go on drifting until its clock is `offset_ms` off true
+    /// time: whole days, so the server stays at the same place in its step, and the fewest
+    /// that get there. A token drifting the other way, or not at all, never gets there.
+    pub fn until_token_offset(&self, serial: &str, offset_ms: i64) -> Duration {
+        const DAY_MS: f64 = 86_400_000.0;
+        let clock = self.hardware_token(serial).clock();
+        let now = self.sim.now();
+        let need = offset_ms - clock.reading(now).ahead_of(now);
+        // ppm parts per million of a day's milliseconds are gained (or lost) each day.
+        let per_day = clock.drift().ppm() * DAY_MS / 1e6;
+        if need != 0 && (per_day == 0.0 || (need as f64).signum() != per_day.signum()) {
+            no_answer(format!("{serial:?} drifts at {} and never gets {offset_ms} ms off", clock.drift()));
+        }
+        let days = (need as f64 / per_day).max(0.0).ceil() as u64;
+        Duration::from_millis(days * DAY_MS as u64)
+    }
+
     /// `name` now holds the token `serial` as their hardware MFA device.
     pub fn hand_token(&mut self, name: &str, serial: &str) {
         let token = self.token(serial);

@@ -7,6 +7,7 @@
 
 mod clock;
 mod codes;
+mod declared;
 mod devices;
 mod outcome;
 mod person;
@@ -24,7 +25,7 @@ pub use outcome::{Last, meets};
 pub use person::{Person, Prompt};
 pub use sms::{DEFAULT_SMS_DELAY, Delivery};
 
-use super::fault::{no_answer, not_applicable, refused};
+use super::fault::{no_answer, refused};
 use crate::clock::SimTime;
 use crate::protocol::{PolicyFacts, Verdict};
 use crate::sim::{Limits, Sim, SmsChannel, Streams};
@@ -133,14 +134,6 @@ impl MfaWorld {
     /// The target's declared policy numbers.
     pub fn facts(&self) -> PolicyFacts {
         self.target().policy_facts()
-    }
-
-    /// The policy number `pick` reads, named `what` ("lockout threshold"); a scenario that
-    /// needs one the target does not declare is not applicable, never run on a guess.
-    pub fn declared<T>(&self, what: &str, pick: impl FnOnce(&PolicyFacts) -> Option<T>) -> T {
-        pick(&self.facts()).unwrap_or_else(|| {
-            not_applicable(format!("the target declares no {what} (a profile's [policy] section)"))
-        })
     }
 
     /// Calls the target at the current time; no answer is a harness error naming `what`, and

@@ -155,6 +155,11 @@ impl MfaWorld {
         if let TargetClock::Real(_) = self.clock {
             not_applicable(format!("sets the server's clock to {t}, which runs on its own"));
         }
+        if let Some((latest, why)) = self.target().latest_clock().filter(|(latest, _)| t > *latest) {
+            not_applicable(format!(
+                "sets the server's clock to {t}, past the latest it can keep ({latest}): {why}"
+            ));
+        }
         let ahead = i128::from(t.unix_millis()) - i128::from(self.sim.now().unix_millis());
         self.server_ahead_ms =
             i64::try_from(ahead).unwrap_or_else(|_| no_answer(format!("{t} is out of reach")));

@@ -118,6 +118,19 @@ pub struct ClockSection {
     /// the harness writes each operation's simulated time into it. Empty or absent: the server
     /// runs on its real clock.
     pub faketime_file: Option<Spanned<String>>,
+    /// The latest time the server's clock can be set to, and why: a scenario that sets it
+    /// later is not applicable there.
+    pub latest: Option<LatestClock>,
+}
+
+/// `[clock] latest`: the end of the time a server can keep.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatestClock {
+    /// Unix seconds.
+    pub unix: u64,
+    /// Why the server cannot go further, for the not-applicable reason.
+    pub why: String,
 }
 
 /// `[policy]`: every number optional; a scenario that needs one the profile does not declare
@@ -131,6 +144,12 @@ pub struct PolicySection {
     pub lockout_duration_secs: Option<u64>,
     /// Wrong answers one SMS code survives.
     pub sms_max_attempts: Option<u32>,
+    /// How long an SMS code stays valid after it is sent, in seconds.
+    pub sms_lifetime_secs: Option<u64>,
+    /// Time steps the window accepts before the current one.
+    pub window_behind_steps: Option<u64>,
+    /// Time steps the window accepts after the current one.
+    pub window_ahead_steps: Option<u64>,
 }
 
 /// `[capabilities]`.

@@ -135,12 +135,20 @@ impl Target for ProfileTarget {
         self.shared.transport.take_exchanges(&self.shared.redactor)
     }
 
+    fn latest_clock(&self) -> Option<(SimTime, String)> {
+        let latest = self.shared.profile.file.clock.latest.as_ref()?;
+        Some((SimTime::from_unix_secs(latest.unix), latest.why.clone()))
+    }
+
     fn policy_facts(&self) -> PolicyFacts {
         let p = &self.shared.profile.file.policy;
         PolicyFacts {
             lockout_threshold: p.lockout_threshold,
             lockout_duration: p.lockout_duration_secs.map(Duration::from_secs),
             sms_max_attempts: p.sms_max_attempts,
+            sms_lifetime: p.sms_lifetime_secs.map(Duration::from_secs),
+            window_behind: p.window_behind_steps,
+            window_ahead: p.window_ahead_steps,
         }
     }
 

@@ -33,3 +33,14 @@ Feature: Only known, unbound serial numbers can be bound, one hardware device pe
     Given Alice has bound the hardware MFA device "HW-2001"
     When Alice binds the hardware MFA device "HW-2002" with the code it shows
     Then the binding is rejected
+
+  Scenario: Importing a bound token's serial again leaves its seed alone
+    # A token's key is burnt in at the factory: a second import under its serial cannot change
+    # what the token shows. A server that takes the new seed locks the token's owner out, and
+    # lets whoever supplied the new seed sign in as them (NIST SP 800-63B Section 6.1: binding).
+    Given Alice has bound the hardware MFA device "HW-2001"
+    And Alice has login protection by hardware MFA
+    When the hardware MFA device "HW-2001" is imported again with a new seed
+    And Alice signs in with her password
+    And Alice enters the code her hardware MFA device shows
+    Then the code is accepted

@@ -148,15 +148,23 @@ impl Service {
     /// the batch; nothing is added then.
     pub fn import_seeds(&self, seeds: Vec<TokenSeed>) -> Result<usize, ReferenceError> {
         let mut st = self.lock();
+        let d = &self.policy.dangers;
         let mut seen = BTreeSet::new();
         for seed in &seeds {
-            if st.inventory.contains_key(&seed.serial) || !seen.insert(seed.serial.clone()) {
+            let known = st.inventory.contains_key(&seed.serial) && !d.danger_reimport_replaces_seed;
+            if known || !seen.insert(seed.serial.clone()) {
                 return Err(ReferenceError::DuplicateSerial(seed.serial.clone()));
             }
         }
         let n = seeds.len();
         for seed in seeds {
-            st.inventory.insert(seed.serial.clone(), InventoryToken { seed, bound_to: None });
+            let bound_to = st.inventory.get(&seed.serial).and_then(|token| token.bound_to.clone());
+            if let Some(owner) = &bound_to
+                && let Some(state) = st.user_mut(owner)?.devices.state_mut(DeviceKind::Hardware)
+            {
+                *state = DeviceState::from_seed(&seed, d);
+            }
+            st.inventory.insert(seed.serial.clone(), InventoryToken { seed, bound_to });
         }
         Ok(n)
     }

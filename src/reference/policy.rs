@@ -158,4 +158,7 @@ pub struct Dangers {
     /// Resync records the step after the second code as used, so the user's next code is
     /// refused (privacyIDEA 3.14, API.md finding 9).
     pub danger_resync_burns_next_code: bool,
+    /// Importing a serial already in the inventory replaces its seed, also for the account
+    /// it is bound to (privacyIDEA 3.14, API.md finding 5).
+    pub danger_reimport_replaces_seed: bool,
 }

@@ -17,6 +17,22 @@ fn import(w: &mut MfaWorld, seed: TokenSeed) {
     w.add_token(seed);
 }
 
+/// A second import under a known serial, with a seed no token holds. Whether the target
+/// refuses it or takes it, the token in hand keeps the key burnt into it at the factory: the
+/// steps after this one show whether the server still checks that key.
+#[when(expr = "the hardware MFA device {string} is imported again with a new seed")]
+fn imported_again(w: &mut MfaWorld, serial: String) {
+    let seed = TokenSeed {
+        secret: w.fresh_secret(&format!("second seed of {serial}")),
+        ..w.console_token_seed(&serial)
+    };
+    let seeds = [seed];
+    match w.configure_unless_refused("importing a token seed again", |t, now| t.import_seeds(&seeds, now)) {
+        Ok(()) => w.log(format!("the target took a second seed for {serial:?}")),
+        Err(why) => w.log(format!("the target refused a second seed for {serial:?}: {why}")),
+    }
+}
+
 #[given(expr = "the hardware MFA device {string} is in the inventory")]
 fn in_inventory(w: &mut MfaWorld, serial: String) {
     let seed = w.console_token_seed(&serial);

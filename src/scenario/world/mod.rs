@@ -161,6 +161,23 @@ impl MfaWorld {
         }
     }
 
+    /// [`MfaWorld::configure`] for an arrangement the target may rightly refuse: the refusal's
+    /// message comes back instead of ending the scenario (no answer still ends it).
+    pub fn configure_unless_refused<T>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&dyn Target, SimTime) -> Answer<T>,
+    ) -> Result<T, String> {
+        self.follow_target_clock();
+        let target = self.target();
+        let now = self.now();
+        match f(target.as_ref(), now) {
+            Ok(value) => Ok(value),
+            Err(e @ TargetError::Refused { .. }) => Err(e.to_string()),
+            Err(e) => no_answer(format!("{what} at {now}: {e}")),
+        }
+    }
+
     /// Where and when, for failure messages: seed, simulated time, the last actions.
     pub fn context(&self) -> String {
         let seed = self.setup.as_ref().map_or(0, |s| s.seed);

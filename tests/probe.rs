@@ -195,7 +195,7 @@ fn every_mutant_that_weakens_a_policy_shows_the_weakened_figure() {
     let baseline = values(&reference());
     let mut wrong = Vec::new();
     for (m, (name, expected, grade)) in mutants.iter().zip(MUTANTS) {
-        let spec = TargetSpec::mutant(&m);
+        let spec = TargetSpec::mutant(m);
         let report = probe_spec(&spec, 1);
         let differ: Vec<String> = values(&report)
             .into_iter()

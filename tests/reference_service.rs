@@ -870,7 +870,7 @@ fn default_policy_is_the_safe_one() {
     assert_eq!(p.sms_validity, Duration::from_secs(300));
     let json = serde_json::to_value(&p.dangers).unwrap();
     let flags = json.as_object().unwrap();
-    assert_eq!(flags.len(), 24);
+    assert_eq!(flags.len(), 25);
     assert!(flags.iter().all(|(k, v)| k.starts_with("danger_") && v == false));
 }
 

@@ -7,7 +7,8 @@
 //! Needs Chromium (Debian package `chromium`); `.ci/run` installs it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::fs::File;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use mfa_harness::report::{RunRecord, render_html};
@@ -71,17 +72,20 @@ impl Report {
     }
 
     /// Runs headless Chromium on `url` with `extra` arguments, killing it past
-    /// [`BROWSER_LIMIT`].
+    /// [`BROWSER_LIMIT`]. Its output goes to files, not pipes: a pipe nobody reads while the
+    /// test waits fills at 64 KiB, and a larger DOM (privacyIDEA's report) then blocks
+    /// Chromium until the limit.
     fn chromium(&self, url: &str, extra: &[&str]) -> Output {
         let profile = self.dir.join("profile");
+        let (stdout, stderr) = (self.dir.join("chromium.out"), self.dir.join("chromium.err"));
         let mut child = Command::new("chromium")
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
             .args(["--no-first-run", "--disable-extensions", "--enable-logging=stderr", "--v=0"])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(extra)
             .arg(url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(File::create(&stdout).unwrap())
+            .stderr(File::create(&stderr).unwrap())
             .spawn()
             .expect("chromium is not installed (Debian: apt-get install chromium)");
         let start = Instant::now();
@@ -92,7 +96,11 @@ impl Report {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let out = child.wait_with_output().unwrap();
+        let out = Output {
+            status: child.wait().unwrap(),
+            stdout: std::fs::read(&stdout).unwrap(),
+            stderr: std::fs::read(&stderr).unwrap(),
+        };
         assert!(out.status.success(), "chromium failed on {url}: {}", String::from_utf8_lossy(&out.stderr));
         out
     }

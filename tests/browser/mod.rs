@@ -6,8 +6,8 @@
 //!
 //! Needs Chromium (Debian package `chromium`); `.ci/run` installs it.
 
-use std::path::{Path, PathBuf};
 use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 

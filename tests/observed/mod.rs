@@ -38,7 +38,8 @@ fn figure_table(report: &ProbeReport, races: &[&str]) -> String {
             } else {
                 row.measured.clone()
             };
-            let sources = if sources.is_empty() { "no published source".to_owned() } else { sources.join("; ") };
+            let sources =
+                if sources.is_empty() { "no published source".to_owned() } else { sources.join("; ") };
             out.push_str(&format!("{} | {} | {}\n", row.id, measured, sources));
         }
     }

@@ -6,6 +6,8 @@
 //! diff. Findings (scenarios eduMFA fails) are listed in `docs/edumfa-findings.md`, never hidden
 //! here.
 
+mod observed;
+
 use std::path::{Path, PathBuf};
 
 use mfa_harness::clock::SimTime;
@@ -121,7 +123,7 @@ fn the_suite_against_edumfa_matches_the_snapshots() {
         RunSettings { seed: 7, max_real_wait: std::time::Duration::ZERO, ..RunSettings::default() };
     let connected = mfa_harness::sut::Connection { info, capabilities, factory: connection.factory() };
     let started = std::time::Instant::now();
-    let record = runner::run(&suite, &connected, &settings);
+    let mut record = runner::run(&suite, &connected, &settings);
     eprintln!("the suite against eduMFA took {:.1} s", started.elapsed().as_secs_f64());
     for s in &record.scenarios {
         let why = s.reason.clone().or_else(|| s.failure.as_ref().map(|f| f.message.clone()));
@@ -148,8 +150,16 @@ fn the_suite_against_edumfa_matches_the_snapshots() {
             _ => {}
         }
     }
+    // The probe after the suite, as `mfa-harness run` does it (not beside it: a second test of
+    // this file runs at the same time, and the probe's bursts would meet the suite's).
+    let figures = observed::probe_after_suite(&connected, &mut record, &PROBE_RACES);
     insta::assert_snapshot!("edumfa_verdicts", table);
+    insta::assert_snapshot!("edumfa_probe", figures);
 }
+
+/// The probe's figure a race decides (docs/edumfa-findings.md): how many copies of one code
+/// get through when sent at once.
+const PROBE_RACES: [&str; 1] = ["replay.parallel"];
 
 /// eduMFA's HTTP SMS gateway, pointed at the harness's sink by the profile's connect steps,
 /// delivers a real SMS challenge's code, and that code answers the challenge.

@@ -5,8 +5,13 @@
 //! status and reason, is an insta snapshot, so a change in what privacyIDEA does or in what the
 //! profile maps shows up as a diff), and with the harness treating that clock as a real one it
 //! cannot set (scenarios start at privacyIDEA's time, which is then far from the harness's own).
+//! Under faketime the probe follows the suite, as in `mfa-harness run`: its figures are a
+//! snapshot too, and the run's HTML report is opened in headless Chromium.
 //! Findings (scenarios privacyIDEA fails) are listed in `docs/privacyidea-findings.md`, never
 //! hidden here.
+
+mod browser;
+mod observed;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -155,7 +160,7 @@ fn assert_sound(record: &RunRecord, table: &str) {
 }
 
 #[test]
-#[ignore = "needs a privacyIDEA server: PI_BASE_URL (see .ci/run)"]
+#[ignore = "needs a privacyIDEA server: PI_BASE_URL, and headless Chromium (see .ci/run)"]
 fn the_suite_against_privacyidea_under_faketime_matches_the_snapshots() {
     require_live();
     if !faketime() {
@@ -185,11 +190,36 @@ fn the_suite_against_privacyidea_under_faketime_matches_the_snapshots() {
 
     assert!(capabilities.has(Capability::ClockControl), "a faketime clock is clock control");
     assert_eq!(connection.info().kind, "profile");
-    let record = run_suite(&connection);
+    let mut record = run_suite(&connection);
     let table = verdict_table(&record);
     eprintln!("{table}");
     assert_sound(&record, &table);
+    let target = mfa_harness::sut::Connection {
+        info: connection.info(),
+        capabilities: connection.capabilities(),
+        factory: connection.factory(),
+    };
+    let figures = observed::probe_after_suite(&target, &mut record, &PROBE_RACES);
+    open_in_chromium(&record);
     insta::assert_snapshot!("privacyidea_verdicts", table);
+    insta::assert_snapshot!("privacyidea_probe", figures);
+}
+
+/// The probe's figures that a race decides (API.md, findings 2 and 10): how many copies of one
+/// code, and how many guesses past the threshold, get through when sent at once.
+const PROBE_RACES: [&str; 2] = ["replay.parallel", "lockout.parallel_past"];
+
+/// The run's HTML report in headless Chromium: its script runs cleanly, the grade card comes
+/// first and the failures right after it, every row is shown. The page and its screenshot stay
+/// in `target/tmp/privacyidea-report/` (CI keeps them as artifacts).
+fn open_in_chromium(record: &RunRecord) {
+    let report = browser::Report::write(record, "privacyidea-report");
+    let page = report.open_with_failures_first();
+    assert!(page.contains("<strong>overall</strong>"), "the card has no overall grade");
+    let total = record.scenarios.len();
+    assert!(page.contains(&format!("{total} of {total} shown")), "the filter's count is missing");
+    assert!(browser::rows(&page).iter().all(|(_, hidden)| !hidden), "no filter: every row shown");
+    report.screenshot("report.png", 2600);
 }
 
 /// On a clock the harness cannot set, every scenario starts at privacyIDEA's time: with the

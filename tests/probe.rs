@@ -326,9 +326,11 @@ struct Stub {
     own_clock: Option<OwnClock>,
 }
 
-/// A server clock that moves a second per reading, and what each device binding claimed.
+/// A server clock that moves a second per reading (and `answer_secs` per answered prompt, as a
+/// real server's clock moves while it works), and what each device binding claimed.
 struct OwnClock {
     unix_secs: AtomicU64,
+    answer_secs: u64,
     /// (the device time the binding claimed, the server's time at the last reading before it)
     bindings: Mutex<Vec<(SimTime, SimTime)>>,
 }
@@ -338,8 +340,12 @@ impl Stub {
         Stub { inner: InProcess::new("reference", Policy::for_tests(), 1), apps_only: true, own_clock: None }
     }
 
-    fn own_clock() -> Stub {
-        let clock = OwnClock { unix_secs: AtomicU64::new(1_767_225_615), bindings: Mutex::new(Vec::new()) };
+    fn own_clock(answer_secs: u64) -> Stub {
+        let clock = OwnClock {
+            unix_secs: AtomicU64::new(1_767_225_615),
+            answer_secs,
+            bindings: Mutex::new(Vec::new()),
+        };
         Stub {
             inner: InProcess::new("reference", Policy::for_tests(), 1),
             apps_only: false,
@@ -424,6 +430,9 @@ impl Target for Stub {
         self.inner.request_sms(challenge, now)
     }
     fn answer(&self, challenge: ChallengeId, method: Method, response: &str, now: SimTime) -> Answer {
+        if let Some(clock) = &self.own_clock {
+            clock.unix_secs.fetch_add(clock.answer_secs, Ordering::SeqCst);
+        }
         self.inner.answer(challenge, method, response, now)
     }
     fn confirm(&self, challenge: ChallengeId, now: SimTime) -> Answer {
@@ -497,7 +506,7 @@ fn on_a_server_clock_that_moves_each_device_is_bound_at_the_servers_now() {
     // A device bound at a time the server has left behind looks that far behind to a server
     // that maps device time onto its own (a profile's time shift): eduMFA's window read
     // -7..+4 while it is -6..+5, when every device claimed the probe's start time.
-    let (connection, stub) = Stub::own_clock().connection();
+    let (connection, stub) = Stub::own_clock(0).connection();
     let report = probe::probe(&connection, 1).unwrap();
     assert_eq!(report.clock, ClockMode::ServerClock);
     let clock = stub.own_clock.as_ref().unwrap();
@@ -515,4 +524,25 @@ fn on_a_server_clock_that_moves_each_device_is_bound_at_the_servers_now() {
         bindings.len()
     );
     assert_eq!(value(&report, "window.width"), 3.0);
+}
+
+#[test]
+fn on_a_server_clock_that_moves_while_it_works_only_the_code_sending_part_must_fit_in_a_step() {
+    // eduMFA takes seconds per account: the threshold search (a hundred wrong codes and a few
+    // fresh accounts) or ten drift devices never fitted in one 30-second step, and both figures
+    // were errors. Each answer here costs the server's clock a second.
+    let (connection, _) = Stub::own_clock(1).connection();
+    let report = probe::probe(&connection, 1).unwrap();
+    assert_eq!(report.clock, ClockMode::ServerClock);
+    for (id, v) in [
+        ("window.width", 3.0),
+        ("drift.shift", 1.0),
+        ("drift.chain", 10.0),
+        ("lockout.threshold", 10.0),
+        ("lockout.visible", 1.0),
+        ("lockout.leak", 0.0),
+        ("lockout.success_resets", 1.0),
+    ] {
+        assert_eq!(value(&report, id), v, "{id}");
+    }
 }

@@ -208,7 +208,6 @@ if [ -n "${PI_FAKETIME_FILE:-}" ]; then
     exit 1
   fi
   mkdir -p "$(dirname "$PI_FAKETIME_FILE")"
-  [ -s "$PI_FAKETIME_FILE" ] || printf '+0' >"$PI_FAKETIME_FILE"
   launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$PI_FAKETIME_FILE" FAKETIME_NO_CACHE=1)
 fi
 if ! running; then
@@ -217,6 +216,9 @@ if ! running; then
     exit 1
   fi
   say "starting on $base_url, $clock clock"
+  # A fresh server starts on the real clock: a time a previous run left in the file may be one
+  # CPython cannot represent (past 2262), which ends the server before it answers.
+  [ -z "${PI_FAKETIME_FILE:-}" ] || printf '+0' >"$PI_FAKETIME_FILE"
   started=$SECONDS
   nohup "${launcher[@]}" "$manage" run --no-debug --no-reload --with-threads -h 127.0.0.1 -p "$PI_PORT" \
     >>"$PI_HOME/server.log" 2>&1 </dev/null &

@@ -4,9 +4,8 @@
 //! chain of successes at one instant drags the window.
 
 use super::error::ProbeError;
-use super::lab::Lab;
+use super::lab::{Lab, Subject};
 use super::report::{DriftFigures, Measured, WindowFigures};
-use crate::clock::SimTime;
 
 /// The largest shift per success tried (5 minutes at 30 s).
 const SHIFT_LIMIT: u64 = 10;
@@ -27,9 +26,9 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> Measured<D
             "the window accepts no newer step, so no success at one instant can teach a drift",
         );
     }
-    lab.steady(|t| {
-        let shift_per_success = shift(lab, edge, t)?;
-        let (chain_accepted, chain_reach) = chain(lab, edge, t)?;
+    let figures = || -> Result<DriftFigures, ProbeError> {
+        let shift_per_success = shift(lab, edge)?;
+        let (chain_accepted, chain_reach) = chain(lab, edge)?;
         Ok(DriftFigures {
             edge,
             shift_per_success,
@@ -38,21 +37,28 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> Measured<D
             chain_accepted,
             chain_reach,
         })
-    })
-    .into()
+    };
+    figures().into()
 }
 
 /// After one success at `edge`, how many steps further the window accepts: one fresh device
-/// per candidate, since an accepted candidate would teach a drift of its own.
-fn shift(lab: &Lab, edge: i64, t: SimTime) -> Result<u64, ProbeError> {
+/// per candidate, since an accepted candidate would teach a drift of its own. Each candidate
+/// is its own one-step measurement on a device bound just before (a real server takes longer
+/// than a step to bind ten).
+fn shift(lab: &Lab, edge: i64) -> Result<u64, ProbeError> {
     let mut shift = 0;
     for extra in 1..=SHIFT_LIMIT {
-        let subject = lab.totp_subject("drift", t)?;
-        let taught = lab.try_code(&subject, &subject.code(t, edge)?, t)?;
-        if !taught.is_accepted() {
-            return Err(ProbeError::unexpected("sending the window's newest code to a fresh device", taught));
-        }
-        let further = lab.try_code(&subject, &subject.code(t, edge + extra as i64)?, t)?;
+        let device = || lab.totp_subject("drift", lab.now()?);
+        let further = lab.steady_after(device, |subject: Subject, t| {
+            let taught = lab.try_code(&subject, &subject.code(t, edge)?, t)?;
+            if !taught.is_accepted() {
+                return Err(ProbeError::unexpected(
+                    "sending the window's newest code to a fresh device",
+                    taught,
+                ));
+            }
+            lab.try_code(&subject, &subject.code(t, edge + extra as i64)?, t)
+        })?;
         if !further.is_accepted() {
             break;
         }
@@ -62,17 +68,20 @@ fn shift(lab: &Lab, edge: i64, t: SimTime) -> Result<u64, ProbeError> {
 }
 
 /// Codes at `edge`, `edge + 1`, ... on one device at one instant until one is refused.
-fn chain(lab: &Lab, edge: i64, t: SimTime) -> Result<(u32, i64), ProbeError> {
-    let subject = lab.totp_subject("drift-chain", t)?;
-    let (mut accepted, mut reach) = (0, 0);
-    for k in 0..CHAIN {
-        let offset = edge + i64::from(k);
-        let verdict = lab.try_code(&subject, &subject.code(t, offset)?, t)?;
-        if !verdict.is_accepted() {
-            break;
+fn chain(lab: &Lab, edge: i64) -> Result<(u32, i64), ProbeError> {
+    let device = || lab.totp_subject("drift-chain", lab.now()?);
+    let (accepted, reach) = lab.steady_after(device, |subject: Subject, t| {
+        let (mut accepted, mut reach) = (0, 0);
+        for k in 0..CHAIN {
+            let offset = edge + i64::from(k);
+            let verdict = lab.try_code(&subject, &subject.code(t, offset)?, t)?;
+            if !verdict.is_accepted() {
+                break;
+            }
+            (accepted, reach) = (k + 1, offset);
         }
-        (accepted, reach) = (k + 1, offset);
-    }
+        Ok((accepted, reach))
+    })?;
     if accepted == 0 {
         return Err(ProbeError::unexpected("starting a chain at the window's newest step", "refused"));
     }

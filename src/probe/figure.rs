@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::report::{Measured, ProbeReport, Reach, WindowFigures};
+use super::report::{Measured, ParallelCount, ProbeReport, Reach, WindowFigures};
 
 /// One figure as the rules and the renderings see it.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +47,10 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
             let text = match d.shift_per_success {
                 0 => "0 steps (the window does not follow)".to_owned(),
                 s if s >= d.shift_limit => format!("{s} steps or more"),
+                // The window followed as far as it reached: it re-centres on whatever it accepts.
+                s if s == d.edge.unsigned_abs() => {
+                    format!("{s} step{} (all its newer side: it re-centres on each accepted code)", plural(s))
+                }
                 s => format!("{s} step{}", plural(s)),
             };
             Reading { value: d.shift_per_success as f64, text }
@@ -54,8 +58,11 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
         "drift.chain" => map(&report.drift, |d| Reading {
             value: f64::from(d.chain_accepted),
             text: format!(
-                "{} of {} (newest accepted: {:+} steps)",
-                d.chain_accepted, d.chain_sent, d.chain_reach
+                "{} of {} (newest accepted: {:+} steps{})",
+                d.chain_accepted,
+                d.chain_sent,
+                d.chain_reach,
+                if d.chain_accepted == d.chain_sent { "; no bound within the chain" } else { "" }
             ),
         }),
         "replay.sequential" => map(&report.replay.sequential, |r| yes_no(r.accepted_again, Some(&r.answer))),
@@ -65,10 +72,11 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
             Reading {
                 value: f64::from(worst.map_or(0, |r| r.accepted)),
                 text: format!(
-                    "{} of {} (rounds: {})",
+                    "{} of {} (rounds: {}){}",
                     worst.map_or(0, |r| r.accepted),
                     worst.map_or(0, |r| r.sent),
-                    accepted.join(", ")
+                    accepted.join(", "),
+                    unanswered(rounds.rounds.iter())
                 ),
             }
         }),
@@ -98,12 +106,13 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
             Some(g) => Reading {
                 value: f64::from(g.past_threshold),
                 text: format!(
-                    "{} ({} of {} evaluated in the worst of {} rounds; then the right code: {})",
+                    "{} ({} of {} evaluated in the worst of {} rounds; then the right code: {}){}",
                     g.past_threshold,
                     g.evaluated,
                     g.burst.sent,
                     rounds.rounds.len(),
-                    g.right_code_after
+                    g.right_code_after,
+                    unanswered(rounds.rounds.iter().map(|r| &r.burst))
                 ),
             },
             None => Reading { value: 0.0, text: "no rounds".to_owned() },
@@ -248,6 +257,21 @@ fn spans(w: &WindowFigures) -> String {
     }
     let run = |(a, b): (i64, i64)| if a == b { format!("{a:+}") } else { format!("{a:+}..{b:+}") };
     runs.into_iter().map(run).collect::<Vec<_>>().join(", ").replace("+0", "0")
+}
+
+/// `; with no usable answer: 0, 2, 1 (500 Internal Server Error)` when some request of a
+/// burst got none, so a count never hides the requests it could not count; empty otherwise.
+fn unanswered<'a>(bursts: impl Iterator<Item = &'a ParallelCount> + Clone) -> String {
+    if bursts.clone().all(|b| b.unanswered() == 0) {
+        return String::new();
+    }
+    let counts: Vec<String> = bursts.clone().map(|b| b.unanswered().to_string()).collect();
+    let kinds: std::collections::BTreeSet<&str> = bursts.flat_map(|b| b.unanswered_kinds()).collect();
+    format!(
+        "; with no usable answer: {} ({})",
+        counts.join(", "),
+        kinds.into_iter().collect::<Vec<_>>().join("; ")
+    )
 }
 
 fn reach(r: &Reach) -> Reading {

@@ -26,11 +26,15 @@ pub(crate) fn measure(
             "a locked account answers a wrong code as before the lock, so the answers cannot tell evaluated guesses from refused ones",
         );
     }
+    let sent = locks_at as usize + EXTRA;
+    let prepare = || {
+        let t = lab.now()?;
+        let subject = lab.totp_subject("lockout-parallel", t)?;
+        let prompts = lab.prompts(&subject, Method::VirtualMfa, sent + 1, t)?;
+        Ok((subject, prompts))
+    };
     let round = || {
-        lab.steady(|t| {
-            let subject = lab.totp_subject("lockout-parallel", t)?;
-            let sent = locks_at as usize + EXTRA;
-            let prompts = lab.prompts(&subject, Method::VirtualMfa, sent + 1, t)?;
+        lab.steady_after(prepare, |(subject, prompts), t| {
             let codes = subject.wrong_codes(t, sent, None);
             let calls: Vec<_> = prompts[..sent].iter().copied().zip(codes).collect();
             let burst = ParallelCount::of(&lab.at_once(&calls, Method::VirtualMfa, t)?);

@@ -23,7 +23,7 @@ use crate::protocol::{
     SetupDevice, Verdict,
 };
 use crate::sim::{Concern, Streams};
-use crate::sut::Target;
+use crate::sut::{Answer, Target};
 
 /// Where the probe signs in from: always the same place, so no sign-in is an anomaly.
 const ORIGIN: &str = "probe-lab";
@@ -349,13 +349,15 @@ impl Lab {
     }
 
     /// Answers every prompt with its code at once: one thread each, released together.
-    /// Answers come back in the order of `calls`.
+    /// Answers come back in the order of `calls`. A request the target gave no usable
+    /// answer to stays in the burst as what it is (privacyIDEA answers colliding requests
+    /// with HTTP 500): the burst is an error only when no request got an answer.
     pub(crate) fn at_once(
         &self,
         calls: &[(ChallengeId, String)],
         method: Method,
         t: SimTime,
-    ) -> Result<Vec<Verdict>, ProbeError> {
+    ) -> Result<Vec<Answer>, ProbeError> {
         let barrier = Barrier::new(calls.len());
         let target = &self.target;
         let answers: Vec<_> = std::thread::scope(|scope| {
@@ -371,13 +373,19 @@ impl Lab {
                 .collect();
             handles.into_iter().map(|h| h.join()).collect()
         });
-        answers
+        let answers = answers
             .into_iter()
-            .map(|answer| match answer {
-                Ok(result) => result.map_err(doing("answering prompts at once")),
-                Err(_) => Err(ProbeError::unexpected("answering prompts at once", "a thread panicked")),
+            .map(|joined| {
+                joined.map_err(|_| ProbeError::unexpected("answering prompts at once", "a thread panicked"))
             })
-            .collect()
+            .collect::<Result<Vec<Answer>, _>>()?;
+        if answers.iter().any(Result::is_ok) {
+            return Ok(answers);
+        }
+        match answers.into_iter().find_map(Result::err) {
+            Some(first) => Err(doing("answering prompts at once")(first)),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Asks for an SMS code on a prompt.

@@ -33,7 +33,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> LockoutFig
     if let Some(reason) = reason {
         return LockoutFigures::not_measured(&reason);
     }
-    let threshold: Measured<Threshold> = lab.steady(|t| threshold(lab, t)).into();
+    let threshold: Measured<Threshold> = lab.now().and_then(|t| threshold(lab, t)).into();
     let locks_at = match threshold.value() {
         Some(Threshold { wrong_codes: Some(n), .. }) => *n,
         Some(Threshold { wrong_codes: None, .. }) => {
@@ -47,7 +47,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> LockoutFig
             return figures;
         }
     };
-    let locked: Measured<LockedAnswers> = lab.steady(|t| locked_answers(lab, locks_at, t)).into();
+    let locked: Measured<LockedAnswers> = locked_answers(lab, locks_at).into();
     let release = lab.waiting(|t| release(lab, locks_at, t));
     let success_resets = success_resets(lab, locks_at, window);
     let parallel_guesses = guesses::measure(lab, locks_at, &locked);
@@ -68,9 +68,11 @@ impl LockoutFigures {
 
 /// Finds the threshold: a cheap scan of one account's answers suggests it, and the right
 /// code confirms it on either side; when the answers never change (or the confirmation
-/// fails), a bisection on the right code's fate decides.
+/// fails), a bisection on the right code's fate decides. Only the right code depends on the
+/// time (wrong codes are drawn far from any window), so each confirmation is its own
+/// one-step measurement and the whole search may take a real server minutes.
 fn threshold(lab: &Lab, t: SimTime) -> Result<Threshold, ProbeError> {
-    let locked_after = |k: u32| -> Result<bool, ProbeError> { Ok(!right_after(lab, k, t)?.is_accepted()) };
+    let locked_after = |k: u32| -> Result<bool, ProbeError> { Ok(!right_after(lab, k)?.is_accepted()) };
     if let Some(candidate) = scan(lab, t)?
         && candidate >= 1
         && locked_after(candidate)?
@@ -104,26 +106,54 @@ fn scan(lab: &Lab, t: SimTime) -> Result<Option<u32>, ProbeError> {
 }
 
 /// The right code's answer after `k` wrong codes on a fresh account.
-fn right_after(lab: &Lab, k: u32, t: SimTime) -> Result<Verdict, ProbeError> {
-    let subject = lab.totp_subject("lockout", t)?;
-    let prompts = lab.prompts(&subject, Method::VirtualMfa, k as usize + 1, t)?;
-    fail(lab, &subject, &prompts[..k as usize], t)?;
-    lab.answer(prompts[k as usize], Method::VirtualMfa, &subject.code(t, 0)?, t)
+fn right_after(lab: &Lab, k: u32) -> Result<Verdict, ProbeError> {
+    let k = k as usize;
+    lab.steady_after(
+        || failed(lab, "lockout", k, k + 1),
+        |(subject, prompts, _), now| lab.answer(prompts[k], Method::VirtualMfa, &subject.code(now, 0)?, now),
+    )
+}
+
+/// A fresh account (bound at the target's now) with `prompts` prompts open, the first `n`
+/// answered with wrong codes: what a measurement prepares before its one-step part.
+fn failed(
+    lab: &Lab,
+    area: &str,
+    n: usize,
+    prompts: usize,
+) -> Result<(Subject, Vec<ChallengeId>, Vec<Verdict>), ProbeError> {
+    let t = lab.now()?;
+    let subject = lab.totp_subject(area, t)?;
+    let opened = lab.prompts(&subject, Method::VirtualMfa, prompts, t)?;
+    let answers = fail(lab, &subject, &opened[..n], t)?;
+    Ok((subject, opened, answers))
 }
 
 /// Locks a fresh account with `locks_at` wrong codes and records what it answers.
-fn locked_answers(lab: &Lab, locks_at: u32, t: SimTime) -> Result<LockedAnswers, ProbeError> {
-    let subject = lab.totp_subject("lockout-locked", t)?;
+fn locked_answers(lab: &Lab, locks_at: u32) -> Result<LockedAnswers, ProbeError> {
     let n = locks_at as usize;
-    let prompts = lab.prompts(&subject, Method::VirtualMfa, n + 2, t)?;
-    let answers = fail(lab, &subject, &prompts[..n], t)?;
+    lab.steady_after(
+        || failed(lab, "lockout-locked", n, n + 2),
+        |(subject, prompts, answers), t| answers_when_locked(lab, &subject, &prompts, &answers, t),
+    )
+}
+
+/// What the account `subject`, locked by `answers` on the first of `prompts`, answers.
+fn answers_when_locked(
+    lab: &Lab,
+    subject: &Subject,
+    prompts: &[ChallengeId],
+    answers: &[Verdict],
+    t: SimTime,
+) -> Result<LockedAnswers, ProbeError> {
+    let n = answers.len();
     let right = lab.answer(prompts[n], Method::VirtualMfa, &subject.code(t, 0)?, t)?;
     if right.is_accepted() {
         return Err(ProbeError::unexpected("sending the right code to a locked account", right));
     }
     let extra = subject.wrong_codes(t, 1, None);
     let wrong = lab.answer(prompts[n + 1], Method::VirtualMfa, &extra[0], t)?;
-    let new_prompt = match lab.open(&subject, Method::VirtualMfa, t)? {
+    let new_prompt = match lab.open(subject, Method::VirtualMfa, t)? {
         Opened::Prompt(_) => "a new prompt opens".to_owned(),
         Opened::Refused(verdict) => verdict.to_string(),
     };
@@ -170,23 +200,24 @@ fn success_resets(lab: &Lab, locks_at: u32, window: &Measured<WindowFigures>) ->
     } else {
         return Measured::not_measured("needs clock control or a window that accepts the next step");
     };
-    lab.steady(|t| {
-        let subject = lab.totp_subject("lockout-reset", t)?;
-        let n = locks_at as usize - 1;
-        let prompts = lab.prompts(&subject, Method::VirtualMfa, n + 3, t)?;
-        fail(lab, &subject, &prompts[..n], t)?;
-        let first = lab.answer(prompts[n], Method::VirtualMfa, &subject.code(t, 0)?, t)?;
-        if !first.is_accepted() {
-            return Err(ProbeError::unexpected("sending the right code before the threshold", first));
-        }
-        fail(lab, &subject, &prompts[n + 1..n + 2], t)?;
-        let (later, offset) = match wait {
-            Some(step) => (t + step, 0),
-            None => (t, 1),
-        };
-        let next = lab.answer(prompts[n + 2], Method::VirtualMfa, &subject.code(later, offset)?, later)?;
-        Ok(SuccessResets { resets: next.is_accepted(), answer: next.to_string() })
-    })
+    let n = locks_at as usize - 1;
+    lab.steady_after(
+        || failed(lab, "lockout-reset", n, n + 3),
+        |(subject, prompts, _), t| {
+            let first = lab.answer(prompts[n], Method::VirtualMfa, &subject.code(t, 0)?, t)?;
+            if !first.is_accepted() {
+                return Err(ProbeError::unexpected("sending the right code before the threshold", first));
+            }
+            fail(lab, &subject, &prompts[n + 1..n + 2], t)?;
+            let (later, offset) = match wait {
+                Some(step) => (t + step, 0),
+                None => (t, 1),
+            };
+            let next =
+                lab.answer(prompts[n + 2], Method::VirtualMfa, &subject.code(later, offset)?, later)?;
+            Ok(SuccessResets { resets: next.is_accepted(), answer: next.to_string() })
+        },
+    )
     .into()
 }
 

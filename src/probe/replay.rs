@@ -1,9 +1,10 @@
 //! Replay: one accepted code sent again, one after the other and many at once.
 
 use super::error::ProbeError;
-use super::lab::Lab;
+use super::lab::{Lab, Subject};
 use super::report::{Measured, ParallelCount, ReplayFigures, Rounds, SequentialReplay, WindowFigures};
-use crate::protocol::Method;
+use crate::clock::SimTime;
+use crate::protocol::{ChallengeId, Method};
 
 /// Copies of one code sent at once.
 pub const PARALLEL: usize = 16;
@@ -23,7 +24,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> ReplayFigu
             parallel: Measured::not_measured(reason),
         };
     }
-    let rounds = (0..ROUNDS).map(|_| lab.steady(|t| parallel(lab, t))).collect::<Result<Vec<_>, _>>();
+    let rounds = (0..ROUNDS).map(|_| parallel(lab)).collect::<Result<Vec<_>, _>>();
     ReplayFigures {
         sequential: match lab.cannot_reuse_device() {
             Some(reason) => Measured::not_measured(reason),
@@ -33,7 +34,7 @@ pub(crate) fn measure(lab: &Lab, window: &Measured<WindowFigures>) -> ReplayFigu
     }
 }
 
-fn sequential(lab: &Lab, t: crate::clock::SimTime) -> Result<SequentialReplay, ProbeError> {
+fn sequential(lab: &Lab, t: SimTime) -> Result<SequentialReplay, ProbeError> {
     let subject = lab.totp_subject("replay", t)?;
     let code = subject.code(t, 0)?;
     let first = lab.try_code(&subject, &code, t)?;
@@ -44,10 +45,25 @@ fn sequential(lab: &Lab, t: crate::clock::SimTime) -> Result<SequentialReplay, P
     Ok(SequentialReplay { accepted_again: again.is_accepted(), answer: again.to_string() })
 }
 
-fn parallel(lab: &Lab, t: crate::clock::SimTime) -> Result<ParallelCount, ProbeError> {
-    let subject = lab.totp_subject("replay-parallel", t)?;
+/// One burst: the device and its prompts are prepared first (on a real server that takes
+/// longer than a step); only the burst itself has to fit in one.
+fn parallel(lab: &Lab) -> Result<ParallelCount, ProbeError> {
+    let prepare = || {
+        let t = lab.now()?;
+        let subject = lab.totp_subject("replay-parallel", t)?;
+        let prompts = lab.prompts(&subject, Method::VirtualMfa, PARALLEL, t)?;
+        Ok((subject, prompts))
+    };
+    lab.steady_after(prepare, |(subject, prompts), t| burst(lab, &subject, prompts, t))
+}
+
+fn burst(
+    lab: &Lab,
+    subject: &Subject,
+    prompts: Vec<ChallengeId>,
+    t: SimTime,
+) -> Result<ParallelCount, ProbeError> {
     let code = subject.code(t, 0)?;
-    let prompts = lab.prompts(&subject, Method::VirtualMfa, PARALLEL, t)?;
     let calls: Vec<_> = prompts.into_iter().map(|p| (p, code.clone())).collect();
     Ok(ParallelCount::of(&lab.at_once(&calls, Method::VirtualMfa, t)?))
 }

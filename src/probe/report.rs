@@ -10,7 +10,7 @@ use super::error::ProbeError;
 use super::figure::DeclaredCheck;
 use super::grading::GradeCard;
 use crate::protocol::{PolicyFacts, Verdict};
-use crate::sut::TargetInfo;
+use crate::sut::{Answer, TargetError, TargetInfo};
 
 /// One figure, or why there is none.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,18 +218,69 @@ impl Rounds<ParallelGuesses> {
 }
 
 impl ParallelCount {
-    /// Counts the answers to a burst.
-    pub(crate) fn of(verdicts: &[Verdict]) -> Self {
-        let mut answers = BTreeMap::new();
-        for v in verdicts {
-            *answers.entry(v.to_string()).or_insert(0) += 1;
+    /// Counts the answers to a burst. A request with no usable answer counts under
+    /// "no usable answer" and the start of what the target said (an HTTP status line, say),
+    /// never as accepted: the client did not get in.
+    pub(crate) fn of(answers: &[Answer]) -> Self {
+        let mut counts = BTreeMap::new();
+        for answer in answers {
+            *counts.entry(answer_words(answer)).or_insert(0) += 1;
         }
         ParallelCount {
-            sent: verdicts.len() as u32,
-            accepted: verdicts.iter().filter(|v| v.is_accepted()).count() as u32,
-            answers,
+            sent: answers.len() as u32,
+            accepted: answers.iter().filter(|a| a.as_ref().is_ok_and(Verdict::is_accepted)).count() as u32,
+            answers: counts,
         }
     }
+
+    /// Requests the target gave no usable answer to.
+    pub fn unanswered(&self) -> u32 {
+        self.answers.iter().filter(|(words, _)| words.starts_with(NO_USABLE_ANSWER)).map(|(_, n)| n).sum()
+    }
+
+    /// What the target said instead of an answer (`500 Internal Server Error`), once each.
+    pub fn unanswered_kinds(&self) -> impl Iterator<Item = &str> + '_ {
+        self.answers.keys().filter_map(|words| {
+            words
+                .strip_prefix(NO_USABLE_ANSWER)
+                .map(|rest| rest.trim_start_matches(" (").trim_end_matches(')'))
+        })
+    }
+}
+
+/// How a burst's count names a request the target gave no usable answer to.
+const NO_USABLE_ANSWER: &str = "no usable answer";
+
+/// A verdict as it reads, or a target error as the HTTP status it names (`HTTP 500`), else
+/// its first clause: what is the same from run to run where the rest may not be.
+fn answer_words(answer: &Answer) -> String {
+    match answer {
+        Ok(verdict) => verdict.to_string(),
+        Err(TargetError::NoAnswer { message, .. } | TargetError::Refused { message, .. }) => {
+            format!("{NO_USABLE_ANSWER} ({})", http_status(message).unwrap_or_else(|| first_clause(message)))
+        }
+    }
+}
+
+/// `HTTP 500` for a message that names a status (`500 Internal Server Error: ...`, `... matches
+/// HTTP 500, ...`).
+fn http_status(message: &str) -> Option<String> {
+    let is_status = |word: &str| {
+        word.len() == 3
+            && word.starts_with(['1', '2', '3', '4', '5'])
+            && word.bytes().all(|b| b.is_ascii_digit())
+    };
+    let words: Vec<&str> = message.split([' ', ',', ':']).collect();
+    let status = match words.first() {
+        Some(first) if is_status(first) => Some(*first),
+        _ => words.windows(2).find(|w| w[0] == "HTTP" && is_status(w[1])).map(|w| w[1]),
+    };
+    status.map(|s| format!("HTTP {s}"))
+}
+
+fn first_clause(message: &str) -> String {
+    let head: String = message.split([':', ',']).next().unwrap_or_default().chars().take(60).collect();
+    head.trim().to_owned()
 }
 
 /// One code sent twice, one after the other.
@@ -440,4 +491,38 @@ pub struct ResyncFollowUp {
     pub accepted: bool,
     /// The answer.
     pub answer: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::RejectReason;
+
+    fn no_answer(message: &str) -> Answer {
+        Err(TargetError::NoAnswer { request: "POST /validate/check".into(), message: message.into() })
+    }
+
+    #[test]
+    fn a_burst_counts_requests_without_an_answer_by_their_http_status_never_as_accepted() {
+        let burst = ParallelCount::of(&[
+            Ok(Verdict::Accepted { session: None }),
+            Ok(Verdict::rejected(RejectReason::Replayed)),
+            no_answer("500 Internal Server Error: The server encountered an internal error"),
+            no_answer("no rule of \"user_answer\" matches HTTP 500, answer starts \"{\\\"detail\""),
+            no_answer("connection refused"),
+        ]);
+        assert_eq!((burst.sent, burst.accepted, burst.unanswered()), (5, 1, 3));
+        let words: Vec<&str> = burst.answers.keys().map(String::as_str).collect();
+        assert_eq!(
+            words,
+            [
+                "accepted",
+                "no usable answer (HTTP 500)",
+                "no usable answer (connection refused)",
+                "rejected (replayed)"
+            ]
+        );
+        assert_eq!(burst.answers["no usable answer (HTTP 500)"], 2);
+        assert_eq!(burst.unanswered_kinds().collect::<Vec<_>>(), ["HTTP 500", "connection refused"]);
+    }
 }

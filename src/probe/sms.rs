@@ -134,7 +134,7 @@ fn resend_interval(lab: &Lab, t: SimTime) -> Result<Interval, ProbeError> {
         lab.request_sms(challenge, t + Duration::from_secs(wait))
     };
     let throttled = |v: &Verdict| v.reject_reason() == Some(RejectReason::Throttled);
-    let secs = first_where(1, RESEND_HORIZON_SECS, |wait| Ok(!throttled(&second(wait)?)))?;
+    let secs = first_where(0, RESEND_HORIZON_SECS, |wait| Ok(!throttled(&second(wait)?)))?;
     let then = match secs {
         Some(wait) => second(wait)?.to_string(),
         None => second(RESEND_HORIZON_SECS)?.to_string(),

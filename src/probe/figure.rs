@@ -168,7 +168,42 @@ pub fn declared_checks(report: &ProbeReport) -> Vec<DeclaredCheck> {
     let declared_threshold = d.lockout_threshold.map(u64::from);
     let declared_release = d.lockout_duration.map(|r| r.as_secs());
     let declared_attempts = d.sms_max_attempts.map(u64::from);
+    let window = report.window.value();
+    // A reach at the scan's edge may go further: it agrees with any declared reach as long.
+    let window_agrees = |measured: Option<u64>, declared: Option<u64>| {
+        let scan = super::window::SCAN.unsigned_abs();
+        measured.zip(declared).map(|(m, dec)| if m >= scan { dec >= scan } else { m == dec })
+    };
+    let lifetime = report.sms.lifetime.value().map(|l| l.accepted_until_secs);
+    let declared_lifetime = d.sms_lifetime.map(|l| l.as_secs());
+    let steps =
+        |n: Option<u64>| n.map_or_else(|| "not declared".to_owned(), |n| format!("{n} step{}", plural(n)));
     vec![
+        check(
+            "window.behind",
+            steps(d.window_behind),
+            &report.window,
+            window_agrees(window.map(WindowFigures::behind), d.window_behind),
+            |w| steps_up_to_scan(w.behind(), w).text,
+        ),
+        check(
+            "window.ahead",
+            steps(d.window_ahead),
+            &report.window,
+            window_agrees(window.map(WindowFigures::ahead), d.window_ahead),
+            |w| steps_up_to_scan(w.ahead(), w).text,
+        ),
+        check(
+            "sms.lifetime",
+            declared_lifetime.map_or_else(|| "not declared".to_owned(), seconds),
+            &report.sms.lifetime,
+            // The probe finds the last accepted age to the whole second, as for the release.
+            lifetime.zip(declared_lifetime).map(|(m, dec)| m.is_some_and(|m| m.abs_diff(dec) <= 1)),
+            |l| {
+                l.accepted_until_secs
+                    .map_or_else(|| format!("still accepted at {}", seconds(l.horizon_secs)), seconds)
+            },
+        ),
         check(
             "lockout.threshold",
             declared(declared_threshold, "no lockout"),

@@ -64,7 +64,8 @@ fn the_suite_against_privacyidea_under_faketime_matches_the_snapshots() {
     let server = connection.server_time().expect("privacyIDEA reports its time in every answer");
     assert!(server > 1_700_000_000.0, "implausible server time {server}");
     eprintln!("privacyIDEA's clock at connect: Unix {server:.3}");
-    insta::assert_snapshot!("privacyidea_capabilities", RealServer::capability_lines(&connection));
+    let lines = RealServer::capability_lines(&connection);
+    insta::assert_snapshot!("privacyidea_capabilities", lines);
 
     assert!(connection.capabilities().has(Capability::ClockControl), "a faketime clock is clock control");
     assert_eq!(connection.info().kind, "profile");

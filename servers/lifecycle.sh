@@ -38,25 +38,18 @@ lifecycle_password() {
   fi
 }
 
-# lifecycle_clock FAKETIME_FILE LIBFAKETIME VARIABLE PID_FILE CLOCK_FILE STOP_SCRIPT: chooses
-# the server's clock. FAKETIME_FILE empty: its real clock. Otherwise libfaketime (LIBFAKETIME,
-# default the Debian faketime package's) takes the server's clock from that file, which the
-# harness writes an offset from the real clock into ("-59234567.250000") before each operation;
+# lifecycle_clock FAKETIME_FILE LIBFAKETIME VARIABLE: chooses the clock lifecycle_start starts
+# the server on. FAKETIME_FILE empty: its real clock. Otherwise libfaketime (LIBFAKETIME, default
+# the Debian faketime package's) takes the server's clock from that file, which the harness
+# writes an offset from the real clock into ("-59234567.250000") before each operation;
 # libfaketime reads it on every clock call (FAKETIME_NO_CACHE). Monotonic clocks follow too
 # (libfaketime 0.9.10 miscomputes absolute sleeps when they do not). The file must hold a valid
 # time before the server starts ("+0": the real clock): libfaketime ends a process that reads one
-# it cannot parse. VARIABLE names the setting in the error when the library is missing. A server
-# running on the other clock (CLOCK_FILE says which) is stopped with STOP_SCRIPT. Sets
-# lifecycle_clock_name ("real" or "faketime FILE", what CLOCK_FILE gets after a start) and
-# lifecycle_launcher (the command prefix: empty, or env with the preload).
+# it cannot parse. VARIABLE names the setting in the error when the library is missing.
 lifecycle_clock() {
-  local file=$1 lib=$2 variable=$3 pid_file=$4 clock_file=$5 stop=$6
+  local file=$1 lib=$2 variable=$3
   lifecycle_clock_name="${file:+faketime $file}"
   lifecycle_clock_name="${lifecycle_clock_name:-real}"
-  if lifecycle_running "$pid_file" && [ "$(cat "$clock_file" 2>/dev/null)" != "$lifecycle_clock_name" ]; then
-    lifecycle_say "restarting: running on another clock than \"$lifecycle_clock_name\""
-    "$stop"
-  fi
   lifecycle_launcher=()
   [ -n "$file" ] || return 0
   if [ -z "$lib" ]; then
@@ -70,25 +63,35 @@ lifecycle_clock() {
   [ -s "$file" ] || printf '+0' >"$file"
   lifecycle_launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$file" FAKETIME_NO_CACHE=1)
 }
+lifecycle_clock_name=real
+lifecycle_launcher=()
 
 # lifecycle_start PID_FILE LOG URL PROBE_URL TIMEOUT COMMAND...: starts COMMAND in the
-# background (output to LOG, PID to PID_FILE) unless the PID in PID_FILE still runs, then waits
-# until PROBE_URL answers with any HTTP status. Fails when something else already answers on URL,
-# when the server exits, or after TIMEOUT seconds.
+# background on the clock lifecycle_clock chose (output to LOG, PID to PID_FILE, the clock's name
+# to PID_FILE with .clock for .pid) unless the PID in PID_FILE still runs on that clock (one
+# running on the other clock is stopped first), then waits until PROBE_URL answers with any HTTP
+# status. Fails when something else already answers on URL, when the server exits, or after
+# TIMEOUT seconds.
 lifecycle_start() {
   local pid_file=$1 log=$2 url=$3 probe=$4 timeout=$5
   shift 5
+  local clock_file="${pid_file%.pid}.clock"
   if lifecycle_running "$pid_file"; then
-    return 0
+    if [ "$(cat "$clock_file" 2>/dev/null)" = "$lifecycle_clock_name" ]; then
+      return 0
+    fi
+    lifecycle_say "restarting: running on another clock than \"$lifecycle_clock_name\""
+    lifecycle_stop "$pid_file"
   fi
   if lifecycle_answers "$probe"; then
     lifecycle_say "something else already answers on $url; choose another port"
     return 1
   fi
-  lifecycle_say "starting on $url"
+  lifecycle_say "starting on $url, $lifecycle_clock_name clock"
   local started=$SECONDS
-  nohup "$@" >>"$log" 2>&1 </dev/null &
+  nohup "${lifecycle_launcher[@]}" "$@" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
+  echo "$lifecycle_clock_name" >"$clock_file"
   until lifecycle_answers "$probe"; do
     if ! lifecycle_running "$pid_file"; then
       lifecycle_say "server exited; last lines of $log:"

@@ -9,9 +9,7 @@
 
 mod real_server;
 
-use mfa_harness::protocol::Capability;
-use mfa_harness::sut::TargetSpec;
-use real_server::{RealServer, one_at_a_time};
+use real_server::RealServer;
 
 const EDUMFA: RealServer = RealServer {
     name: "eduMFA",
@@ -36,29 +34,9 @@ const EDUMFA: RealServer = RealServer {
 #[test]
 #[ignore = "needs an eduMFA server: EDUMFA_BASE_URL (see .ci/run)"]
 fn the_suite_against_edumfa_under_faketime_matches_the_snapshots() {
-    EDUMFA.require_live();
-    if !EDUMFA.faketime() {
-        eprintln!(
-            "skipped: eduMFA runs on its real clock (start it with EDUMFA_FAKETIME_FILE set, \
-             docs/profiles.md)"
-        );
-        return;
-    }
-    let _alone = one_at_a_time();
-    let spec = TargetSpec::parse(&format!("profile:{}", EDUMFA.profile().display())).unwrap();
-    assert_eq!(spec, TargetSpec::Profile { path: EDUMFA.profile() });
-    let connection = EDUMFA.connect(true);
-    let server = connection.server_time().expect("eduMFA reports its time in every answer");
-    assert!(server > 1_700_000_000.0, "implausible server time {server}");
-    eprintln!("eduMFA's clock at connect: Unix {server:.3}");
+    let Some((_alone, connection)) = EDUMFA.connect_under_faketime() else { return };
     insta::assert_snapshot!("edumfa_capabilities", RealServer::capability_lines(&connection));
-
-    assert!(connection.capabilities().has(Capability::ClockControl), "a faketime clock is clock control");
-    assert_eq!(connection.info().kind, "profile");
-    let record = EDUMFA.run_suite(&connection);
-    let table = EDUMFA.verdict_table(&record);
-    eprintln!("{table}");
-    EDUMFA.assert_sound(&record, &table);
+    let table = EDUMFA.judged_table(&connection);
     insta::assert_snapshot!("edumfa_verdicts", table);
 }
 

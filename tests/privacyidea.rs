@@ -12,7 +12,6 @@ mod real_server;
 
 use mfa_harness::protocol::Capability;
 use mfa_harness::report::Status;
-use mfa_harness::sut::TargetSpec;
 use real_server::{RealServer, one_at_a_time};
 
 const PRIVACYIDEA: RealServer = RealServer {
@@ -41,38 +40,13 @@ const PRIVACYIDEA: RealServer = RealServer {
     race_error: "500 Internal Server Error",
 };
 
-fn profile() -> std::path::PathBuf {
-    PRIVACYIDEA.profile()
-}
-
 #[test]
 #[ignore = "needs a privacyIDEA server: PI_BASE_URL (see .ci/run)"]
 fn the_suite_against_privacyidea_under_faketime_matches_the_snapshots() {
-    PRIVACYIDEA.require_live();
-    if !PRIVACYIDEA.faketime() {
-        eprintln!(
-            "skipped: privacyIDEA runs on its real clock (start it with PI_FAKETIME_FILE set, \
-             docs/profiles.md)"
-        );
-        return;
-    }
-    let _alone = one_at_a_time();
-    let spec = TargetSpec::parse(&format!("profile:{}", profile().display())).unwrap();
-    assert_eq!(spec, TargetSpec::Profile { path: profile() });
-    let connection = PRIVACYIDEA.connect(true);
-    // Read at connect, after setting it to the real clock a day ago (and checked against that).
-    let server = connection.server_time().expect("privacyIDEA reports its time in every answer");
-    assert!(server > 1_700_000_000.0, "implausible server time {server}");
-    eprintln!("privacyIDEA's clock at connect: Unix {server:.3}");
+    let Some((_alone, connection)) = PRIVACYIDEA.connect_under_faketime() else { return };
     let lines = RealServer::capability_lines(&connection);
     insta::assert_snapshot!("privacyidea_capabilities", lines);
-
-    assert!(connection.capabilities().has(Capability::ClockControl), "a faketime clock is clock control");
-    assert_eq!(connection.info().kind, "profile");
-    let record = PRIVACYIDEA.run_suite(&connection);
-    let table = PRIVACYIDEA.verdict_table(&record);
-    eprintln!("{table}");
-    PRIVACYIDEA.assert_sound(&record, &table);
+    let table = PRIVACYIDEA.judged_table(&connection);
     insta::assert_snapshot!("privacyidea_verdicts", table);
 }
 

@@ -55,7 +55,6 @@ LIFECYCLE_NAME="edumfa setup"
 
 mkdir -p "$EDUMFA_HOME"
 EDUMFA_HOME="$(cd "$EDUMFA_HOME" && pwd)"
-export EDUMFA_HOME
 umask 077
 venv="$EDUMFA_HOME/venv"
 manage="$venv/bin/edumfa-manage"
@@ -164,12 +163,8 @@ PY
 
 # 6. Start (or keep) the server on the clock asked for: Flask's development server (threaded)
 #    through edumfa-manage, under libfaketime when EDUMFA_FAKETIME_FILE is set.
-lifecycle_clock "${EDUMFA_FAKETIME_FILE:-}" "${EDUMFA_LIBFAKETIME:-}" EDUMFA_FAKETIME_FILE \
-  "$EDUMFA_HOME/edumfa.pid" "$EDUMFA_HOME/edumfa.clock" "$(dirname "$0")/stop.sh"
-if ! lifecycle_running "$EDUMFA_HOME/edumfa.pid"; then
-  lifecycle_start "$EDUMFA_HOME/edumfa.pid" "$EDUMFA_HOME/server.log" "$base_url" "$base_url/" \
-    "$EDUMFA_START_TIMEOUT" "${lifecycle_launcher[@]}" \
-    "$manage" -q runserver -h 127.0.0.1 -p "$EDUMFA_PORT" --no-debugger --no-reload --with-threads
-  echo "$lifecycle_clock_name" >"$EDUMFA_HOME/edumfa.clock"
-fi
+lifecycle_clock "${EDUMFA_FAKETIME_FILE:-}" "${EDUMFA_LIBFAKETIME:-}" EDUMFA_FAKETIME_FILE
+lifecycle_start "$EDUMFA_HOME/edumfa.pid" "$EDUMFA_HOME/server.log" "$base_url" "$base_url/" \
+  "$EDUMFA_START_TIMEOUT" \
+  "$manage" -q runserver -h 127.0.0.1 -p "$EDUMFA_PORT" --no-debugger --no-reload --with-threads
 echo "$base_url"

@@ -11,8 +11,8 @@ use mfa_harness::protocol::{Capability, NewUser, Role};
 use mfa_harness::report::{RunRecord, Status};
 use mfa_harness::scenario::Suite;
 use mfa_harness::scenario::runner::{self, RunSettings};
-use mfa_harness::sut::Target;
 use mfa_harness::sut::profile::Connection;
+use mfa_harness::sut::{Target, TargetSpec};
 
 /// One real server under test, as its setup script starts it.
 pub struct RealServer {
@@ -69,6 +69,43 @@ impl RealServer {
         };
         Connection::open_with_env(&self.profile(), &env)
             .unwrap_or_else(|e| panic!("{} answers the profile's connect steps: {e}", self.name))
+    }
+
+    /// The connection of the suite under libfaketime, checked (the profile's path, the server's
+    /// clock read back at connect, clock control mapped), with the guard that keeps the other
+    /// tests of the process out; `None` when the server runs on its real clock, said on stderr.
+    pub fn connect_under_faketime(&self) -> Option<(MutexGuard<'static, ()>, Connection)> {
+        self.require_live();
+        if !self.faketime() {
+            eprintln!(
+                "skipped: {} runs on its real clock (start it with {} set, docs/profiles.md)",
+                self.name, self.faketime_var
+            );
+            return None;
+        }
+        let alone = one_at_a_time();
+        let spec = TargetSpec::parse(&format!("profile:{}", self.profile().display())).unwrap();
+        assert_eq!(spec, TargetSpec::Profile { path: self.profile() });
+        let connection = self.connect(true);
+        // Read at connect, after setting it to the real clock a day ago (and checked against that).
+        let server = connection
+            .server_time()
+            .unwrap_or_else(|| panic!("{} reports its time in every answer", self.name));
+        assert!(server > 1_700_000_000.0, "implausible server time {server}");
+        eprintln!("{}'s clock at connect: Unix {server:.3}", self.name);
+        assert!(connection.capabilities().has(Capability::ClockControl), "a faketime clock is clock control");
+        assert_eq!(connection.info().kind, "profile");
+        Some((alone, connection))
+    }
+
+    /// Runs the suite against `connection` and checks it is sound (`assert_sound`): the verdict
+    /// table, also printed.
+    pub fn judged_table(&self, connection: &Connection) -> String {
+        let record = self.run_suite(connection);
+        let table = self.verdict_table(&record);
+        eprintln!("{table}");
+        self.assert_sound(&record, &table);
+        table
     }
 
     /// The capabilities the profile declares not applicable (with why) and those it maps.

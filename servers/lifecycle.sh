@@ -38,24 +38,64 @@ lifecycle_password() {
   fi
 }
 
+# lifecycle_clock FAKETIME_FILE LIBFAKETIME VARIABLE: chooses the clock lifecycle_start starts
+# the server on. FAKETIME_FILE empty: its real clock. Otherwise libfaketime (LIBFAKETIME, default
+# the Debian faketime package's) takes the server's clock from that file, which the harness
+# writes an offset from the real clock into ("-59234567.250000") before each operation;
+# libfaketime reads it on every clock call (FAKETIME_NO_CACHE). Monotonic clocks follow too
+# (libfaketime 0.9.10 miscomputes absolute sleeps when they do not). The file must hold a valid
+# time before the server starts ("+0": the real clock): libfaketime ends a process that reads one
+# it cannot parse. VARIABLE names the setting in the error when the library is missing.
+lifecycle_clock() {
+  local file=$1 lib=$2 variable=$3
+  lifecycle_clock_name="${file:+faketime $file}"
+  lifecycle_clock_name="${lifecycle_clock_name:-real}"
+  lifecycle_launcher=()
+  [ -n "$file" ] || return 0
+  if [ -z "$lib" ]; then
+    lib="$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)"
+  fi
+  if [ -z "$lib" ] || [ ! -e "$lib" ]; then
+    lifecycle_say "$variable is set but libfaketime.so.1 is not installed (apt-get install -y faketime)"
+    return 1
+  fi
+  mkdir -p "$(dirname "$file")"
+  lifecycle_clock_file=$file
+  lifecycle_launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$file" FAKETIME_NO_CACHE=1)
+}
+lifecycle_clock_name=real
+lifecycle_clock_file=
+lifecycle_launcher=()
+
 # lifecycle_start PID_FILE LOG URL PROBE_URL TIMEOUT COMMAND...: starts COMMAND in the
-# background (output to LOG, PID to PID_FILE) unless the PID in PID_FILE still runs, then waits
-# until PROBE_URL answers with any HTTP status. Fails when something else already answers on URL,
-# when the server exits, or after TIMEOUT seconds.
+# background on the clock lifecycle_clock chose (output to LOG, PID to PID_FILE, the clock's name
+# to PID_FILE with .clock for .pid) unless the PID in PID_FILE still runs on that clock (one
+# running on the other clock is stopped first), then waits until PROBE_URL answers with any HTTP
+# status. Fails when something else already answers on URL, when the server exits, or after
+# TIMEOUT seconds.
 lifecycle_start() {
   local pid_file=$1 log=$2 url=$3 probe=$4 timeout=$5
   shift 5
+  local clock_file="${pid_file%.pid}.clock"
   if lifecycle_running "$pid_file"; then
-    return 0
+    if [ "$(cat "$clock_file" 2>/dev/null)" = "$lifecycle_clock_name" ]; then
+      return 0
+    fi
+    lifecycle_say "restarting: running on another clock than \"$lifecycle_clock_name\""
+    lifecycle_stop "$pid_file"
   fi
   if lifecycle_answers "$probe"; then
     lifecycle_say "something else already answers on $url; choose another port"
     return 1
   fi
-  lifecycle_say "starting on $url"
+  lifecycle_say "starting on $url, $lifecycle_clock_name clock"
+  # A fresh server starts on the real clock ("+0"): a time a previous run left in the file may
+  # be one CPython cannot represent (past 2262), which ends the server before it answers.
+  [ -z "$lifecycle_clock_file" ] || printf '+0' >"$lifecycle_clock_file"
   local started=$SECONDS
-  nohup "$@" >>"$log" 2>&1 </dev/null &
+  nohup "${lifecycle_launcher[@]}" "$@" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
+  echo "$lifecycle_clock_name" >"$clock_file"
   until lifecycle_answers "$probe"; do
     if ! lifecycle_running "$pid_file"; then
       lifecycle_say "server exited; last lines of $log:"

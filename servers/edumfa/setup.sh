@@ -9,6 +9,12 @@
 #
 # Environment:
 #   EDUMFA_HOME            where everything goes            (default: <repo>/target/edumfa)
+#   EDUMFA_FAKETIME_FILE   when set, eduMFA runs under libfaketime (Debian package faketime)
+#                          and takes its clock from this file; the profile reads the same
+#                          variable and writes each operation's simulated time into it
+#                          (clock-control). Unset: eduMFA runs on its real clock. A server
+#                          already running on the other clock is restarted.
+#   EDUMFA_LIBFAKETIME     the library to preload (default: the faketime package's libfaketime.so.1)
 #   EDUMFA_PORT            port on 127.0.0.1                (default: 5002; privacyIDEA's is 5001)
 #   EDUMFA_ADMIN_USER      local admin name                 (default: admin)
 #   EDUMFA_ADMIN_PASSWORD  admin password; stored in $EDUMFA_HOME/admin-password (mode 600), which
@@ -40,6 +46,9 @@ EDUMFA_START_TIMEOUT="${EDUMFA_START_TIMEOUT:-90}"
 EDUMFA_DB_POOL_SIZE="${EDUMFA_DB_POOL_SIZE:-20}"
 EDUMFA_DB_POOL_OVERFLOW="${EDUMFA_DB_POOL_OVERFLOW:-20}"
 EDUMFA_DB_BUSY_TIMEOUT="${EDUMFA_DB_BUSY_TIMEOUT:-120}"
+# The harness's SMS sink: profile.toml's [sms_sink] port; the two must agree (privacyIDEA's is
+# 5011, so both servers' suites can run at once).
+SMS_SINK_URL="http://127.0.0.1:5012/sms"
 LIFECYCLE_NAME="edumfa setup"
 # shellcheck source=../lifecycle.sh
 . "$repo_root/servers/lifecycle.sh"
@@ -93,43 +102,68 @@ if [ ! -s "$EDUMFA_HOME/edumfa.sqlite" ]; then
   edm create_tables
 fi
 
-# 5. Admin, resolver and realm in one app context: one interpreter start instead of several
-#    edumfa-manage runs, and the admin password is read from its file, never put on a command
-#    line. (`edumfa-manage admin add NAME` works too without a terminal when the password is in
-#    FLASK_ADMIN_ADD_PASSWORD; API.md.)
-"$venv/bin/python" - "$EDUMFA_HOME" "$EDUMFA_ADMIN_USER" >>"$EDUMFA_HOME/setup.log" 2>&1 <<'PY'
+# 5. Admin, resolver, realm, SMS gateway and policy in one app context: one interpreter start
+#    instead of several edumfa-manage runs, and the admin password is read from its file, never
+#    put on a command line. (`edumfa-manage admin add NAME` works too without a terminal when the
+#    password is in FLASK_ADMIN_ADD_PASSWORD; API.md.) All configuration is written here, before
+#    the server starts, and none by the profile: eduMFA, like privacyIDEA, reloads its cached
+#    configuration only when its clock has passed the last reload, so a change made after the
+#    harness moved the clock back is not seen (API.md, finding 11).
+"$venv/bin/python" - "$EDUMFA_HOME" "$EDUMFA_ADMIN_USER" "$SMS_SINK_URL" >>"$EDUMFA_HOME/setup.log" 2>&1 <<'PY'
 import pathlib
 import sqlite3
 import sys
 
 from edumfa.app import create_app
 from edumfa.lib.auth import create_db_admin
+from edumfa.lib.config import set_edumfa_config
+from edumfa.lib.error import ResourceNotFoundError
+from edumfa.lib.policy import delete_policy, set_policy
 from edumfa.lib.realm import set_realm
 from edumfa.lib.resolver import save_resolver
+from edumfa.lib.smsprovider.SMSProvider import set_smsgateway
 
-home, admin = pathlib.Path(sys.argv[1]), sys.argv[2]
+home, admin, sms_sink_url = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 app = create_app(config_name="production", config_file=str(home / "edumfa.cfg"), silent=True)
 with app.app_context():
     create_db_admin(admin, None, (home / "admin-password").read_text().strip())
     # The conformance run creates its own users (one set per scenario, names suffixed with the
-    # run and the scenario) in an editable SQL resolver of its own realm, "scenarios".
+    # run and the scenario) in an editable SQL resolver of its own realm, "scenarios". The
+    # email column holds the user's login protection (the profile's provision_protection).
     users_db = home / "scenario-users.sqlite"
-    # "protection" holds what the profile's provision_protection wrote ("login:virtual_mfa",
-    # "login:", ...); a policy condition on it turns login protection on (profile.toml).
     with sqlite3.connect(users_db) as db:
         db.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                   " username TEXT UNIQUE NOT NULL, password TEXT, mobile TEXT, email TEXT,"
-                   " protection TEXT NOT NULL DEFAULT 'none')")
+                   " username TEXT UNIQUE NOT NULL, password TEXT, mobile TEXT, email TEXT)")
     save_resolver({"resolver": "scenario-users", "type": "sqlresolver", "Driver": "sqlite",
                    "Database": str(users_db), "Table": "users", "Editable": 1,
                    "Password_Hash_Type": "SSHA256",
                    "Map": '{"userid": "id", "username": "username", "password": "password",'
-                          ' "mobile": "mobile", "email": "email", "protection": "protection"}'})
+                          ' "mobile": "mobile", "email": "email"}'})
     set_realm("scenarios", ["scenario-users"])
-print("admin, resolver and realm in place")
+    # eduMFA's HTTP SMS gateway posts every SMS to the harness's sink.
+    set_smsgateway("harness-sink", "edumfa.lib.smsprovider.HttpSMSProvider.HttpSMSProvider",
+                   options={"URL": sms_sink_url, "HTTP_METHOD": "POST", "SEND_DATA_AS_JSON": "yes",
+                            "CHECK_SSL": "yes", "RETURN_SUCCESS": "OK", "TIMEOUT": "3",
+                            "phone": "{phone}", "text": "{otp}"})
+    set_edumfa_config("sms.identifier", "harness-sink")
+    # Sign-in with a second factor (the profile's login and answer): a scenario user's PIN is
+    # their userstore password, so /validate/check takes password + code, and password alone
+    # sends the SMS of an SMS token. Nothing else departs from eduMFA's defaults (window,
+    # maxfail 10, no failcounter clearing), so the suite judges the server as installed. The
+    # policies of earlier profiles (set at connect) are removed.
+    for old in ("harness-authentication", "harness-login-protection"):
+        try:
+            delete_policy(old)
+        except ResourceNotFoundError:
+            pass
+    set_policy(name="harness-sign-in", scope="authentication", action="otppin=userstore",
+               realm="scenarios", active=True)
+print("admin, resolver, realm, SMS gateway and policy in place")
 PY
 
-# 6. Start (or keep) the server: Flask's development server (threaded) through edumfa-manage.
+# 6. Start (or keep) the server on the clock asked for: Flask's development server (threaded)
+#    through edumfa-manage, under libfaketime when EDUMFA_FAKETIME_FILE is set.
+lifecycle_clock "${EDUMFA_FAKETIME_FILE:-}" "${EDUMFA_LIBFAKETIME:-}" EDUMFA_FAKETIME_FILE
 lifecycle_start "$EDUMFA_HOME/edumfa.pid" "$EDUMFA_HOME/server.log" "$base_url" "$base_url/" \
   "$EDUMFA_START_TIMEOUT" \
   "$manage" -q runserver -h 127.0.0.1 -p "$EDUMFA_PORT" --no-debugger --no-reload --with-threads

@@ -48,8 +48,9 @@ PI_DB_POOL_OVERFLOW="${PI_DB_POOL_OVERFLOW:-64}"
 SMS_SINK_URL="http://127.0.0.1:5011/sms"
 REALM=harness
 RESOLVER=harness-users
-
-say() { printf 'privacyidea setup: %s\n' "$*" >&2; }
+LIFECYCLE_NAME="privacyidea setup"
+# shellcheck source=../lifecycle.sh
+. "$repo_root/servers/lifecycle.sh"
 
 mkdir -p "$PI_HOME"
 PI_HOME="$(cd "$PI_HOME" && pwd)"
@@ -60,25 +61,12 @@ export PRIVACYIDEA_CONFIGFILE="$PI_HOME/pi.cfg"
 base_url="http://127.0.0.1:$PI_PORT"
 
 # 1. Virtualenv with the pinned release.
-if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('privacyIDEA') != '$PI_VERSION')" 2>/dev/null; then
-  say "installing privacyIDEA $PI_VERSION into $venv"
-  started=$SECONDS
-  "$PI_PYTHON" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "privacyidea==$PI_VERSION"
-  say "installed in $((SECONDS - started)) s"
-fi
+lifecycle_install "$venv" "$PI_PYTHON" privacyIDEA "$PI_VERSION" "privacyidea==$PI_VERSION"
 
 # 2. Secrets, generated once per $PI_HOME (mode 600 via umask 077) and never echoed.
-secret_file() { # name length-in-bytes
-  [ -s "$PI_HOME/$1" ] || "$venv/bin/python" -c "import secrets; print(secrets.token_urlsafe($2))" >"$PI_HOME/$1"
-}
-secret_file secret-key 48
-secret_file pepper 48
-if [ -n "${PI_ADMIN_PASSWORD:-}" ]; then
-  printf '%s\n' "$PI_ADMIN_PASSWORD" >"$PI_HOME/admin-password"
-else
-  secret_file admin-password 24
-fi
+lifecycle_secret "$PI_HOME/secret-key" 48
+lifecycle_secret "$PI_HOME/pepper" 48
+lifecycle_password "$PI_HOME/admin-password" "${PI_ADMIN_PASSWORD:-}"
 
 # 3. Configuration (python syntax). Secrets are read from their files at load time, so pi.cfg
 #    itself holds none.
@@ -105,7 +93,7 @@ pim() { "$manage" "$@" >>"$PI_HOME/setup.log" 2>&1; }
 [ -s "$PI_HOME/enckey" ] || pim setup create_enckey
 [ -s "$PI_HOME/audit-private.pem" ] || pim setup create_audit_keys
 if [ ! -s "$PI_HOME/pi.sqlite" ]; then
-  say "creating tables"
+  lifecycle_say "creating tables"
   pim setup create_tables
 fi
 
@@ -176,66 +164,9 @@ with app.app_context():
 print("admin, resolvers and realms in place")
 PY
 
-# 7. Start (or keep) the server, on the clock asked for.
-running() { [ -s "$PI_HOME/pi.pid" ] && kill -0 "$(cat "$PI_HOME/pi.pid")" 2>/dev/null; }
-answers() { "$venv/bin/python" - "$base_url" <<'PY'
-import sys, urllib.request
-try:
-    urllib.request.urlopen(sys.argv[1] + "/healthz/", timeout=2)
-except Exception:
-    sys.exit(1)
-PY
-}
-clock="${PI_FAKETIME_FILE:+faketime $PI_FAKETIME_FILE}"
-clock="${clock:-real}"
-if running && [ "$(cat "$PI_HOME/pi.clock" 2>/dev/null)" != "$clock" ]; then
-  say "restarting: running on another clock than \"$clock\""
-  PI_HOME="$PI_HOME" "$(dirname "$0")/stop.sh"
-fi
-# The command that starts the server: pi-manage itself, or under libfaketime. libfaketime reads
-# the file on every clock call (FAKETIME_NO_CACHE); the harness writes an offset from the real
-# clock into it ("-59234567.250000"). Monotonic clocks follow too (libfaketime 0.9.10
-# miscomputes absolute sleeps when they do not). The file must hold a valid time before the
-# server starts ("+0": the real clock): libfaketime ends a process that reads one it cannot parse.
-launcher=()
-if [ -n "${PI_FAKETIME_FILE:-}" ]; then
-  lib="${PI_LIBFAKETIME:-}"
-  if [ -z "$lib" ]; then
-    lib="$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)"
-  fi
-  if [ -z "$lib" ] || [ ! -e "$lib" ]; then
-    say "PI_FAKETIME_FILE is set but libfaketime.so.1 is not installed (apt-get install -y faketime, or set PI_LIBFAKETIME)"
-    exit 1
-  fi
-  mkdir -p "$(dirname "$PI_FAKETIME_FILE")"
-  launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$PI_FAKETIME_FILE" FAKETIME_NO_CACHE=1)
-fi
-if ! running; then
-  if answers; then
-    say "something else already answers on $base_url; choose another PI_PORT"
-    exit 1
-  fi
-  say "starting on $base_url, $clock clock"
-  # A fresh server starts on the real clock: a time a previous run left in the file may be one
-  # CPython cannot represent (past 2262), which ends the server before it answers.
-  [ -z "${PI_FAKETIME_FILE:-}" ] || printf '+0' >"$PI_FAKETIME_FILE"
-  started=$SECONDS
-  nohup "${launcher[@]}" "$manage" run --no-debug --no-reload --with-threads -h 127.0.0.1 -p "$PI_PORT" \
-    >>"$PI_HOME/server.log" 2>&1 </dev/null &
-  echo $! >"$PI_HOME/pi.pid"
-  echo "$clock" >"$PI_HOME/pi.clock"
-  until answers; do
-    if ! running; then
-      say "server exited; last lines of $PI_HOME/server.log:"
-      tail -n 20 "$PI_HOME/server.log" >&2
-      exit 1
-    fi
-    if (( SECONDS - started >= PI_START_TIMEOUT )); then
-      say "no answer from $base_url within $PI_START_TIMEOUT s"
-      exit 1
-    fi
-    sleep 0.5
-  done
-  say "answering after $((SECONDS - started)) s"
-fi
+# 7. Start (or keep) the server on the clock asked for: pi-manage itself, or under libfaketime
+#    when PI_FAKETIME_FILE is set (lifecycle_clock says how).
+lifecycle_clock "${PI_FAKETIME_FILE:-}" "${PI_LIBFAKETIME:-}" PI_FAKETIME_FILE
+lifecycle_start "$PI_HOME/pi.pid" "$PI_HOME/server.log" "$base_url" "$base_url/healthz/" \
+  "$PI_START_TIMEOUT" "$manage" run --no-debug --no-reload --with-threads -h 127.0.0.1 -p "$PI_PORT"
 echo "$base_url"

@@ -18,15 +18,27 @@ struct Entry {
     reason: String,
 }
 
-/// A cargo-mutants name, "FILE: replace WHAT with BY in PATH" or "FILE: replace PATH -> T with V".
+/// A cargo-mutants name: "FILE: replace WHAT with BY in PATH", "FILE: replace PATH -> T with V",
+/// "FILE: delete OP in PATH" (a unary operator) or "FILE: delete field F from struct S
+/// expression in PATH".
 struct Named<'a> {
     file: &'a str,
     function: &'a str,
-    /// The operator or text the mutant replaces inside the function (binary-operator mutants).
-    replaced: Option<&'a str>,
+    /// Text the function must still contain for the mutant to exist (the operator, guard or
+    /// field the mutant changes); none for a mutant of the whole function.
+    needle: Option<String>,
 }
 
 fn parse(name: &str) -> Option<Named<'_>> {
+    if let Some((file, rest)) = name.split_once(": delete field ") {
+        let (field, rest) = rest.split_once(" from struct ")?;
+        let (_, path) = rest.split_once(" expression in ")?;
+        return Some(Named { file, function: path, needle: Some(format!("{field}:")) });
+    }
+    if let Some((file, rest)) = name.split_once(": delete ") {
+        let (op, path) = rest.split_once(" in ")?;
+        return Some(Named { file, function: path, needle: Some(op.to_owned()) });
+    }
     let (file, rest) = name.split_once(": replace ")?;
     if let Some((what, path)) =
         rest.split_once(" with ").and_then(|(what, by)| Some((what, by.split_once(" in ")?.1)))
@@ -34,10 +46,10 @@ fn parse(name: &str) -> Option<Named<'_>> {
     {
         // A match guard's mutant names the guard's whole expression.
         let what = what.strip_prefix("match guard ").unwrap_or(what);
-        return Some(Named { file, function: path, replaced: Some(what) });
+        return Some(Named { file, function: path, needle: Some(format!(" {what} ")) });
     }
     let (path, _) = rest.split_once(" -> ")?;
-    Some(Named { file, function: path, replaced: None })
+    Some(Named { file, function: path, needle: None })
 }
 
 /// The text of `fn name` in `source`, from its signature to the closing brace at its indent.
@@ -70,10 +82,10 @@ fn every_listed_equivalent_mutant_still_exists_and_says_why() {
         match function_body(&source, function) {
             None => stale.push(format!("{}: no fn {function} in {}", entry.mutant, named.file)),
             Some(body) => {
-                if let Some(op) = named.replaced
-                    && !body.contains(&format!(" {op} "))
+                if let Some(needle) = named.needle
+                    && !body.contains(&needle)
                 {
-                    stale.push(format!("{}: fn {function} has no `{op}` any more", entry.mutant));
+                    stale.push(format!("{}: fn {function} has no `{needle}` any more", entry.mutant));
                 }
             }
         }
@@ -82,13 +94,18 @@ fn every_listed_equivalent_mutant_still_exists_and_says_why() {
 }
 
 #[test]
-fn the_parser_reads_both_kinds_of_name() {
+fn the_parser_reads_every_kind_of_name() {
     let op = parse("src/a.rs: replace < with <= in Service::is_locked").unwrap();
-    assert_eq!((op.file, op.function, op.replaced), ("src/a.rs", "Service::is_locked", Some("<")));
+    assert_eq!((op.file, op.function, op.needle.as_deref()), ("src/a.rs", "Service::is_locked", Some(" < ")));
     let ret = parse("src/a.rs: replace Service::fail -> Verdict with Default::default()").unwrap();
-    assert_eq!((ret.function, ret.replaced), ("Service::fail", None));
+    assert_eq!((ret.function, ret.needle), ("Service::fail", None));
     let guard = parse("src/a.rs: replace match guard a != b with true in Service::resync").unwrap();
-    assert_eq!(guard.replaced, Some("a != b"));
+    assert_eq!(guard.needle.as_deref(), Some(" a != b "));
+    let not = parse("src/a.rs: delete ! in Service::challenge_sent").unwrap();
+    assert_eq!((not.function, not.needle.as_deref()), ("Service::challenge_sent", Some("!")));
+    let field =
+        parse("src/a.rs: delete field cost from struct Policy expression in Policy::for_tests").unwrap();
+    assert_eq!((field.function, field.needle.as_deref()), ("Policy::for_tests", Some("cost:")));
     assert!(parse("not a mutant").is_none());
 }
 

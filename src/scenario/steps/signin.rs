@@ -9,9 +9,14 @@ use crate::scenario::fault::no_answer;
 use crate::scenario::params::{Attempt, CodeWords, DeviceWord, OperationWords, Span, Times, User};
 use crate::scenario::world::{MfaWorld, Prompt};
 
-/// Signs `actor` in to `account` from `origin`; the verdict is the sign-in's.
+/// Signs `actor` in to `account` from `origin` with the password `actor` knows; the verdict is
+/// the sign-in's.
 fn sign_in(w: &mut MfaWorld, actor: &str, account: &str, origin: String) {
     let password = w.password_for(actor, account);
+    sign_in_with(w, actor, account, origin, password);
+}
+
+fn sign_in_with(w: &mut MfaWorld, actor: &str, account: &str, origin: String, password: String) {
     {
         let person = w.person_mut(actor);
         person.acting_as = Some(account.to_owned());
@@ -32,6 +37,15 @@ fn signs_in(w: &mut MfaWorld, user: User) {
 fn signs_in_elsewhere(w: &mut MfaWorld, user: User) {
     let origin = format!("{}-travelling", user.0.to_lowercase());
     sign_in(w, &user.0, &user.0, origin);
+}
+
+/// A wrong password: the user's own with a character added, so it is wrong however the target
+/// compares passwords (case, length) and never a password the scenario gave anyone.
+#[when(expr = "{user} signs in with a wrong password")]
+fn signs_in_wrongly(w: &mut MfaWorld, user: User) {
+    let origin = w.person(&user.0).origin.clone();
+    let password = format!("{}x", w.password_for(&user.0, &user.0));
+    sign_in_with(w, &user.0, &user.0, origin, password);
 }
 
 #[when(expr = "{user} signs in as {user}")]

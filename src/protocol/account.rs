@@ -224,6 +224,11 @@ pub struct PolicyFacts {
     /// Time steps accepted after the current one (the window's forward edge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_ahead: Option<u64>,
+    /// How long a prompt the server holds (a second-factor prompt after the password, an open
+    /// binding) waits for its answer. A server that holds no prompt between the two (one
+    /// request checks password and code together) declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "secs")]
+    pub prompt_lifetime: Option<Duration>,
 }
 
 mod secs {

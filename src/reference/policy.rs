@@ -79,6 +79,7 @@ impl Policy {
             sms_lifetime: Some(self.sms_validity),
             window_behind: Some(self.window.behind),
             window_ahead: Some(self.window.ahead),
+            prompt_lifetime: Some(self.challenge_validity),
         }
     }
 

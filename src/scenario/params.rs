@@ -29,7 +29,7 @@ impl FromStr for User {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(
     name = "duration",
-    regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?"
+    regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?"
 )]
 pub enum Span {
     /// A span given in the feature.
@@ -56,6 +56,8 @@ pub enum PolicyLength {
     WindowBehind,
     /// How far forward the window reaches: its steps ahead times the step length.
     WindowAhead,
+    /// How long a prompt the server holds waits for its answer.
+    PromptLifetime,
 }
 
 impl PolicyLength {
@@ -66,14 +68,16 @@ impl PolicyLength {
             PolicyLength::LockoutDuration => "the lockout duration",
             PolicyLength::WindowBehind => "the back edge of the window",
             PolicyLength::WindowAhead => "the forward edge of the window",
+            PolicyLength::PromptLifetime => "the prompt lifetime",
         }
     }
 
-    const ALL: [PolicyLength; 4] = [
+    const ALL: [PolicyLength; 5] = [
         PolicyLength::SmsLifetime,
         PolicyLength::LockoutDuration,
         PolicyLength::WindowBehind,
         PolicyLength::WindowAhead,
+        PolicyLength::PromptLifetime,
     ];
 }
 
@@ -118,7 +122,7 @@ impl FromStr for Span {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(
     name = "offset",
-    regex = "on time|(?:[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?) (?:fast|slow)"
+    regex = "on time|(?:[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?) (?:fast|slow)"
 )]
 pub struct Offset {
     /// How far off.

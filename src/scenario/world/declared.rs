@@ -62,6 +62,7 @@ impl MfaWorld {
             PolicyLength::LockoutDuration => self.declared("lockout duration", |f| f.lockout_duration),
             PolicyLength::WindowBehind => steps(self.declared_window().0),
             PolicyLength::WindowAhead => steps(self.declared_window().1),
+            PolicyLength::PromptLifetime => self.declared("prompt lifetime", |f| f.prompt_lifetime),
         }
     }
 }

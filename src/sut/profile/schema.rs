@@ -150,6 +150,9 @@ pub struct PolicySection {
     pub window_behind_steps: Option<u64>,
     /// Time steps the window accepts after the current one.
     pub window_ahead_steps: Option<u64>,
+    /// How long a prompt the server holds (second factor after the password, an open binding)
+    /// waits for its answer, in seconds.
+    pub prompt_lifetime_secs: Option<u64>,
 }
 
 /// `[capabilities]`.

@@ -149,6 +149,7 @@ impl Target for ProfileTarget {
             sms_lifetime: p.sms_lifetime_secs.map(Duration::from_secs),
             window_behind: p.window_behind_steps,
             window_ahead: p.window_ahead_steps,
+            prompt_lifetime: p.prompt_lifetime_secs.map(Duration::from_secs),
         }
     }
 

@@ -53,3 +53,16 @@ Feature: A code accepted once is rejected the second time, wherever it is offere
     And Alice signs in with her password
     And Alice enters the code her virtual MFA device shows
     Then the code is accepted
+
+  Scenario: A later code is refused the second time too
+    # The guard moves forward with every accepted code, not only the first one.
+    When Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+    When time passes 30 seconds
+    And Alice signs in with her password
+    And Alice enters the code her virtual MFA device shows
+    Then the code is accepted
+    When Alice signs in with her password
+    And Alice enters the same code again
+    Then the code is rejected as a replay

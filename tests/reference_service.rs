@@ -956,3 +956,14 @@ fn the_audit_log_keeps_only_the_newest_events() {
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|e| matches!(e.kind, AuditKind::AuthenticationFailed { .. })));
 }
+
+#[test]
+fn an_account_needs_a_name_and_a_password() {
+    let f = Fixture::safe();
+    for (name, password) in [("", "pw"), ("alice", ""), ("", "")] {
+        let new = NewUser { name: name.into(), password: password.into(), role: Role::Root };
+        assert!(f.service.create_user(new, f.now).is_err(), "{name:?} / {password:?} was accepted");
+    }
+    let new = NewUser { name: "alice".into(), password: "pw".into(), role: Role::Root };
+    f.service.create_user(new, f.now).unwrap();
+}

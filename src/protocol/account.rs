@@ -229,6 +229,9 @@ pub struct PolicyFacts {
     /// request checks password and code together) declares none.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "secs")]
     pub prompt_lifetime: Option<Duration>,
+    /// Time steps a resynchronisation searches either side for two consecutive codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resync_range: Option<u64>,
 }
 
 mod secs {

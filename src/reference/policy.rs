@@ -80,6 +80,7 @@ impl Policy {
             window_behind: Some(self.window.behind),
             window_ahead: Some(self.window.ahead),
             prompt_lifetime: Some(self.challenge_validity),
+            resync_range: Some(self.resync_steps),
         }
     }
 

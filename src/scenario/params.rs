@@ -29,7 +29,7 @@ impl FromStr for User {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(
     name = "duration",
-    regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?"
+    regex = "[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime|the resync range)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?"
 )]
 pub enum Span {
     /// A span given in the feature.
@@ -58,6 +58,8 @@ pub enum PolicyLength {
     WindowAhead,
     /// How long a prompt the server holds waits for its answer.
     PromptLifetime,
+    /// How far a resynchronisation searches: its steps either side times the step length.
+    ResyncRange,
 }
 
 impl PolicyLength {
@@ -69,15 +71,17 @@ impl PolicyLength {
             PolicyLength::WindowBehind => "the back edge of the window",
             PolicyLength::WindowAhead => "the forward edge of the window",
             PolicyLength::PromptLifetime => "the prompt lifetime",
+            PolicyLength::ResyncRange => "the resync range",
         }
     }
 
-    const ALL: [PolicyLength; 5] = [
+    const ALL: [PolicyLength; 6] = [
         PolicyLength::SmsLifetime,
         PolicyLength::LockoutDuration,
         PolicyLength::WindowBehind,
         PolicyLength::WindowAhead,
         PolicyLength::PromptLifetime,
+        PolicyLength::ResyncRange,
     ];
 }
 
@@ -122,7 +126,7 @@ impl FromStr for Span {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(
     name = "offset",
-    regex = "on time|(?:[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?) (?:fast|slow)"
+    regex = "on time|(?:[0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?)|(?:the SMS lifetime|the lockout duration|the back edge of the window|the forward edge of the window|the prompt lifetime|the resync range)(?: (?:plus|less) [0-9]+ (?:seconds?|minutes?|hours?|days?|weeks?|years?))?) (?:fast|slow)"
 )]
 pub struct Offset {
     /// How far off.

@@ -63,6 +63,7 @@ impl MfaWorld {
             PolicyLength::WindowBehind => steps(self.declared_window().0),
             PolicyLength::WindowAhead => steps(self.declared_window().1),
             PolicyLength::PromptLifetime => self.declared("prompt lifetime", |f| f.prompt_lifetime),
+            PolicyLength::ResyncRange => steps(self.declared("resync range", |f| f.resync_range)),
         }
     }
 }

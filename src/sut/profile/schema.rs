@@ -153,6 +153,8 @@ pub struct PolicySection {
     /// How long a prompt the server holds (second factor after the password, an open binding)
     /// waits for its answer, in seconds.
     pub prompt_lifetime_secs: Option<u64>,
+    /// Time steps a resynchronisation searches either side.
+    pub resync_range_steps: Option<u64>,
 }
 
 /// `[capabilities]`.

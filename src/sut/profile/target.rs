@@ -150,6 +150,7 @@ impl Target for ProfileTarget {
             window_behind: p.window_behind_steps,
             window_ahead: p.window_ahead_steps,
             prompt_lifetime: p.prompt_lifetime_secs.map(Duration::from_secs),
+            resync_range: p.resync_range_steps,
         }
     }
 

@@ -168,31 +168,19 @@ pub fn declared_checks(report: &ProbeReport) -> Vec<DeclaredCheck> {
     let declared_threshold = d.lockout_threshold.map(u64::from);
     let declared_release = d.lockout_duration.map(|r| r.as_secs());
     let declared_attempts = d.sms_max_attempts.map(u64::from);
-    let window = report.window.value();
     // A reach at the scan's edge may go further: it agrees with any declared reach as long.
-    let window_agrees = |measured: Option<u64>, declared: Option<u64>| {
+    let window_edge = |figure: &str, declared: Option<u64>, reach: fn(&WindowFigures) -> u64| {
         let scan = super::window::SCAN.unsigned_abs();
-        measured.zip(declared).map(|(m, dec)| if m >= scan { dec >= scan } else { m == dec })
+        let measured = report.window.value().map(reach);
+        let words = declared.map_or_else(|| "not declared".to_owned(), |n| format!("{n} step{}", plural(n)));
+        let agrees = measured.zip(declared).map(|(m, dec)| if m >= scan { dec >= scan } else { m == dec });
+        check(figure, words, &report.window, agrees, |w| steps_up_to_scan(reach(w), w).text)
     };
     let lifetime = report.sms.lifetime.value().map(|l| l.accepted_until_secs);
     let declared_lifetime = d.sms_lifetime.map(|l| l.as_secs());
-    let steps =
-        |n: Option<u64>| n.map_or_else(|| "not declared".to_owned(), |n| format!("{n} step{}", plural(n)));
     vec![
-        check(
-            "window.behind",
-            steps(d.window_behind),
-            &report.window,
-            window_agrees(window.map(WindowFigures::behind), d.window_behind),
-            |w| steps_up_to_scan(w.behind(), w).text,
-        ),
-        check(
-            "window.ahead",
-            steps(d.window_ahead),
-            &report.window,
-            window_agrees(window.map(WindowFigures::ahead), d.window_ahead),
-            |w| steps_up_to_scan(w.ahead(), w).text,
-        ),
+        window_edge("window.behind", d.window_behind, WindowFigures::behind),
+        window_edge("window.ahead", d.window_ahead, WindowFigures::ahead),
         check(
             "sms.lifetime",
             declared_lifetime.map_or_else(|| "not declared".to_owned(), seconds),

@@ -60,8 +60,8 @@ impl MfaWorld {
         match length {
             PolicyLength::SmsLifetime => self.declared("SMS lifetime", |f| f.sms_lifetime),
             PolicyLength::LockoutDuration => self.declared("lockout duration", |f| f.lockout_duration),
-            PolicyLength::WindowBehind => steps(self.declared_window().0),
-            PolicyLength::WindowAhead => steps(self.declared_window().1),
+            PolicyLength::WindowBehind => steps(self.declared("window back edge", |f| f.window_behind)),
+            PolicyLength::WindowAhead => steps(self.declared("window forward edge", |f| f.window_ahead)),
             PolicyLength::PromptLifetime => self.declared("prompt lifetime", |f| f.prompt_lifetime),
             PolicyLength::ResyncRange => steps(self.declared("resync range", |f| f.resync_range)),
         }

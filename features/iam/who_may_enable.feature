@@ -40,6 +40,7 @@ Feature: Only the root account and administrator IAM users may set protection fo
 
   Scenario: Rita confirms her identity by SMS before turning Alice's protection off
     Given Adam enables login protection by SMS for Alice
+    And Rita has operation protection by SMS
     When Rita disables login protection for Alice
     Then Rita is asked for a second factor by SMS
     When Rita asks for an SMS code

@@ -42,6 +42,15 @@ impl Lookup for VarScope<'_> {
     }
 }
 
+/// `vars` with `role`: the role of the person named by `user`, when `create_user` made them
+/// (a call that names no one, or someone the harness never created, gets none).
+fn with_role(mut vars: Vars, roles: &std::collections::BTreeMap<String, String>) -> Vars {
+    if let Some(role) = vars.get("user").and_then(|user| roles.get(user)) {
+        vars.entry("role".to_owned()).or_insert_with(|| role.clone());
+    }
+    vars
+}
+
 impl ProfileTarget {
     /// Runs operation `name` with `vars`; a [`TargetError::Refused`] when the profile does not
     /// map it.
@@ -57,6 +66,8 @@ impl ProfileTarget {
         };
         let spec = spec.get_ref();
         let steps: Vec<&RequestSpec> = std::iter::once(spec).chain(&spec.then).collect();
+        // The state lock is let go before the run, which takes it again.
+        let vars = with_role(vars, &self.state().roles);
         self.run(name, &steps, vars, now)
     }
 

@@ -11,31 +11,57 @@ use toml::Spanned;
 use super::ProfileError;
 use super::schema::{ProfileFile, RequestSpec, ResultKind, RuleSpec, Source};
 use super::template::{Template, expand_env};
+use super::vocabulary::METHOD_FLAGS;
 use crate::protocol::Capability;
 
-/// The harness operations a profile may map, with the variables each call supplies.
+/// The harness operations a profile may map, with the variables each call supplies. `role` is
+/// the named person's role as `create_user` was given it.
 pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("reset", &[]),
     ("create_user", &["user", "password", "role", "root"]),
-    ("set_phone", &["user", "phone"]),
-    ("set_beta", &["user", "on"]),
+    ("set_phone", &["user", "role", "phone"]),
+    ("set_beta", &["user", "role", "on"]),
     ("import_seed", &["serial", "secret_hex", "secret_base32", "algorithm", "digits", "period", "t0"]),
-    ("provision_virtual", &["user", "secret_hex", "secret_base32"]),
-    ("provision_hardware", &["user", "serial"]),
-    ("provision_protection", &["user", "scope", "methods"]),
-    ("account", &["user"]),
-    ("login", &["user", "password", "origin"]),
+    ("provision_virtual", &["user", "role", "secret_hex", "secret_base32"]),
+    ("provision_hardware", &["user", "role", "serial"]),
+    (
+        "provision_protection",
+        &[
+            "user",
+            "role",
+            "scope",
+            "methods",
+            METHOD_FLAGS[0],
+            METHOD_FLAGS[1],
+            METHOD_FLAGS[2],
+            METHOD_FLAGS[3],
+        ],
+    ),
+    ("account", &["user", "role"]),
+    ("login", &["user", "role", "password", "origin"]),
     ("request_sms", &[]),
     ("answer", &["method", "response"]),
     ("confirm", &[]),
     ("perform", &["operation"]),
-    ("set_protection", &["user", "scope", "methods"]),
+    (
+        "set_protection",
+        &[
+            "user",
+            "role",
+            "scope",
+            "methods",
+            METHOD_FLAGS[0],
+            METHOD_FLAGS[1],
+            METHOD_FLAGS[2],
+            METHOD_FLAGS[3],
+        ],
+    ),
     ("start_binding", &["kind"]),
     ("finish_virtual_binding", &["first", "second"]),
     ("finish_hardware_binding", &["serial", "code"]),
     ("start_unbinding", &["kind"]),
-    ("resync", &["user", "password", "kind", "first", "second"]),
-    ("support_reset", &["user", "kind"]),
+    ("resync", &["user", "role", "password", "kind", "first", "second"]),
+    ("support_reset", &["user", "role", "kind"]),
 ];
 
 /// The variables a call of operation `name` supplies; `answer_*` operations answer prompts

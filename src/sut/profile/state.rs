@@ -1,6 +1,7 @@
 //! What one scenario's profile target remembers: the handles its verdicts opened (sessions,
 //! challenges, bindings, each keeping the variables of the operation that opened it), the phone
-//! numbers it set (whose SMS are this scenario's), and the server's time in the latest answer.
+//! numbers it set (whose SMS are this scenario's), the role each person was created with, and the
+//! server's time in the latest answer.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,10 @@ pub struct State {
     handles: BTreeMap<u64, Vars>,
     /// Phone numbers this scenario set.
     pub phones: BTreeSet<String>,
+    /// Each person's role word (`root`, `iam`, `iam_admin`) as `create_user` gave it: every
+    /// later call naming that person offers it as `role`, since a server may keep people of
+    /// different roles apart (privacyIDEA: administrators live in a realm of their own).
+    pub roles: BTreeMap<String, String>,
     /// The server's time in the latest answer that carried it (Unix seconds).
     pub server_time: Option<f64>,
     /// The latest reading of the server's clock, with its round trip, until taken.

@@ -10,7 +10,7 @@ use super::connection::Shared;
 use super::outcome::Outcome;
 use super::state::State;
 use super::vocabulary::{
-    kind_word, method_word, methods_words, operation_word, parse_methods, scope_word, truthy,
+    kind_word, method_flags, method_word, methods_words, operation_word, parse_methods, scope_word, truthy,
 };
 use crate::clock::SimTime;
 use crate::protocol::{
@@ -113,6 +113,18 @@ fn vars(pairs: &[(&str, String)]) -> Vars {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
+/// A protection setting's variables: the user, the scope, the methods as words, and a
+/// `methods.M` flag per method (see [`method_flags`]).
+fn protection_vars(user: &str, scope: Scope, methods: MethodSet) -> Vars {
+    let mut v = vars(&[
+        ("user", user.into()),
+        ("scope", scope_word(scope).into()),
+        ("methods", methods_words(methods)),
+    ]);
+    v.extend(method_flags(methods));
+    v
+}
+
 impl Target for ProfileTarget {
     fn info(&self) -> TargetInfo {
         self.shared.info()
@@ -173,6 +185,7 @@ impl Target for ProfileTarget {
             Role::Iam { root } => ("iam", root.clone()),
             Role::IamAdmin { root } => ("iam_admin", root.clone()),
         };
+        self.state().roles.insert(user.name.clone(), role.to_owned());
         let v = vars(&[
             ("user", user.name.clone()),
             ("password", user.password.clone()),
@@ -224,12 +237,7 @@ impl Target for ProfileTarget {
     }
 
     fn provision_protection(&self, user: &str, scope: Scope, methods: MethodSet, now: SimTime) -> Answer<()> {
-        let v = vars(&[
-            ("user", user.into()),
-            ("scope", scope_word(scope).into()),
-            ("methods", methods_words(methods)),
-        ]);
-        self.setup("provision_protection", v, now).map(drop)
+        self.setup("provision_protection", protection_vars(user, scope, methods), now).map(drop)
     }
 
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
@@ -301,12 +309,7 @@ impl Target for ProfileTarget {
         methods: MethodSet,
         now: SimTime,
     ) -> Answer {
-        let v = vars(&[
-            ("user", user.into()),
-            ("scope", scope_word(scope).into()),
-            ("methods", methods_words(methods)),
-        ]);
-        let v = self.with_handle("session", session.0, v)?;
+        let v = self.with_handle("session", session.0, protection_vars(user, scope, methods))?;
         self.flow("set_protection", v, now)
     }
 

@@ -19,6 +19,25 @@ pub fn methods_words(methods: MethodSet) -> String {
     words.join(",")
 }
 
+/// The methods a protection setting flags, in the order of [`METHOD_FLAGS`].
+const FLAGGED: [Method; 4] = [Method::Sms, Method::VirtualMfa, Method::HardwareMfa, Method::Password];
+
+/// The names of the flags [`method_flags`] gives.
+pub const METHOD_FLAGS: [&str; 4] =
+    ["methods.sms", "methods.virtual_mfa", "methods.hardware_mfa", "methods.password"];
+
+/// `methods.sms`, `methods.virtual_mfa`, `methods.hardware_mfa`, `methods.password`: each
+/// `yes` or `no`. Templates have no conditions, so a step that must act only when one method
+/// is in the set names a resource by its flag (privacyIDEA enables the SMS token
+/// `...-sms-{{methods.sms}}`, which exists only with the suffix `yes`).
+pub fn method_flags(methods: MethodSet) -> Vec<(String, String)> {
+    FLAGGED
+        .into_iter()
+        .zip(METHOD_FLAGS)
+        .map(|(m, name)| (name.to_owned(), if methods.contains(m) { "yes" } else { "no" }.to_owned()))
+        .collect()
+}
+
 /// `sms`, `virtual_mfa`, `hardware_mfa` or `password`.
 pub fn method_word(method: Method) -> &'static str {
     match method {
@@ -84,6 +103,18 @@ mod tests {
         assert_eq!(parse_methods(Some(&words)), methods);
         assert_eq!(parse_methods(Some(&"sms push".to_owned())), MethodSet::of(&[Method::Sms]));
         assert_eq!(parse_methods(None), MethodSet::NONE);
+    }
+
+    #[test]
+    fn each_method_has_a_flag_saying_whether_it_is_in_the_set() {
+        let flags = method_flags(MethodSet::of(&[Method::Sms, Method::HardwareMfa]));
+        let on: Vec<&str> = flags.iter().filter(|(_, f)| f == "yes").map(|(k, _)| k.as_str()).collect();
+        assert_eq!(on, ["methods.sms", "methods.hardware_mfa"]);
+        assert_eq!(flags.len(), 4);
+        assert!(method_flags(MethodSet::NONE).iter().all(|(_, f)| f == "no"));
+        for (method, name) in FLAGGED.into_iter().zip(METHOD_FLAGS) {
+            assert_eq!(name, format!("methods.{}", method_word(method)));
+        }
     }
 
     #[test]

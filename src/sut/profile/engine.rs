@@ -228,3 +228,20 @@ impl ProfileTarget {
         g
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_naming_a_person_gets_their_role_and_keeps_one_it_was_given() {
+        let roles = [("Rita".to_owned(), "root".to_owned())].into();
+        let named = |user: &str| -> Vars { [("user".to_owned(), user.to_owned())].into() };
+        assert_eq!(with_role(named("Rita"), &roles).get("role").map(String::as_str), Some("root"));
+        assert_eq!(with_role(named("Zed"), &roles).get("role"), None);
+        let mut given = named("Rita");
+        given.insert("role".into(), "iam".into());
+        assert_eq!(with_role(given, &roles).get("role").map(String::as_str), Some("iam"));
+        assert_eq!(with_role(Vars::new(), &roles).get("role"), None);
+    }
+}

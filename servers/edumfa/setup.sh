@@ -149,12 +149,24 @@ with app.app_context():
                               ' "mobile": "mobile", "email": "email"}'})
         set_realm(f"console-{role}", [f"scenario-{role}"])
     set_realm("scenarios", [f"scenario-{role}" for role in roles])
-    # Who may change whose protection is eduMFA's to decide: root accounts and administrator IAM
-    # users are administrators; an IAM user is a user, and users may only read their own record
-    # (userlist), so a user changing someone else's protection is refused by eduMFA ("User
-    # actions are defined, but ..."). No admin policy is written, as for privacyIDEA (where any
-    # admin policy breaks user creation, its API.md finding 12): every administrator may change
-    # everyone, the root account included.
+    # Who may change whose protection is eduMFA's to decide, by admin policy, as the seeds have
+    # it: the root account and administrator IAM users set protection for IAM users; an
+    # administrator IAM user may not change the root account. A person's protection is their
+    # record (updateuser) and the tokens it enables. Once any admin policy exists every
+    # administrator is bound by them, so the harness's own admin gets exactly the actions the
+    # profile uses. Users may only read their own record (userlist), so a user changing someone
+    # else's protection is refused by eduMFA ("User actions are defined, but ..."). privacyIDEA
+    # 3.14 cannot have admin policies (its API.md finding 12); eduMFA 2.9.5 can.
+    set_policy(name="harness-admin", scope="admin", adminuser=admin,
+               action="adduser, updateuser, userlist, tokenlist, enrollTOTP, enrollSMS, assign, "
+                      "unassign, enable, disable, delete, reset, resync, set, setdescription, "
+                      "setpin, settokeninfo, importtokens, tokenrealms, smsgateway_read, "
+                      "smsgateway_write", active=True)
+    protection = "updateuser, enable, disable, userlist, tokenlist"
+    set_policy(name="root-sets-protection", scope="admin", adminrealm="console-root",
+               resolver="scenario-iam, scenario-iam_admin", action=protection, active=True)
+    set_policy(name="admins-set-protection", scope="admin", adminrealm="console-iam_admin",
+               resolver="scenario-iam", action=protection, active=True)
     set_policy(name="users-self-service", scope="user", action="userlist", active=True)
     # eduMFA's HTTP SMS gateway posts every SMS to the harness's sink.
     set_smsgateway("harness-sink", "edumfa.lib.smsprovider.HttpSMSProvider.HttpSMSProvider",

@@ -67,6 +67,56 @@ proptest! {
         prop_assert_eq!(mac.as_bytes().len(), algorithm.output_len());
     }
 
+    /// The window's offsets are exactly -behind..=ahead, nearest first and the older of two
+    /// equally near steps first (the order replay guards and drift tracking rely on).
+    #[test]
+    fn window_offsets_are_the_window_nearest_first(behind in 0..40u64, ahead in 0..40u64) {
+        let mut model: Vec<i64> = (-(behind as i64)..=ahead as i64).collect();
+        model.sort_by_key(|&o| (o.unsigned_abs(), o > 0));
+        prop_assert_eq!(Window { behind, ahead }.offsets().collect::<Vec<_>>(), model);
+        prop_assert_eq!(Window::symmetric(behind), Window { behind, ahead: behind });
+    }
+
+    /// Step arithmetic saturates instead of wrapping.
+    #[test]
+    fn step_distance_saturates(a in any::<u64>(), b in prop_oneof![any::<u64>(), 0..100u64]) {
+        let model = if a >= b { i64::try_from(a - b).unwrap_or(i64::MAX) } else { i64::try_from(b - a).map_or(i64::MIN, |d| -d) };
+        prop_assert_eq!(Step(a).minus(Step(b)), model);
+        if model != i64::MAX && model != i64::MIN {
+            prop_assert_eq!(Step(b).offset(model), Some(Step(a)));
+        }
+    }
+
+    /// `verify` at a time is `verify_around` that time's step; the seconds left run to the
+    /// step's last second; the generator keeps what it was built with.
+    #[test]
+    fn verify_at_a_time_is_verify_around_its_step(secret in secret(), algorithm in algorithm(), digits in 6u8..=10,
+                                                  period in 1..300u64, t0 in 0..1_000_000u64, since in 0..1u64 << 40,
+                                                  submitted in -3i64..=3) {
+        let (digits, period) = (Digits::new(digits).unwrap(), Period::new(period).unwrap());
+        let totp = Totp::new(&secret, algorithm, digits, period, t0);
+        prop_assert_eq!((totp.algorithm(), totp.digits(), totp.period(), totp.t0()), (algorithm, digits, period, t0));
+        let now = t0 + since;
+        let step = totp.step_at(now).unwrap();
+        let Some(submitted) = step.offset(submitted) else { return Ok(()) };
+        let code = totp.code_for(submitted);
+        let window = Window::symmetric(1);
+        prop_assert_eq!(totp.verify(&code, now, window), Ok(totp.verify_around(&code, step, window)));
+        prop_assert!(totp.verify(&code, t0.wrapping_sub(1), window).is_err() || t0 == 0);
+        let left = totp.seconds_left(now).unwrap();
+        prop_assert!((1..=period.seconds()).contains(&left));
+        prop_assert_eq!(totp.step_at(now + left - 1).unwrap(), step);
+        prop_assert_eq!(totp.step_at(now + left).unwrap(), Step(step.0 + 1));
+        prop_assert_eq!(serde_json::to_string(&period).unwrap(), period.seconds().to_string());
+        prop_assert_eq!(serde_json::from_str::<Period>(&period.seconds().to_string()).unwrap(), period);
+        prop_assert_eq!(u64::from(period), period.seconds());
+        let hotp = Hotp::new(&secret, algorithm, digits);
+        prop_assert_eq!((hotp.algorithm(), hotp.digits()), (algorithm, digits));
+        let keyed = KeyedHmac::new(&secret, algorithm);
+        prop_assert_eq!(keyed.algorithm(), algorithm);
+        prop_assert_eq!(format!("{:?}", keyed), format!("KeyedHmac({}, [redacted])", algorithm));
+    }
+
     /// A code parses from exactly its digits, zero-padded, and from nothing else.
     #[test]
     fn a_code_parses_from_its_digits_and_nothing_else(digits in 6u8..=10, value in any::<u64>(),

@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+use mfa_harness::reference::Policy;
 use mfa_harness::report::{RunRecord, Status};
 use mfa_harness::scenario::runner::{self, RunSettings};
 use mfa_harness::scenario::{Suite, TagFilter};
@@ -29,6 +30,26 @@ fn the_reference_passes_every_scenario() {
         .collect();
     assert!(failing.is_empty(), "{failing:#?}");
     assert!(record.summary.total >= 150);
+}
+
+/// `serve` for real users hashes passwords at the standard Argon2id cost, which the suite's
+/// reference (`Policy::for_tests`, the cheap hash) never runs: its sign-in scenarios pass there
+/// too, so a standard cost that cannot hash (every password refused) fails here.
+#[test]
+fn the_reference_at_the_standard_password_cost_passes_the_sign_in_scenarios() {
+    let suite = Suite::load(&[]).unwrap();
+    let policy = Policy::default();
+    let spec = TargetSpec::Reference { name: "reference".into(), declared: policy.facts(), policy };
+    let tags = Some(TagFilter::parse("@area.login and not @needs.sms").unwrap());
+    let record = runner::run(
+        &suite,
+        &spec.connect().unwrap(),
+        &RunSettings { seed: 1, tags, ..RunSettings::default() },
+    );
+    let failing: Vec<&str> =
+        record.scenarios.iter().filter(|s| s.status != Status::Passed).map(|s| s.id.as_str()).collect();
+    assert!(failing.is_empty(), "{failing:?}");
+    assert!(record.summary.total >= 10);
 }
 
 #[test]

@@ -19,8 +19,8 @@ struct Entry {
 }
 
 /// A cargo-mutants name: "FILE: replace WHAT with BY in PATH", "FILE: replace PATH -> T with V",
-/// "FILE: delete OP in PATH" (a unary operator) or "FILE: delete field F from struct S
-/// expression in PATH".
+/// "FILE: replace PATH with ()" (a function returning nothing), "FILE: delete OP in PATH" (a
+/// unary operator) or "FILE: delete field F from struct S expression in PATH".
 struct Named<'a> {
     file: &'a str,
     function: &'a str,
@@ -48,7 +48,7 @@ fn parse(name: &str) -> Option<Named<'_>> {
         let what = what.strip_prefix("match guard ").unwrap_or(what);
         return Some(Named { file, function: path, needle: Some(format!(" {what} ")) });
     }
-    let (path, _) = rest.split_once(" -> ")?;
+    let (path, _) = rest.split_once(" -> ").or_else(|| rest.split_once(" with ()"))?;
     Some(Named { file, function: path, needle: None })
 }
 
@@ -99,6 +99,8 @@ fn the_parser_reads_every_kind_of_name() {
     assert_eq!((op.file, op.function, op.needle.as_deref()), ("src/a.rs", "Service::is_locked", Some(" < ")));
     let ret = parse("src/a.rs: replace Service::fail -> Verdict with Default::default()").unwrap();
     assert_eq!((ret.function, ret.needle), ("Service::fail", None));
+    let unit = parse("src/a.rs: replace State::audit with ()").unwrap();
+    assert_eq!((unit.function, unit.needle), ("State::audit", None));
     let guard = parse("src/a.rs: replace match guard a != b with true in Service::resync").unwrap();
     assert_eq!(guard.needle.as_deref(), Some(" a != b "));
     let not = parse("src/a.rs: delete ! in Service::challenge_sent").unwrap();

@@ -1,8 +1,9 @@
 //! Properties of the OTP core, checked against totp-rs and against simple models.
 
+use hmac::KeyInit;
 use mfa_harness::otp::{
-    Algorithm, Code, Digits, Hotp, OtpAuthUri, Period, Secret, Step, Totp, UriKind, Verification, Window,
-    base32,
+    Algorithm, Code, Digits, Hotp, KeyedHmac, OtpAuthUri, OtpError, Period, Secret, Step, Totp, UriKind,
+    Verification, Window, base32,
 };
 use proptest::prelude::*;
 
@@ -40,8 +41,112 @@ fn totp_rs_code(secret: &Secret, algorithm: Algorithm, digits: u8, period: u64, 
         .to_string()
 }
 
+/// RFC 2104 HMAC of the 8-byte big-endian counter (RFC 4226 §5.2), by RustCrypto's `hmac`.
+fn rustcrypto_hmac(key: &[u8], algorithm: Algorithm, counter: u64) -> Vec<u8> {
+    fn mac<M: hmac::Mac + KeyInit>(key: &[u8], counter: u64) -> Vec<u8> {
+        let mut m = <M as KeyInit>::new_from_slice(key).unwrap();
+        m.update(&counter.to_be_bytes());
+        m.finalize().into_bytes().to_vec()
+    }
+    match algorithm {
+        Algorithm::Sha1 => mac::<hmac::Hmac<sha1::Sha1>>(key, counter),
+        Algorithm::Sha256 => mac::<hmac::Hmac<sha2::Sha256>>(key, counter),
+        Algorithm::Sha512 => mac::<hmac::Hmac<sha2::Sha512>>(key, counter),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The precomputed key schedule gives RustCrypto's HMAC, at the hash's output length.
+    #[test]
+    fn keyed_mac_is_rustcrypto_hmac_at_the_hash_output_length(secret in secret(), algorithm in algorithm(),
+                                                              counter in any::<u64>()) {
+        let mac = KeyedHmac::new(&secret, algorithm).mac_counter(counter);
+        prop_assert_eq!(mac.as_bytes(), rustcrypto_hmac(secret.expose(), algorithm, counter));
+        prop_assert_eq!(mac.as_bytes().len(), algorithm.output_len());
+    }
+
+    /// The window's offsets are exactly -behind..=ahead, nearest first and the older of two
+    /// equally near steps first (the order replay guards and drift tracking rely on).
+    #[test]
+    fn window_offsets_are_the_window_nearest_first(behind in 0..40u64, ahead in 0..40u64) {
+        let mut model: Vec<i64> = (-(behind as i64)..=ahead as i64).collect();
+        model.sort_by_key(|&o| (o.unsigned_abs(), o > 0));
+        prop_assert_eq!(Window { behind, ahead }.offsets().collect::<Vec<_>>(), model);
+        prop_assert_eq!(Window::symmetric(behind), Window { behind, ahead: behind });
+    }
+
+    /// Step arithmetic saturates instead of wrapping.
+    #[test]
+    fn step_distance_saturates(a in any::<u64>(), b in prop_oneof![any::<u64>(), 0..100u64]) {
+        let model = if a >= b { i64::try_from(a - b).unwrap_or(i64::MAX) } else { i64::try_from(b - a).map_or(i64::MIN, |d| -d) };
+        prop_assert_eq!(Step(a).minus(Step(b)), model);
+        if model != i64::MAX && model != i64::MIN {
+            prop_assert_eq!(Step(b).offset(model), Some(Step(a)));
+        }
+    }
+
+    /// `verify` at a time is `verify_around` that time's step; the seconds left run to the
+    /// step's last second; the generator keeps what it was built with.
+    #[test]
+    fn verify_at_a_time_is_verify_around_its_step(secret in secret(), algorithm in algorithm(), digits in 6u8..=10,
+                                                  period in 1..300u64, t0 in 0..1_000_000u64, since in 0..1u64 << 40,
+                                                  submitted in -3i64..=3) {
+        let (digits, period) = (Digits::new(digits).unwrap(), Period::new(period).unwrap());
+        let totp = Totp::new(&secret, algorithm, digits, period, t0);
+        prop_assert_eq!((totp.algorithm(), totp.digits(), totp.period(), totp.t0()), (algorithm, digits, period, t0));
+        let now = t0 + since;
+        let step = totp.step_at(now).unwrap();
+        let Some(submitted) = step.offset(submitted) else { return Ok(()) };
+        let code = totp.code_for(submitted);
+        let window = Window::symmetric(1);
+        prop_assert_eq!(totp.verify(&code, now, window), Ok(totp.verify_around(&code, step, window)));
+        prop_assert!(totp.verify(&code, t0.wrapping_sub(1), window).is_err() || t0 == 0);
+        let left = totp.seconds_left(now).unwrap();
+        prop_assert!((1..=period.seconds()).contains(&left));
+        prop_assert_eq!(totp.step_at(now + left - 1).unwrap(), step);
+        prop_assert_eq!(totp.step_at(now + left).unwrap(), Step(step.0 + 1));
+        prop_assert_eq!(serde_json::to_string(&period).unwrap(), period.seconds().to_string());
+        prop_assert_eq!(serde_json::from_str::<Period>(&period.seconds().to_string()).unwrap(), period);
+        prop_assert_eq!(u64::from(period), period.seconds());
+        let hotp = Hotp::new(&secret, algorithm, digits);
+        prop_assert_eq!((hotp.algorithm(), hotp.digits()), (algorithm, digits));
+        let keyed = KeyedHmac::new(&secret, algorithm);
+        prop_assert_eq!(keyed.algorithm(), algorithm);
+        prop_assert_eq!(format!("{:?}", keyed), format!("KeyedHmac({}, [redacted])", algorithm));
+    }
+
+    /// A code parses from exactly its digits, zero-padded, and from nothing else.
+    #[test]
+    fn a_code_parses_from_its_digits_and_nothing_else(digits in 6u8..=10, value in any::<u64>(),
+                                                      at in 0usize..10, junk in "[^0-9]") {
+        let digits = Digits::new(digits).unwrap();
+        let value = value % digits.modulus();
+        let text = format!("{value:0width$}", width = usize::from(digits.get()));
+        // Ten digits reach past the 31 bits a code can have (RFC 4226 §5.3): such text is no
+        // code, and must not wrap onto the code 2^32 below it.
+        if value > u64::from(u32::MAX) {
+            prop_assert!(Code::parse(&text, digits).is_err(), "{} parsed", text);
+            prop_assert!(Code::from_value(value, digits).is_err());
+            return Ok(());
+        }
+        let code = Code::from_value(value, digits).unwrap();
+        prop_assert_eq!(code.to_string(), text.clone());
+        prop_assert_eq!(format!("{code:?}"), format!("Code({text})"));
+        prop_assert_eq!(u64::from(code.value()), value);
+        prop_assert_eq!(Code::parse(&text, digits), Ok(code));
+        let at = at % text.len();
+        let mut bad = text.clone();
+        bad.replace_range(at..=at, &junk);
+        prop_assert!(Code::parse(&bad, digits).is_err(), "{:?} parsed", bad);
+        prop_assert!(Code::parse(&text[1..], digits).is_err());
+        let longer = format!("{}0", text);
+        prop_assert!(Code::parse(&longer, digits).is_err());
+        prop_assert!(Code::from_value(digits.modulus(), digits).is_err());
+        let largest = (digits.modulus() - 1).min(u64::from(u32::MAX));
+        prop_assert_eq!(Code::from_value(largest, digits).map(Code::value), Ok(largest as u32));
+    }
 
     #[test]
     fn core_agrees_with_totp_rs(secret in secret(), algorithm in algorithm(), digits in 6u8..=9,
@@ -132,4 +237,63 @@ proptest! {
         let _ = OtpAuthUri::parse(&format!("otpauth://totp/{prefixed}"));
         let _ = text.parse::<Algorithm>();
     }
+}
+
+/// Algorithms and digit counts read and write as vector files and URIs spell them.
+#[test]
+fn algorithm_and_digits_keep_their_names_in_text_and_json() {
+    for (algorithm, name) in Algorithm::ALL.into_iter().zip(["SHA1", "SHA256", "SHA512"]) {
+        assert_eq!(
+            (algorithm.name(), algorithm.to_string(), String::from(algorithm)),
+            (name, name.into(), name.into())
+        );
+        assert_eq!(serde_json::to_string(&algorithm).unwrap(), format!("\"{name}\""));
+        assert_eq!(
+            serde_json::from_str::<Algorithm>(&format!("\"{}\"", name.to_lowercase())).unwrap(),
+            algorithm
+        );
+        assert_eq!(name.replace("SHA", "sha-").parse::<Algorithm>(), Ok(algorithm));
+    }
+    assert!(serde_json::from_str::<Algorithm>("\"MD5\"").is_err());
+    for n in 0..=12u8 {
+        let digits = Digits::new(n);
+        assert_eq!(digits.is_ok(), (6..=10).contains(&n), "{n} digits");
+        assert_eq!(
+            serde_json::from_str::<Digits>(&n.to_string()).is_ok(),
+            digits.is_ok(),
+            "{n} digits in JSON"
+        );
+        if let Ok(d) = digits {
+            assert_eq!((d.get(), u8::from(d), serde_json::to_string(&d).unwrap()), (n, n, n.to_string()));
+            assert_eq!(d.modulus(), 10u64.pow(u32::from(n)));
+        }
+    }
+}
+
+/// Each error of the OTP core has the stable kind that vector files, the provisioning loaders
+/// and the server's messages name.
+#[test]
+fn each_otp_error_has_its_stable_kind() {
+    let sha1 = Secret::from_bytes(vec![1; 20]).unwrap();
+    let kinds = [
+        (Secret::from_base32("MZXW6!").unwrap_err(), "bad_base32"),
+        (Secret::from_base32("A").unwrap_err(), "bad_base32"),
+        (Secret::from_hex("0g").unwrap_err(), "bad_hex"),
+        (Secret::from_bytes(Vec::new()).unwrap_err(), "empty_secret"),
+        (Digits::new(5).unwrap_err(), "bad_digits"),
+        (Period::new(0).unwrap_err(), "bad_period"),
+        (
+            Totp::new(&sha1, Algorithm::Sha1, Digits::SIX, Period::THIRTY_SECONDS, 60)
+                .code_at(59)
+                .unwrap_err(),
+            "before_t0",
+        ),
+        (Code::parse("12345", Digits::SIX).unwrap_err(), "bad_code"),
+        ("MD5".parse::<Algorithm>().unwrap_err(), "bad_algorithm"),
+    ];
+    for (error, kind) in kinds {
+        assert_eq!(error.kind(), kind, "{error}");
+    }
+    let uri = OtpAuthUri::parse("otpauth://totp/a?secret=").unwrap_err();
+    assert_eq!(OtpError::Uri(uri.clone()).kind(), uri.kind());
 }

@@ -40,3 +40,12 @@ Feature: Any user may turn on two-factor authentication for their own account
     And Alice disables login protection on her own account
     Then the change is refused as not allowed
     And Alice has login protection by SMS
+
+  Scenario: Alice adds virtual MFA to the login protection her administrator set
+    Given Adam enables login protection by SMS for Alice
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And Alice enters the code from the latest SMS
+    And Alice enables login protection by SMS and virtual MFA on her own account
+    Then the change is accepted
+    And Alice has login protection by SMS and virtual MFA

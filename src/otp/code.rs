@@ -81,18 +81,20 @@ impl Code {
             return Err(OtpError::CodeFormat { digits: digits.get() });
         }
         let value = text.parse::<u64>().map_err(|_| OtpError::CodeFormat { digits: digits.get() })?;
-        Ok(Code { value: value as u32, digits })
+        Code::from_value(value, digits)
     }
 
     /// A code from its numeric value (for mutants and attackers that make codes up).
     ///
     /// # Errors
-    /// [`OtpError::CodeFormat`] when the value has more than `digits` digits.
+    /// [`OtpError::CodeFormat`] when the value has more than `digits` digits, or does not fit
+    /// the 32 bits a code is kept in: a 10-digit value from 2^32 up, which no code reaches (the
+    /// truncation keeps 31 bits, RFC 4226 §5.3) and which must not wrap onto one that does.
     pub fn from_value(value: u64, digits: Digits) -> Result<Code, OtpError> {
-        if value >= digits.modulus() {
-            return Err(OtpError::CodeFormat { digits: digits.get() });
+        match u32::try_from(value) {
+            Ok(fits) if value < digits.modulus() => Ok(Code { value: fits, digits }),
+            _ => Err(OtpError::CodeFormat { digits: digits.get() }),
         }
-        Ok(Code { value: value as u32, digits })
     }
 
     /// A code from a value the caller already reduced below 10^digits (the batch engine's

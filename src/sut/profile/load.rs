@@ -14,6 +14,11 @@ use super::template::{Template, expand_env};
 use super::vocabulary::METHOD_FLAGS;
 use crate::protocol::Capability;
 
+/// What a protection setting supplies (`provision_protection`, `set_protection`): the person,
+/// their role, the scope, the methods as words and a `yes`/`no` flag per method.
+const PROTECTION_ARGUMENTS: [&str; 8] =
+    ["user", "role", "scope", "methods", METHOD_FLAGS[0], METHOD_FLAGS[1], METHOD_FLAGS[2], METHOD_FLAGS[3]];
+
 /// The harness operations a profile may map, with the variables each call supplies. `role` is
 /// the named person's role as `create_user` was given it.
 pub const OPERATIONS: &[(&str, &[&str])] = &[
@@ -24,38 +29,14 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("import_seed", &["serial", "secret_hex", "secret_base32", "algorithm", "digits", "period", "t0"]),
     ("provision_virtual", &["user", "role", "secret_hex", "secret_base32"]),
     ("provision_hardware", &["user", "role", "serial"]),
-    (
-        "provision_protection",
-        &[
-            "user",
-            "role",
-            "scope",
-            "methods",
-            METHOD_FLAGS[0],
-            METHOD_FLAGS[1],
-            METHOD_FLAGS[2],
-            METHOD_FLAGS[3],
-        ],
-    ),
+    ("provision_protection", &PROTECTION_ARGUMENTS),
     ("account", &["user", "role"]),
     ("login", &["user", "role", "password", "origin"]),
     ("request_sms", &[]),
     ("answer", &["method", "response"]),
     ("confirm", &[]),
     ("perform", &["operation"]),
-    (
-        "set_protection",
-        &[
-            "user",
-            "role",
-            "scope",
-            "methods",
-            METHOD_FLAGS[0],
-            METHOD_FLAGS[1],
-            METHOD_FLAGS[2],
-            METHOD_FLAGS[3],
-        ],
-    ),
+    ("set_protection", &PROTECTION_ARGUMENTS),
     ("start_binding", &["kind"]),
     ("finish_virtual_binding", &["first", "second"]),
     ("finish_hardware_binding", &["serial", "code"]),

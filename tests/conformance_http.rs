@@ -108,30 +108,33 @@ fn hostile(mode: Misbehaviour) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
+        if mode == Misbehaviour::Refuse {
+            // The one connection is the client's `/v1/info`. The listener closes before that
+            // answer is written: closed after it, a connection the client opened at once could
+            // sit in the accept queue and be reset rather than refused.
+            let Ok((stream, _)) = listener.accept() else { return };
+            drop(listener);
+            serve(stream, mode);
+            return;
+        }
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            if mode == Misbehaviour::Refuse {
-                if serve(stream, mode) {
-                    return; // drops the listener: connections are refused from now on
-                }
-            } else {
-                std::thread::spawn(move || serve(stream, mode));
-            }
+            std::thread::spawn(move || serve(stream, mode));
         }
     });
     addr
 }
 
-/// Serves one connection; says whether it was `/v1/info`.
-fn serve(mut stream: TcpStream, mode: Misbehaviour) -> bool {
+/// Serves one connection.
+fn serve(mut stream: TcpStream, mode: Misbehaviour) {
     if mode == Misbehaviour::Reset {
         // Let the request arrive, then close with it unread: Linux sends RST.
         std::thread::sleep(Duration::from_millis(20));
         if !request_is_plumbing(&stream) {
-            return false;
+            return;
         }
     }
-    let Some((method, path)) = read_request(&mut stream) else { return false };
+    let Some((method, path)) = read_request(&mut stream) else { return };
     let plumbing = match (method.as_str(), path.as_str()) {
         ("GET", "/v1/info") => Some(INFO),
         ("POST", "/v1/admin/reset") => Some(r#"{"ok":true}"#),
@@ -141,7 +144,7 @@ fn serve(mut stream: TcpStream, mode: Misbehaviour) -> bool {
     };
     if let Some(body) = plumbing {
         respond(&mut stream, "200 OK", body, body.len());
-        return path == "/v1/info";
+        return;
     }
     match mode {
         Misbehaviour::Refuse | Misbehaviour::Reset => {}
@@ -158,7 +161,6 @@ fn serve(mut stream: TcpStream, mode: Misbehaviour) -> bool {
             respond(&mut stream, "200 OK", r#"{"verdict":"accepted","code":"123456","sess"#, 400)
         }
     }
-    false
 }
 
 /// Whether the pending request (not yet read) is one of the plumbing routes.

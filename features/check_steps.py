@@ -35,11 +35,11 @@ SEED_FILES = ("tencent-mfa.txt", "baidu-2fa.txt")
 NEEDS = {
     "clock-control", "accounts", "iam", "admin-protection", "own-protection", "virtual-mfa",
     "hardware-mfa", "beta-list", "sms", "login-protection", "operation-protection", "resync",
-    "support-reset",
+    "support-reset", "authenticator-record",
 }
 AREAS = {
     "hardware", "virtual", "sms", "login", "operation", "iam", "window", "drift", "replay",
-    "lockout", "rfc",
+    "lockout", "rfc", "record",
 }
 TAGS = {f"@needs.{n}" for n in NEEDS} | {f"@area.{a}" for a in AREAS} | {"@concurrent", "@serial"}
 BUILTIN = {"int": r"-?[0-9]+", "string": r'"[^"]*"'}

@@ -50,7 +50,9 @@ lifecycle_clock() {
   local file=$1 lib=$2 variable=$3
   lifecycle_clock_name="${file:+faketime $file}"
   lifecycle_clock_name="${lifecycle_clock_name:-real}"
-  lifecycle_launcher=()
+  # UTC whatever the host's zone: the servers write local times into their audit logs, which
+  # the profiles read as the record of a user's tokens.
+  lifecycle_launcher=(env TZ=UTC)
   [ -n "$file" ] || return 0
   if [ -z "$lib" ]; then
     lib="$(ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)"
@@ -61,11 +63,11 @@ lifecycle_clock() {
   fi
   mkdir -p "$(dirname "$file")"
   lifecycle_clock_file=$file
-  lifecycle_launcher=(env LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$file" FAKETIME_NO_CACHE=1)
+  lifecycle_launcher=(env TZ=UTC LD_PRELOAD="$lib" FAKETIME_TIMESTAMP_FILE="$file" FAKETIME_NO_CACHE=1)
 }
 lifecycle_clock_name=real
 lifecycle_clock_file=
-lifecycle_launcher=()
+lifecycle_launcher=(env TZ=UTC)
 
 # lifecycle_start PID_FILE LOG URL PROBE_URL TIMEOUT COMMAND...: starts COMMAND in the
 # background on the clock lifecycle_clock chose (output to LOG, PID to PID_FILE, the clock's name

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use mfa_harness::clock::SimTime;
 use mfa_harness::protocol::{
-    AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
-    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method,
+    MethodSet, NewUser, Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use mfa_harness::provision::TokenSeed;
 use mfa_harness::reference::Policy;
@@ -42,7 +42,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 const POLICY: &str = r#"{"lockout_threshold":10,"lockout_duration":900,"sms_max_attempts":3}"#;
-const ALL_CAPABILITIES: &str = r#"["clock-control","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset"]"#;
+const ALL_CAPABILITIES: &str = r#"["clock-control","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset","authenticator-record"]"#;
 
 fn info(version: &str, capabilities: &str) -> String {
     format!(
@@ -261,6 +261,9 @@ impl Target for AcceptsEveryCode {
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
         self.inner.account(user, now)
     }
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        self.inner.authenticator_record(user, now)
+    }
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
         self.inner.take_sms(now)
     }
@@ -415,7 +418,7 @@ fn a_server_speaking_another_major_protocol_version_is_refused() {
     assert_eq!(request, "GET /v1/info");
     assert_eq!(
         message,
-        "the server speaks target protocol \"9.9.9\", this harness 1.1.0 (major versions must match)"
+        "the server speaks target protocol \"9.9.9\", this harness 1.2.0 (major versions must match)"
     );
     let (code, _, stderr) = harness(&["run", "--quiet", "--target", &format!("http://{addr}")]);
     assert_eq!(code, 2, "{stderr}");

@@ -16,8 +16,8 @@ use mfa_harness::probe::{
 };
 use mfa_harness::protocol::AdminToken;
 use mfa_harness::protocol::{
-    AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
-    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method,
+    MethodSet, NewUser, Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use mfa_harness::provision::TokenSeed;
 use mfa_harness::reference::{Policy, mutant};
@@ -419,6 +419,9 @@ impl Target for Stub {
     }
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
         self.inner.account(user, now)
+    }
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        self.inner.authenticator_record(user, now)
     }
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {
         self.inner.take_sms(now)

@@ -8,11 +8,11 @@ use std::time::Duration;
 use mfa_harness::clock::{DEFAULT_EPOCH, SimTime};
 use mfa_harness::otp::{Algorithm, Digits, OtpAuthUri, Period, Secret, Totp, UriKind, Window};
 use mfa_harness::protocol::{
-    BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, RejectReason, Role, Scope,
-    SessionId, Verdict,
+    BindingId, ChallengeId, DeviceKind, LifecycleEvent, Method, MethodSet, NewUser, Operation, RejectReason,
+    Role, Scope, SessionId, Verdict,
 };
 use mfa_harness::provision::TokenSeed;
-use mfa_harness::reference::{AuditKind, Dangers, Policy, Service, SmsOutbox};
+use mfa_harness::reference::{AuditKind, Dangers, Policy, ReferenceError, Service, SmsOutbox};
 
 struct Fixture {
     service: Arc<Service>,
@@ -512,10 +512,39 @@ fn support_reset_removes_devices_and_is_audited() {
     assert!(v.is_accepted(), "{v:?}");
     assert!(!f.service.account("alice").unwrap().virtual_bound);
     let log = f.service.audit_log();
-    assert!(log.iter().any(|e| e.kind == AuditKind::SupportReset { ticket: "TICKET-7".into() }));
+    assert!(
+        log.iter()
+            .any(|e| e.kind
+                == AuditKind::SupportReset { kind: DeviceKind::Virtual, ticket: "TICKET-7".into() })
+    );
     let again = f.service.support_reset("alice", DeviceKind::Virtual, "TICKET-8", f.now).unwrap();
     assert_eq!(again, rejected(RejectReason::NotBound));
     assert!(f.service.support_reset("alice", DeviceKind::Virtual, "", f.now).is_err());
+}
+
+#[test]
+fn the_authenticator_record_keeps_each_users_bindings_and_unbindings_with_their_times() {
+    let mut f = Fixture::safe();
+    f.root("alice");
+    f.root("bob");
+    let bound_at = f.now;
+    let s = f.session("alice");
+    f.bind_virtual("alice", s);
+    let reset_at = f.now;
+    assert!(
+        f.service.support_reset("alice", DeviceKind::Virtual, "TICKET-9", reset_at).unwrap().is_accepted()
+    );
+    let record = f.service.authenticator_record("alice").unwrap();
+    let events: Vec<_> = record.iter().map(|e| (e.kind, e.event)).collect();
+    assert_eq!(
+        events,
+        [(DeviceKind::Virtual, LifecycleEvent::Bound), (DeviceKind::Virtual, LifecycleEvent::Unbound)]
+    );
+    assert!(record[0].at >= bound_at && record[0].at <= reset_at, "{record:?}");
+    assert_eq!(record[1].at, reset_at);
+    // Another user's events, and every other kind of event, stay out of Alice's record.
+    assert_eq!(f.service.authenticator_record("bob").unwrap(), []);
+    assert!(matches!(f.service.authenticator_record("nobody"), Err(ReferenceError::UnknownUser(_))));
 }
 
 #[test]

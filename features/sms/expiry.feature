@@ -1,8 +1,8 @@
 @area.sms
 Feature: An SMS code expires when its lifetime ends after sending, however late it arrives
-  The code is "time-limited", for the lifetime the target declares (the reference: 5 minutes). A slow
-  network does not extend that: the clock starts when the service sends the message. Entering
-  the code from an SMS that has not arrived yet waits for it to arrive.
+  The code is "time-limited", for the lifetime the target declares (the reference: 5 minutes), and
+  is gone once that time has passed. A slow network does not extend it: the clock starts when the
+  service sends the message. Entering the code from an SMS that has not arrived yet waits for it.
 
   Source: baidu-2fa.txt: "SMS authentication: Verify the user's identity by sending a
   time-limited verification code to the secure mobile phone number bound to the cloud account"
@@ -28,3 +28,4 @@ Feature: An SMS code expires when its lifetime ends after sending, however late 
       | 5 seconds                       | the SMS lifetime plus 1 minute  | rejected as expired |
       | the SMS lifetime less 1 minute  | 0 seconds                       | accepted            |
       | the SMS lifetime plus 1 minute  | 0 seconds                       | rejected as expired |
+      | the SMS lifetime                | 0 seconds                       | rejected as expired |

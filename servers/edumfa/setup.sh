@@ -161,7 +161,7 @@ with app.app_context():
                action="adduser, updateuser, userlist, tokenlist, enrollTOTP, enrollSMS, assign, "
                       "unassign, enable, disable, delete, reset, resync, set, setdescription, "
                       "setpin, settokeninfo, importtokens, tokenrealms, smsgateway_read, "
-                      "smsgateway_write", active=True)
+                      "smsgateway_write, auditlog", active=True)
     protection = "updateuser, enable, disable, userlist, tokenlist"
     set_policy(name="root-sets-protection", scope="admin", adminrealm="console-root",
                resolver="scenario-iam, scenario-iam_admin", action=protection, active=True)

@@ -117,7 +117,7 @@ pub fn read(report: &ProbeReport, id: &str) -> Option<Measured<Reading>> {
             },
             None => Reading { value: 0.0, text: "no rounds".to_owned() },
         }),
-        "sms.lifetime" => map(&sms.lifetime, |l| match l.accepted_until_secs {
+        "sms.lifetime" => map(&sms.lifetime, |l| match l.accepted_for_secs {
             Some(s) => Reading { value: s as f64, text: format!("{} (then: {})", seconds(s), l.then) },
             None => Reading {
                 value: f64::INFINITY,
@@ -176,7 +176,7 @@ pub fn declared_checks(report: &ProbeReport) -> Vec<DeclaredCheck> {
         let agrees = measured.zip(declared).map(|(m, dec)| if m >= scan { dec >= scan } else { m == dec });
         check(figure, words, &report.window, agrees, |w| steps_up_to_scan(reach(w), w).text)
     };
-    let lifetime = report.sms.lifetime.value().map(|l| l.accepted_until_secs);
+    let lifetime = report.sms.lifetime.value().map(|l| l.accepted_for_secs);
     let declared_lifetime = d.sms_lifetime.map(|l| l.as_secs());
     vec![
         window_edge("window.behind", d.window_behind, WindowFigures::behind),
@@ -185,10 +185,10 @@ pub fn declared_checks(report: &ProbeReport) -> Vec<DeclaredCheck> {
             "sms.lifetime",
             declared_lifetime.map_or_else(|| "not declared".to_owned(), seconds),
             &report.sms.lifetime,
-            // The probe finds the last accepted age to the whole second, as for the release.
+            // The probe finds the first refused age to the whole second, as for the release.
             lifetime.zip(declared_lifetime).map(|(m, dec)| m.is_some_and(|m| m.abs_diff(dec) <= 1)),
             |l| {
-                l.accepted_until_secs
+                l.accepted_for_secs
                     .map_or_else(|| format!("still accepted at {}", seconds(l.horizon_secs)), seconds)
             },
         ),

@@ -406,10 +406,11 @@ pub struct SmsFigures {
 /// How long an SMS code is accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsLifetime {
-    /// The longest age (whole seconds) at which the code was still accepted; `None`: still
-    /// accepted at `horizon_secs`.
-    pub accepted_until_secs: Option<u64>,
-    /// The answer one second later.
+    /// How long the code was accepted: the first age (whole seconds) at which it was refused.
+    /// A lifetime ends at its last instant, so a code valid for 300 s is refused at 300 s;
+    /// `None`: still accepted at `horizon_secs`.
+    pub accepted_for_secs: Option<u64>,
+    /// The answer at that age.
     pub then: String,
     /// The longest age tried.
     pub horizon_secs: u64,

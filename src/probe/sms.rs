@@ -56,11 +56,7 @@ fn lifetime(lab: &Lab, t: SimTime) -> Result<SmsLifetime, ProbeError> {
         Some(age) => answer_at_age(lab, age, t)?.to_string(),
         None => answer_at_age(lab, LIFETIME_HORIZON_SECS, t)?.to_string(),
     };
-    Ok(SmsLifetime {
-        accepted_until_secs: refused_at.map(|age| age - 1),
-        then,
-        horizon_secs: LIFETIME_HORIZON_SECS,
-    })
+    Ok(SmsLifetime { accepted_for_secs: refused_at, then, horizon_secs: LIFETIME_HORIZON_SECS })
 }
 
 /// The right code's answer after `k` wrong ones on its prompt.

@@ -182,6 +182,30 @@ pub struct AccountView {
     pub hardware_serial: Option<String>,
 }
 
+/// One life-cycle event in the record of a user's authenticators. The record keeps every
+/// authenticator that is or has been bound, so an unbound device stays in it with both dates
+/// (NIST SP 800-63B: the record "SHALL contain the date and time" of binding and other
+/// significant life-cycle events).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorEvent {
+    /// When it happened, by the server's clock.
+    pub at: SimTime,
+    /// Which of the user's devices.
+    pub kind: DeviceKind,
+    /// What happened to it.
+    pub event: LifecycleEvent,
+}
+
+/// What happened to an authenticator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleEvent {
+    /// Bound to the account (by the user, or in setup).
+    Bound,
+    /// No longer bound: unbound by its user, or removed by support.
+    Unbound,
+}
+
 /// An SMS a server sent. `Debug` hides the code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsMessage {

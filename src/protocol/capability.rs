@@ -39,11 +39,15 @@ pub enum Capability {
     Resync,
     /// The support path for a lost device (an audited admin reset).
     SupportReset,
+    /// The record of every authenticator ever bound to an account, with the date and time of
+    /// each binding and unbinding (NIST SP 800-63B, authenticator binding: "CSPs SHALL maintain
+    /// a record of all authenticators that are or have been associated").
+    AuthenticatorRecord,
 }
 
 impl Capability {
     /// Every capability, in tag order.
-    pub const ALL: [Capability; 13] = [
+    pub const ALL: [Capability; 14] = [
         Capability::ClockControl,
         Capability::Accounts,
         Capability::Iam,
@@ -57,6 +61,7 @@ impl Capability {
         Capability::OperationProtection,
         Capability::Resync,
         Capability::SupportReset,
+        Capability::AuthenticatorRecord,
     ];
 
     /// The name after `@needs.` in feature tags.
@@ -75,6 +80,7 @@ impl Capability {
             Capability::OperationProtection => "operation-protection",
             Capability::Resync => "resync",
             Capability::SupportReset => "support-reset",
+            Capability::AuthenticatorRecord => "authenticator-record",
         }
     }
 }

@@ -14,7 +14,8 @@ mod method;
 mod verdict;
 
 pub use account::{
-    AccountView, DeviceKind, KeySource, NewUser, Operation, PolicyFacts, Role, Scope, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, DeviceKind, KeySource, LifecycleEvent, NewUser, Operation, PolicyFacts,
+    Role, Scope, SetupDevice, SmsMessage,
 };
 pub use admin_token::{AdminToken, AdminTokenError};
 pub use capability::{Capabilities, Capability};
@@ -24,7 +25,7 @@ pub use verdict::{BindingId, ChallengeId, Enrolment, RejectReason, SessionId, Ve
 /// The version of the target protocol (`protocol/target-protocol.openapi.json`) this harness
 /// speaks and `serve` serves. A server reporting another major version speaks an incompatible
 /// protocol: its answers would be misread, so the HTTP target refuses it.
-pub const PROTOCOL_VERSION: &str = "1.1.0";
+pub const PROTOCOL_VERSION: &str = "1.2.0";
 
 /// Whether a server reporting target protocol `version` speaks ours: the same major version,
 /// as semantic versioning promises.

@@ -44,8 +44,10 @@ pub enum AuditKind {
         /// Which kind.
         kind: DeviceKind,
     },
-    /// Support removed every device after a ticket (lost device).
+    /// Support removed a device after a ticket (lost device).
     SupportReset {
+        /// Which kind.
+        kind: DeviceKind,
         /// The support ticket.
         ticket: String,
     },

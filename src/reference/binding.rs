@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 use super::ReferenceError;
 use super::audit::AuditKind;
 use super::device::{DeviceState, Lookup};
+use super::lifetime;
 use super::service::Service;
 use super::state::{Action, PendingBinding, State};
 use super::user::{BoundDevice, User};
@@ -194,7 +195,7 @@ impl Service {
         if pending.kind != kind {
             return Err(ReferenceError::WrongBindingKind);
         }
-        if now > pending.expires_at {
+        if lifetime::ended(pending.expires_at, now) {
             st.bindings.remove(&binding);
             return Ok(Err(Verdict::rejected(RejectReason::Expired)));
         }

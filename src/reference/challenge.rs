@@ -6,6 +6,7 @@ use rand::{Rng, RngExt};
 use super::ReferenceError;
 use super::audit::AuditKind;
 use super::binding::ISSUER;
+use super::lifetime;
 use super::service::Service;
 use super::state::{Action, Challenge, SmsCode, State};
 use crate::clock::SimTime;
@@ -68,15 +69,15 @@ impl Service {
     pub fn request_sms(&self, challenge: ChallengeId, now: SimTime) -> Result<Verdict, ReferenceError> {
         let mut st = self.lock();
         let ch = st.challenges.get(&challenge).ok_or(ReferenceError::UnknownChallenge)?;
-        if now > ch.expires_at {
+        if lifetime::ended(ch.expires_at, now) {
             st.challenges.remove(&challenge);
             return Ok(Verdict::rejected(RejectReason::Expired));
         }
         if !ch.methods.contains(Method::Sms) {
             return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
         }
-        if ch.sms.as_ref().is_some_and(|s| now.saturating_since(s.sent_at) < self.policy.sms_resend_interval)
-        {
+        let resend_at = ch.sms.as_ref().map(|s| s.sent_at.checked_add(self.policy.sms_resend_interval));
+        if resend_at.is_some_and(|at| at.is_none_or(|at| !lifetime::ended(at, now))) {
             return Ok(Verdict::rejected(RejectReason::Throttled));
         }
         let user = ch.user.clone();
@@ -113,7 +114,7 @@ impl Service {
         if matches!(ch.action, Action::ConfirmUnbind { .. }) {
             return Err(ReferenceError::UnknownChallenge);
         }
-        if now > ch.expires_at {
+        if lifetime::ended(ch.expires_at, now) {
             st.challenges.remove(&challenge);
             return Ok(Verdict::rejected(RejectReason::Expired));
         }

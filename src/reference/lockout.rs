@@ -2,6 +2,7 @@
 //! again.
 
 use super::audit::AuditKind;
+use super::lifetime;
 use super::service::Service;
 use super::state::State;
 use super::user::User;
@@ -11,7 +12,8 @@ use crate::protocol::{RejectReason, Verdict};
 impl Service {
     /// Whether `user` is locked out at `now`.
     pub(super) fn is_locked(&self, user: &User, now: SimTime) -> bool {
-        !self.policy.dangers.danger_no_lockout && user.locked_until.is_some_and(|until| now < until)
+        !self.policy.dangers.danger_no_lockout
+            && user.locked_until.is_some_and(|until| !lifetime::ended(until, now))
     }
 
     /// Counts a failure, locks the account at the threshold, and answers the rejection.

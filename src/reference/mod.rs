@@ -6,7 +6,8 @@
 //!
 //! One file per concept: [`Service`] and its lock in `service.rs`; its operations in
 //! `account.rs`, `challenge.rs` (sign-in, operations, challenges), `protection.rs`,
-//! `binding.rs`, `unbinding.rs`, `resync.rs` and `support.rs`; the checks they share in
+//! `binding.rs`, `unbinding.rs`, `resync.rs` and `support.rs`; the authenticator record in
+//! `record.rs`; the checks they share in
 //! `verification.rs` (device codes with the replay guard, SMS codes, passwords) and
 //! `lockout.rs`; the state behind the lock in `state.rs` and `user.rs`. A bound device's
 //! window and drift are [`device::DeviceState`]. What differs between device kinds is asked of
@@ -40,12 +41,14 @@ pub mod audit;
 mod binding;
 mod challenge;
 pub mod device;
+mod lifetime;
 mod lockout;
 pub mod mutant;
 pub mod password;
 pub mod policy;
 mod protection;
 pub mod randomness;
+mod record;
 mod resync;
 mod service;
 pub mod sms;

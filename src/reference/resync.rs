@@ -37,7 +37,7 @@ impl Service {
         // The search runs outside the lock: it computes up to 2 × resync_steps + 1 codes.
         let Some(device) = snapshot else { return Ok(Verdict::rejected(RejectReason::NotBound)) };
         let found = match (device.parse(first), device.parse(second)) {
-            (Some(a), Some(b)) if first != second => device.resync_search(&a, &b, now, &self.policy),
+            (Some(a), Some(b)) => device.resync_search(&a, &b, now, &self.policy),
             _ => None,
         };
         let mut st = self.lock();

@@ -27,7 +27,7 @@ impl Service {
             return Ok(Verdict::rejected(RejectReason::NotBound));
         }
         st.release(user, kind);
-        st.audit(now, user, AuditKind::SupportReset { ticket: ticket.to_owned() });
+        st.audit(now, user, AuditKind::SupportReset { kind, ticket: ticket.to_owned() });
         Ok(Verdict::Accepted { session: None })
     }
 }

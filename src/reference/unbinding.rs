@@ -2,6 +2,7 @@
 //! is [`DeviceKind::unbinding_methods`]); a hardware token goes back to the free inventory.
 
 use super::ReferenceError;
+use super::lifetime;
 use super::service::Service;
 use super::state::{Action, State};
 use crate::clock::SimTime;
@@ -41,7 +42,7 @@ impl Service {
         let Action::ConfirmUnbind { kind } = ch.action else { return Err(ReferenceError::UnknownChallenge) };
         let (user, expires_at) = (ch.user.clone(), ch.expires_at);
         st.challenges.remove(&challenge);
-        if now > expires_at {
+        if lifetime::ended(expires_at, now) {
             return Ok(Verdict::rejected(RejectReason::Expired));
         }
         if self.policy.dangers.danger_unbind_without_code {

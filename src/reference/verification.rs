@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 
 use super::ReferenceError;
 use super::device::Lookup;
+use super::lifetime;
 use super::service::Service;
 use super::state::State;
 use crate::clock::SimTime;
@@ -57,7 +58,9 @@ impl Service {
         if sms.used && !d.danger_sms_reusable {
             return Err(RejectReason::CodeUsed);
         }
-        if now.saturating_since(sms.sent_at) > self.policy.sms_validity && !d.danger_sms_never_expires {
+        let expired =
+            sms.sent_at.checked_add(self.policy.sms_validity).is_some_and(|end| lifetime::ended(end, now));
+        if expired && !d.danger_sms_never_expires {
             return Err(RejectReason::Expired);
         }
         if !bool::from(sms.code.as_bytes().ct_eq(code.as_bytes())) {

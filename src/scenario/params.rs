@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cucumber::Parameter;
 
-use crate::protocol::DeviceKind;
+use crate::protocol::{DeviceKind, LifecycleEvent};
 
 /// `{user}`: a member of the cast (Rita, Adam, Alice, Bob, Mallory).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Parameter)]
@@ -550,5 +550,21 @@ mod tests {
             MethodSet::of(&[Method::Sms, Method::VirtualMfa])
         );
         assert_eq!("hardware MFA".parse::<Methods>().unwrap().0, MethodSet::of(&[Method::HardwareMfa]));
+    }
+}
+
+/// `{lifecycle}`: what the record says happened to a device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
+#[param(name = "lifecycle", regex = "bound|unbound")]
+pub struct LifecycleWord(pub LifecycleEvent);
+
+impl FromStr for LifecycleWord {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "bound" => Ok(LifecycleWord(LifecycleEvent::Bound)),
+            "unbound" => Ok(LifecycleWord(LifecycleEvent::Unbound)),
+            _ => Err(format!("unknown life-cycle event {s:?}")),
+        }
     }
 }

@@ -29,6 +29,7 @@ pub const AREAS: &[&str] = &[
     "replay",
     "lockout",
     "rfc",
+    "record",
 ];
 
 /// Tags with a meaning to the runner: `@concurrent` scenarios send parallel requests;

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use crate::clock::SimTime;
 use crate::protocol::{
-    AccountView, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation,
-    PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet,
+    NewUser, Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use crate::provision::TokenSeed;
 use crate::sut::{Answer, HttpExchange, Target, TargetError, TargetInfo};
@@ -177,6 +177,10 @@ impl Target for Watched {
 
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
         self.watchdog.guard("read account", || self.inner.account(user, now))
+    }
+
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        self.watchdog.guard("read authenticator record", || self.inner.authenticator_record(user, now))
     }
 
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {

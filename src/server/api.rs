@@ -14,7 +14,8 @@ use super::App;
 use crate::clock::SimTime;
 use crate::otp::{Algorithm, Digits, Period, Secret};
 use crate::protocol::{
-    BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, Scope, SessionId, Verdict,
+    AuthenticatorEvent, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, Scope,
+    SessionId, Verdict,
 };
 use crate::protocol::{Capabilities, Capability, PolicyFacts, SetupDevice};
 use crate::provision::TokenSeed;
@@ -308,6 +309,13 @@ pub(super) async fn account(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(app.service.account(&name)?).into_response())
+}
+
+pub(super) async fn authenticator_record(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+) -> Answer<Vec<AuthenticatorEvent>> {
+    Ok(Json(app.service.authenticator_record(&name)?))
 }
 
 pub(super) async fn set_phone(

@@ -39,6 +39,7 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", "/v1/admin/reset", false),
     ("post", "/v1/admin/users", false),
     ("get", "/v1/admin/users/{name}", false),
+    ("get", "/v1/admin/users/{name}/authenticators", false),
     ("post", "/v1/admin/users/{name}/phone", false),
     ("post", "/v1/admin/users/{name}/beta", false),
     ("post", "/v1/admin/users/{name}/devices", false),
@@ -176,6 +177,7 @@ fn router(config: &ServerConfig) -> std::io::Result<Router> {
         .route("/v1/admin/reset", post(api::reset))
         .route("/v1/admin/users", post(api::create_user))
         .route("/v1/admin/users/{name}", get(api::account))
+        .route("/v1/admin/users/{name}/authenticators", get(api::authenticator_record))
         .route("/v1/admin/users/{name}/phone", post(api::set_phone))
         .route("/v1/admin/users/{name}/beta", post(api::set_beta))
         .route("/v1/admin/users/{name}/devices", post(api::provision_device))

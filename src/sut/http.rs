@@ -33,8 +33,8 @@ use super::transport::{Body, Call, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIME
 use super::{Answer, HttpExchange, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::{
-    AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
-    Scope, SessionId, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
+    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use crate::protocol::{AdminToken, Capabilities, Capability};
 use crate::provision::TokenSeed;
@@ -296,6 +296,11 @@ impl Target for Http {
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView> {
         self.at(now)?;
         self.call(HttpMethod::GET, &user_path(user, ""), None)
+    }
+
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        self.at(now)?;
+        self.call(HttpMethod::GET, &user_path(user, "authenticators"), None)
     }
 
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>> {

@@ -8,8 +8,8 @@ use super::{Answer, SUPPORT_TICKET, Target, TargetError};
 use crate::clock::SimTime;
 use crate::protocol::Capabilities;
 use crate::protocol::{
-    AccountView, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation, PolicyFacts,
-    Scope, SessionId, SetupDevice, SmsMessage,
+    AccountView, AuthenticatorEvent, BindingId, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
+    Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage,
 };
 use crate::provision::TokenSeed;
 use crate::reference::{Policy, ReferenceError, Service, SmsOutbox};
@@ -102,6 +102,10 @@ impl Target for InProcess {
             virtual_bound: a.virtual_bound,
             hardware_serial: a.hardware_serial,
         })
+    }
+
+    fn authenticator_record(&self, user: &str, _now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        self.service.authenticator_record(user).map_err(refused("read authenticator record"))
     }
 
     fn take_sms(&self, _now: SimTime) -> Answer<Vec<SmsMessage>> {

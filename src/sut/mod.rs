@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use crate::clock::SimTime;
 use crate::protocol::{
-    AccountView, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet, NewUser, Operation,
-    PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
+    AccountView, AuthenticatorEvent, BindingId, Capabilities, ChallengeId, DeviceKind, Method, MethodSet,
+    NewUser, Operation, PolicyFacts, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
 };
 use crate::provision::TokenSeed;
 
@@ -118,6 +118,8 @@ pub trait Target: Send + Sync {
     fn provision_protection(&self, user: &str, scope: Scope, methods: MethodSet, now: SimTime) -> Answer<()>;
     /// An account as the server sees it.
     fn account(&self, user: &str, now: SimTime) -> Answer<AccountView>;
+    /// The record of `user`'s authenticators: every binding and unbinding, oldest first.
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>>;
     /// The SMS the target sent since the last call, oldest first.
     fn take_sms(&self, now: SimTime) -> Answer<Vec<SmsMessage>>;
 

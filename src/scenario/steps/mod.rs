@@ -9,4 +9,5 @@ mod devices;
 mod near_miss;
 mod outcome;
 mod protection;
+mod record;
 mod signin;

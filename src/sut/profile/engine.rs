@@ -10,6 +10,7 @@ use super::cookie;
 use super::exchange::{self, Answered};
 use super::outcome::{Outcome, plain};
 use super::predicate::{Reply, first_match};
+use super::record;
 use super::schema::{Auth, RequestSpec, ResultKind};
 use super::target::ProfileTarget;
 use super::template::{Lookup, Template};
@@ -161,6 +162,14 @@ impl ProfileTarget {
                 if let Some(value) = reply.read(source) {
                     vars.insert(var.clone(), value);
                 }
+            }
+            if let Some(from) = &step.record {
+                let events = record::read(from, reply).map_err(|m| TargetError::NoAnswer {
+                    request: label.clone(),
+                    message: format!("{m}; answer starts {:?}", self.shared.excerpt(&answered.body, vars)),
+                })?;
+                // Serialising plain data cannot fail.
+                vars.insert(record::VAR.into(), serde_json::to_string(&events).unwrap_or_default());
             }
         }
         let outcome = self.shared.outcome(&label, &rule, reply, &answered.body, vars)?;

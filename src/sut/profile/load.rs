@@ -82,6 +82,7 @@ pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
         Capability::OperationProtection => &["perform", "answer", "provision_protection"],
         Capability::Resync => &["resync"],
         Capability::SupportReset => &["support_reset"],
+        Capability::AuthenticatorRecord => &["authenticator_record"],
     }
 }
 

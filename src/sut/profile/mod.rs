@@ -30,6 +30,7 @@ mod exchange;
 mod load;
 mod outcome;
 mod predicate;
+mod record;
 mod schema;
 mod state;
 mod target;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::protocol::{DeviceKind, Method, RejectReason};
+use crate::protocol::{DeviceKind, LifecycleEvent, Method, RejectReason};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -203,6 +203,8 @@ pub struct RequestSpec {
     /// Variables to set after the step (templates), e.g. `answer_op` on a prompt.
     #[serde(default)]
     pub set: BTreeMap<String, Spanned<String>>,
+    /// For `authenticator_record`: the life-cycle events listed in the answer.
+    pub record: Option<RecordFrom>,
     /// Requests sent after this one while each outcome is `ok`.
     #[serde(default)]
     pub then: Vec<RequestSpec>,
@@ -219,6 +221,35 @@ pub enum Source {
         /// The header's name.
         header: String,
     },
+}
+
+/// Authenticator life-cycle events listed in an answer (a server's audit log, say): `each`
+/// points at an array; in each element `at` points at the time, and `kind` and `event` sort it
+/// by patterns. An element that either leaves unsorted is some other entry, and is skipped.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFrom {
+    /// JSON pointer to an array.
+    pub each: String,
+    /// JSON pointer into each element to its time: Unix seconds, or an ISO 8601 date and time
+    /// (UTC when it names no offset).
+    pub at: String,
+    /// Which device an element is about.
+    pub kind: Sort<DeviceKind>,
+    /// What happened to it.
+    pub event: Sort<LifecycleEvent>,
+}
+
+/// Sorts an element by the text at `field`: each key of `map` is a pattern (`*` stands for any
+/// text, so `"*-virtual"` is every text ending `-virtual`), and the element gets the value of
+/// the one pattern its text matches. Text matching two patterns is an error, never a guess.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sort<T> {
+    /// JSON pointer into each element.
+    pub field: String,
+    /// Pattern -> value.
+    pub map: BTreeMap<String, T>,
 }
 
 /// Which credentials a request carries.

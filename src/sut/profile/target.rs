@@ -8,14 +8,15 @@ use std::time::Duration;
 use super::Vars;
 use super::connection::Shared;
 use super::outcome::Outcome;
+use super::record;
 use super::state::State;
 use super::vocabulary::{
     kind_word, method_flags, method_word, methods_words, operation_word, parse_methods, scope_word, truthy,
 };
 use crate::clock::SimTime;
 use crate::protocol::{
-    AccountView, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method, MethodSet, NewUser,
-    Operation, PolicyFacts, Role, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
+    AccountView, AuthenticatorEvent, BindingId, Capabilities, Capability, ChallengeId, DeviceKind, Method,
+    MethodSet, NewUser, Operation, PolicyFacts, Role, Scope, SessionId, SetupDevice, SmsMessage, Verdict,
 };
 use crate::provision::TokenSeed;
 use crate::sut::{Answer, HttpExchange, Target, TargetError, TargetInfo};
@@ -248,6 +249,18 @@ impl Target for ProfileTarget {
             operation: parse_methods(found.get("operation")),
             virtual_bound: truthy(found.get("virtual_bound")),
             hardware_serial: found.get("hardware_serial").filter(|s| !s.is_empty()).cloned(),
+        })
+    }
+
+    fn authenticator_record(&self, user: &str, now: SimTime) -> Answer<Vec<AuthenticatorEvent>> {
+        let found = self.setup("authenticator_record", vars(&[("user", user.into())]), now)?;
+        let text = found.get(record::VAR).ok_or_else(|| TargetError::Refused {
+            request: "read authenticator record".into(),
+            message: "no step of the profile's authenticator_record has a `record`".into(),
+        })?;
+        serde_json::from_str(text).map_err(|e| TargetError::NoAnswer {
+            request: "read authenticator record".into(),
+            message: format!("the events read back: {e}"),
         })
     }
 

@@ -33,7 +33,7 @@ SEEDS = ROOT / "docs" / "seeds"
 SEED_FILES = ("tencent-mfa.txt", "baidu-2fa.txt")
 
 NEEDS = {
-    "clock-control", "accounts", "iam", "admin-protection", "own-protection", "virtual-mfa",
+    "clock-control", "exact-clock", "accounts", "iam", "admin-protection", "own-protection", "virtual-mfa",
     "hardware-mfa", "beta-list", "sms", "login-protection", "operation-protection", "resync",
     "support-reset", "authenticator-record",
 }

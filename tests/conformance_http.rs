@@ -101,7 +101,7 @@ const ALL: [Misbehaviour; 6] = [
     Misbehaviour::Reset,
 ];
 
-const INFO: &str = r#"{"protocol_version":"1.0.0","test_clock":true,"policy":{"lockout_threshold":10,"lockout_duration":900,"sms_max_attempts":3},"capabilities":["clock-control","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset","authenticator-record"]}"#;
+const INFO: &str = r#"{"protocol_version":"1.0.0","test_clock":true,"policy":{"lockout_threshold":10,"lockout_duration":900,"sms_max_attempts":3},"capabilities":["clock-control","exact-clock","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset","authenticator-record"]}"#;
 
 /// A raw HTTP/1.1 server on loopback that misbehaves as told; returns its address.
 fn hostile(mode: Misbehaviour) -> SocketAddr {

@@ -42,7 +42,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 const POLICY: &str = r#"{"lockout_threshold":10,"lockout_duration":900,"sms_max_attempts":3}"#;
-const ALL_CAPABILITIES: &str = r#"["clock-control","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset","authenticator-record"]"#;
+const ALL_CAPABILITIES: &str = r#"["clock-control","exact-clock","accounts","iam","admin-protection","own-protection","virtual-mfa","hardware-mfa","beta-list","sms","login-protection","operation-protection","resync","support-reset","authenticator-record"]"#;
 
 fn info(version: &str, capabilities: &str) -> String {
     format!(

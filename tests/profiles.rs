@@ -293,6 +293,18 @@ fn bad_profiles_name_file_line_and_key() {
             "no rule set",
         ),
         ("[[rules.extra]]\nresult = \"rejected\"\n", "rules.extra[0]", "needs a `reason`"),
+        (
+            "[operations.authenticator_record]\nmethod = \"GET\"\npath = \"/log\"\n",
+            "operations.authenticator_record",
+            "needs a `record`",
+        ),
+        (
+            "[operations.confirm]\nmethod = \"GET\"\npath = \"/x\"\nrecord = { each = \"/l\", at = \"/t\", \
+             kind = { field = \"/s\", map = { \"V*\" = \"virtual\" } }, \
+             event = { field = \"/a\", map = { \"init\" = \"bound\" } } }\n",
+            "operations.confirm",
+            "belongs to operations.authenticator_record only",
+        ),
     ];
     for (extra, key, message) in cases {
         let text = profile(extra);
@@ -312,6 +324,18 @@ fn bad_profiles_name_file_line_and_key() {
     let typo = write_profile(&text);
     let err = Connection::open_with_env(&typo, &env(1)).err().unwrap().to_string();
     assert!(err.contains("lockout_treshold") && err.contains(&format!(":{line}:")), "{err}");
+}
+
+#[test]
+fn no_profile_has_an_exact_clock() {
+    let server = serve(scripted);
+    let path = write_profile(&profile(""));
+    let connection = Connection::open_with_env(&path, &env(server.port)).unwrap();
+    assert!(!connection.capabilities().has(Capability::ExactClock));
+    assert!(connection.not_applicable()[&Capability::ExactClock].contains("libfaketime"));
+    let text = profile("").replace(r#"maps = ["accounts""#, r#"maps = ["exact-clock", "accounts""#);
+    let err = Connection::open_with_env(&write_profile(&text), &env(server.port)).err().unwrap().to_string();
+    assert!(err.contains("capabilities.maps") && err.contains("cannot act at an exact instant"), "{err}");
 }
 
 #[test]

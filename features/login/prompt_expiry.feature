@@ -29,11 +29,3 @@ Feature: A second-factor prompt does not wait forever
     And Alice asks for an SMS code
     Then the request is not accepted
     And Alice has received 0 SMS codes
-
-  Scenario: A code entered as the prompt's lifetime ends does not sign Alice in
-    Given Alice has bound a virtual MFA device
-    And Alice has login protection by virtual MFA
-    When Alice signs in with her password
-    And time passes the prompt lifetime
-    And Alice enters the code her virtual MFA device shows
-    Then the code is not accepted

@@ -28,4 +28,10 @@ Feature: An SMS code expires when its lifetime ends after sending, however late 
       | 5 seconds                       | the SMS lifetime plus 1 minute  | rejected as expired |
       | the SMS lifetime less 1 minute  | 0 seconds                       | accepted            |
       | the SMS lifetime plus 1 minute  | 0 seconds                       | rejected as expired |
-      | the SMS lifetime                | 0 seconds                       | rejected as expired |
+
+  Scenario: A code entered the instant its lifetime ends has expired
+    When Alice signs in with her password
+    And Alice asks for an SMS code
+    And time passes exactly the SMS lifetime
+    And Alice enters the code from the latest SMS
+    Then the code is rejected as expired

@@ -13,6 +13,12 @@ use serde::{Deserialize, Serialize};
 pub enum Capability {
     /// The harness can read and set the target's clock.
     ClockControl,
+    /// Every request reaches the target at the instant the harness set, to the millisecond
+    /// (the reference in process; `serve --test-clock`, whose clock moves only when the harness
+    /// moves it), so a scenario may act at the very instant a lifetime ends. A server under
+    /// libfaketime has clock control but not this: its clock runs on from each setting by
+    /// however long the next request takes.
+    ExactClock,
     /// The harness can create user accounts with a password.
     Accounts,
     /// The console's account tree: root accounts with IAM users (and admin IAM users) under
@@ -47,8 +53,9 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in tag order.
-    pub const ALL: [Capability; 14] = [
+    pub const ALL: [Capability; 15] = [
         Capability::ClockControl,
+        Capability::ExactClock,
         Capability::Accounts,
         Capability::Iam,
         Capability::AdminProtection,
@@ -68,6 +75,7 @@ impl Capability {
     pub fn name(self) -> &'static str {
         match self {
             Capability::ClockControl => "clock-control",
+            Capability::ExactClock => "exact-clock",
             Capability::Accounts => "accounts",
             Capability::Iam => "iam",
             Capability::AdminProtection => "admin-protection",

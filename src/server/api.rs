@@ -274,7 +274,7 @@ pub(super) async fn info(State(app): State<Arc<App>>) -> Json<Info> {
     // The harness moves the clock and reads SMS only through the test routes.
     let mut capabilities = Capabilities::all();
     if !app.test_mode {
-        capabilities = capabilities.without(Capability::ClockControl);
+        capabilities = capabilities.without(Capability::ClockControl).without(Capability::ExactClock);
     }
     if !app.test_mode || app.outbox.is_none() {
         capabilities = capabilities.without(Capability::Sms);

@@ -135,7 +135,10 @@ impl Http {
         }
         let mut capabilities: Capabilities = info.capabilities.into_iter().collect();
         if !info.test_clock {
-            capabilities = capabilities.without(Capability::ClockControl).without(Capability::Sms);
+            capabilities = capabilities
+                .without(Capability::ClockControl)
+                .without(Capability::ExactClock)
+                .without(Capability::Sms);
         }
         target.test_clock = info.test_clock;
         target.capabilities = capabilities;

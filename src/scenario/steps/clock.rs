@@ -6,8 +6,11 @@ use crate::clock::SimTime;
 use crate::scenario::params::{Offset, Rate, Span, User};
 use crate::scenario::world::MfaWorld;
 
+/// "Exactly" says the scenario acts at the very instant the span ends, which only a target
+/// with an exact clock can be held to (`@needs.exact-clock`); the step itself is the same.
 #[given(expr = "time passes {duration}")]
 #[when(expr = "time passes {duration}")]
+#[when(expr = "time passes exactly {duration}")]
 fn time_passes(w: &mut MfaWorld, span: Span) {
     let span = w.span(span);
     w.time_passes(span);

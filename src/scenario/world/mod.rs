@@ -56,6 +56,9 @@ pub struct MfaWorld {
     server_ahead_ms: i64,
     position_fixed: bool,
     server_state_ages: bool,
+    /// Time that passed for the devices only (a server on its own clock holding nothing time
+    /// changes): the server's clock did not see it.
+    server_missed: Duration,
     start: SimTime,
     people: BTreeMap<String, Person>,
     next_sms_delay: Option<Duration>,
@@ -84,6 +87,7 @@ impl MfaWorld {
             server_ahead_ms: 0,
             position_fixed: false,
             server_state_ages: false,
+            server_missed: Duration::ZERO,
             start,
             people: BTreeMap::new(),
             next_sms_delay: None,
@@ -106,6 +110,7 @@ impl MfaWorld {
         self.server_ahead_ms = 0;
         self.position_fixed = false;
         self.server_state_ages = false;
+        self.server_missed = Duration::ZERO;
         self.start = start;
         self.setup = Some(setup);
         let reset = self.target().reset();
@@ -117,6 +122,13 @@ impl MfaWorld {
     /// Simulated time this scenario covered so far, by the server's clock.
     pub fn simulated(&self) -> Duration {
         self.now().saturating_since(self.start)
+    }
+
+    /// Simulated time this scenario's server did not see pass (it runs on its own clock, and
+    /// held nothing that time changes then): a step that reads how long ago the server says
+    /// something happened cannot count on it.
+    pub fn server_missed(&self) -> Duration {
+        self.server_missed
     }
 
     /// The target.

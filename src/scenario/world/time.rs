@@ -40,6 +40,7 @@ impl MfaWorld {
             return;
         }
         self.sim.devices_live_through(span);
+        self.server_missed += span;
         self.log(format!(
             "time passes {} s for the devices; the server holds nothing it changes",
             span.as_secs()

@@ -31,6 +31,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("provision_hardware", &["user", "role", "serial"]),
     ("provision_protection", &PROTECTION_ARGUMENTS),
     ("account", &["user", "role"]),
+    ("authenticator_record", &["user", "role"]),
     ("login", &["user", "role", "password", "origin"]),
     ("request_sms", &[]),
     ("answer", &["method", "response"]),
@@ -55,6 +56,9 @@ pub fn arguments(name: &str) -> Option<&'static [&'static str]> {
 /// Why clock control is not applicable to a profile without a faketime clock.
 const REAL_CLOCK: &str = "needs clock control: the server runs on its real clock (no [clock] faketime_file)";
 
+/// Why no profile target has an exact clock.
+const INEXACT_CLOCK: &str = "the server's clock is libfaketime's or its own: it runs on from each setting by however long a request takes, so the harness cannot act at an exact instant";
+
 /// Why SMS is not applicable to a profile without a sink to read the codes from.
 const NO_SINK: &str = "the profile has no [sms_sink] to read the server's SMS codes from";
 
@@ -65,7 +69,7 @@ pub const GLOBALS: &[&str] = &["scenario", "run", "sms_sink_url", "admin_token",
 /// Clock control needs no operation but a `[clock] faketime_file`.
 pub fn needed_operations(capability: Capability) -> &'static [&'static str] {
     match capability {
-        Capability::ClockControl => &[],
+        Capability::ClockControl | Capability::ExactClock => &[],
         Capability::Accounts => &["create_user"],
         Capability::Iam => &["create_user", "login"],
         Capability::AdminProtection => &["login", "set_protection"],
@@ -169,6 +173,9 @@ impl Profile {
                 .copied()
                 .filter(|op| !file.operations.contains_key(*op))
                 .collect();
+            if capability == Capability::ExactClock {
+                return Err(at.error(name.span(), "capabilities.maps", INEXACT_CLOCK.into()));
+            }
             if capability == Capability::ClockControl && faketime.is_none() {
                 not_applicable.insert(capability, REAL_CLOCK.into());
             } else if capability == Capability::Sms && file.sms_sink.is_none() {
@@ -205,6 +212,7 @@ impl Profile {
             if !mapped.contains(&capability) {
                 not_applicable.entry(capability).or_insert_with(|| match capability {
                     Capability::ClockControl => REAL_CLOCK.into(),
+                    Capability::ExactClock => INEXACT_CLOCK.into(),
                     _ => "not mapped by the profile".into(),
                 });
             }
@@ -310,6 +318,20 @@ fn check_file(file: &ProfileFile, at: &Locator<'_>) -> Result<(), ProfileError> 
                 ));
             }
             check_request(file, step, &format!("{key}.then[{i}]"), spec.span(), &mut vars, at)?;
+        }
+        // The events are read from an answer of authenticator_record, and only from there.
+        let steps = std::iter::once(spec.get_ref()).chain(&spec.get_ref().then);
+        let records = steps.filter(|s| s.record.is_some()).count();
+        match (name.as_str(), records) {
+            ("authenticator_record", 0) => {
+                let message = "needs a `record` on one of its steps (where the events are read)";
+                return Err(at.error(spec.span(), &key, message.into()));
+            }
+            ("authenticator_record", _) | (_, 0) => {}
+            _ => {
+                let message = "`record` belongs to operations.authenticator_record only";
+                return Err(at.error(spec.span(), &key, message.into()));
+            }
         }
     }
     for (name, rules) in &file.rules {

@@ -76,8 +76,12 @@ impl Service {
         if !ch.methods.contains(Method::Sms) {
             return Ok(Verdict::rejected(RejectReason::MethodNotOffered));
         }
-        let resend_at = ch.sms.as_ref().map(|s| s.sent_at.checked_add(self.policy.sms_resend_interval));
-        if resend_at.is_some_and(|at| at.is_none_or(|at| !lifetime::ended(at, now))) {
+        let interval = self.policy.sms_resend_interval;
+        if ch
+            .sms
+            .as_ref()
+            .is_some_and(|s| s.sent_at.checked_add(interval).is_none_or(|at| !lifetime::ended(at, now)))
+        {
             return Ok(Verdict::rejected(RejectReason::Throttled));
         }
         let user = ch.user.clone();
